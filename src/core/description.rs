@@ -1,0 +1,217 @@
+//! Server and topology descriptions, named as in the SDAM specification.
+//!
+//! Plain values: a monitor produces a [`ServerDescription`] from a hello reply, the topology
+//! worker folds it into a [`TopologyDescription`] with [`TopologyDescription::update`]
+//! (see `core::sdam`), and server selection reads the result.
+//!
+//! Times are milliseconds on a clock supplied by the caller (`now_ms` arguments); this module never
+//! reads a clock itself.
+
+use std::collections::BTreeMap;
+
+use bson::oid::ObjectId;
+use bson::Document;
+
+use crate::core::address::ServerAddress;
+use crate::error::Error;
+
+/// Tags of a replica-set member (`{dc: "ny", rack: "1"}`).
+pub type Tags = BTreeMap<String, String>;
+
+/// The spec's ServerType.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ServerType {
+    Standalone,
+    Mongos,
+    PossiblePrimary,
+    RSPrimary,
+    RSSecondary,
+    RSArbiter,
+    RSOther,
+    RSGhost,
+    LoadBalancer,
+    Unknown,
+}
+
+impl ServerType {
+    /// The spec's name for the type (`RSPrimary`, `Unknown`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerType::Standalone => "Standalone",
+            ServerType::Mongos => "Mongos",
+            ServerType::PossiblePrimary => "PossiblePrimary",
+            ServerType::RSPrimary => "RSPrimary",
+            ServerType::RSSecondary => "RSSecondary",
+            ServerType::RSArbiter => "RSArbiter",
+            ServerType::RSOther => "RSOther",
+            ServerType::RSGhost => "RSGhost",
+            ServerType::LoadBalancer => "LoadBalancer",
+            ServerType::Unknown => "Unknown",
+        }
+    }
+
+    /// Data-bearing server types (the spec's "data-bearing" list).
+    pub fn is_data_bearing(self) -> bool {
+        matches!(
+            self,
+            ServerType::Standalone
+                | ServerType::Mongos
+                | ServerType::RSPrimary
+                | ServerType::RSSecondary
+                | ServerType::LoadBalancer
+        )
+    }
+
+    /// Whether the server is available for operations at all (not Unknown/PossiblePrimary/RSGhost).
+    pub fn is_available(self) -> bool {
+        !matches!(self, ServerType::Unknown | ServerType::PossiblePrimary)
+    }
+}
+
+impl std::fmt::Display for ServerType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The spec's TopologyType.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TopologyType {
+    Unknown,
+    Single,
+    ReplicaSetNoPrimary,
+    ReplicaSetWithPrimary,
+    Sharded,
+    LoadBalanced,
+}
+
+impl TopologyType {
+    /// The spec's name for the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TopologyType::Unknown => "Unknown",
+            TopologyType::Single => "Single",
+            TopologyType::ReplicaSetNoPrimary => "ReplicaSetNoPrimary",
+            TopologyType::ReplicaSetWithPrimary => "ReplicaSetWithPrimary",
+            TopologyType::Sharded => "Sharded",
+            TopologyType::LoadBalanced => "LoadBalanced",
+        }
+    }
+}
+
+impl std::fmt::Display for TopologyType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `topologyVersion` from a hello reply or an error reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopologyVersion {
+    pub process_id: ObjectId,
+    pub counter: i64,
+}
+
+/// A replica-set optime (`{ts, t}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OpTime {
+    /// Timestamp (seconds, increment) packed as the server orders it.
+    pub ts: bson::Timestamp,
+    /// The election term in which it was written (-1 for pre-protocol-1 optimes).
+    pub t: i64,
+}
+
+/// What the client knows about one server, as in the SDAM spec.
+///
+/// Built by `ServerDescription::from_hello` (a successful check) or
+/// `ServerDescription::from_error` (a failed one), see `core::sdam`.
+#[derive(Debug, Clone)]
+pub struct ServerDescription {
+    pub address: ServerAddress,
+    pub server_type: ServerType,
+    /// The last error a check or an operation produced (set when the type went Unknown).
+    pub error: Option<Error>,
+    /// Moving-average round trip time in milliseconds (None until the first measurement).
+    pub round_trip_time_ms: Option<f64>,
+    /// Minimum RTT over the recent samples (server monitoring spec), in milliseconds.
+    pub min_round_trip_time_ms: Option<f64>,
+    /// When the client last updated this description (caller's clock, ms).
+    pub last_update_time_ms: i64,
+    /// `lastWrite.lastWriteDate` in ms since the Unix epoch.
+    pub last_write_date_ms: Option<i64>,
+    /// `lastWrite.opTime`.
+    pub op_time: Option<OpTime>,
+    pub min_wire_version: i32,
+    pub max_wire_version: i32,
+    pub me: Option<ServerAddress>,
+    pub hosts: Vec<ServerAddress>,
+    pub passives: Vec<ServerAddress>,
+    pub arbiters: Vec<ServerAddress>,
+    pub tags: Tags,
+    pub set_name: Option<String>,
+    pub set_version: Option<i64>,
+    pub election_id: Option<ObjectId>,
+    pub primary: Option<ServerAddress>,
+    pub logical_session_timeout_minutes: Option<i64>,
+    pub topology_version: Option<TopologyVersion>,
+    /// `hidden: true` in the reply.
+    pub hidden: bool,
+    /// `helloOk: true` in the reply (the server understands `hello`).
+    pub hello_ok: bool,
+    /// The whole hello reply, when there was one (for `status` and debugging).
+    pub reply: Option<Document>,
+}
+
+impl ServerDescription {
+    /// A description of a server nothing is known about yet.
+    pub fn new_unknown(address: ServerAddress) -> Self {
+        ServerDescription {
+            address,
+            server_type: ServerType::Unknown,
+            error: None,
+            round_trip_time_ms: None,
+            min_round_trip_time_ms: None,
+            last_update_time_ms: 0,
+            last_write_date_ms: None,
+            op_time: None,
+            min_wire_version: 0,
+            max_wire_version: 0,
+            me: None,
+            hosts: Vec::new(),
+            passives: Vec::new(),
+            arbiters: Vec::new(),
+            tags: Tags::new(),
+            set_name: None,
+            set_version: None,
+            election_id: None,
+            primary: None,
+            logical_session_timeout_minutes: None,
+            topology_version: None,
+            hidden: false,
+            hello_ok: false,
+            reply: None,
+        }
+    }
+
+    /// All members this server reports: hosts, passives and arbiters.
+    pub fn all_members(&self) -> impl Iterator<Item = &ServerAddress> {
+        self.hosts.iter().chain(self.passives.iter()).chain(self.arbiters.iter())
+    }
+}
+
+/// What the client knows about the whole deployment, as in the SDAM spec.
+#[derive(Debug, Clone)]
+pub struct TopologyDescription {
+    pub topology_type: TopologyType,
+    /// The replica set name (from the URI or discovered).
+    pub set_name: Option<String>,
+    pub max_set_version: Option<i64>,
+    pub max_election_id: Option<ObjectId>,
+    /// Every server the client monitors, keyed by address.
+    pub servers: BTreeMap<ServerAddress, ServerDescription>,
+    /// False when some server's wire versions do not overlap the driver's.
+    pub compatible: bool,
+    /// Why the topology is incompatible, when it is.
+    pub compatibility_error: Option<String>,
+    pub logical_session_timeout_minutes: Option<i64>,
+}

@@ -1,0 +1,11 @@
+//! `rsctl lab`: a MongoDB-wire-compatible replica-set simulator with fault injection.
+//!
+//! - [`cluster`]: the pure, deterministic replica-set state machine (members, config, terms,
+//!   elections, oplog, replication, faults), stepped on a clock passed in.
+//! - [`store`]: the pure in-memory document store (filters, sort, projection) each member keeps.
+//! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
+//!   and pause faults, exhaust hello, and the control channel used by `rsctl lab kill` etc.
+
+pub mod cluster;
+pub mod server;
+pub mod store;

@@ -1,0 +1,21 @@
+//! rsctl: operate MongoDB replica sets.
+//!
+//! The crate is a small MongoDB driver library plus the `rsctl` command-line tool built on it.
+//! Layers (data flows downward, nothing imports upward; see `DESIGN` notes in README):
+//!
+//! - [`cli`]: clap arguments, one module per command, table/JSON rendering.
+//! - [`client`]: the public client API (connect, select, run_command, find).
+//! - [`net`]: tokio connections, monitors and the topology worker.
+//! - [`core`]: pure, synchronous driver logic (connection strings, SDAM, server selection).
+//! - [`wire`]: pure byte codecs for the MongoDB wire protocol.
+//! - [`lab`]: a wire-compatible replica-set simulator with fault injection.
+
+pub mod cli;
+pub mod client;
+pub mod core;
+pub mod error;
+pub mod lab;
+pub mod net;
+pub mod wire;
+
+pub use error::{Error, Result};
