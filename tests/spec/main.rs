@@ -5,3 +5,4 @@
 mod harness;
 mod selection;
 mod skips;
+mod uri;
