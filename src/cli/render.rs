@@ -39,7 +39,10 @@ fn tags_cell(tags: &Tags) -> String {
     if tags.is_empty() {
         return "-".into();
     }
-    tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    tags.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A millisecond count as `0.4 ms`, `12 ms`, `1.25 s`.
@@ -221,9 +224,7 @@ pub struct StatusInput<'a> {
 /// Builds the status report by merging the set's view with rsctl's monitors.
 pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
     let topo = input.topology;
-    let config = input
-        .config
-        .map(|c| c.get_document("config").unwrap_or(c));
+    let config = input.config.map(|c| c.get_document("config").unwrap_or(c));
     let status = input.status.map(|(_, d)| d);
 
     let mut rows: Vec<MemberStatus> = Vec::new();
@@ -259,7 +260,9 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
     if let Some(cfg) = config {
         if let Ok(members) = cfg.get_array("members") {
             for m in members.iter().filter_map(Bson::as_document) {
-                let Ok(host) = m.get_str("host") else { continue };
+                let Ok(host) = m.get_str("host") else {
+                    continue;
+                };
                 let i = row_for(host, &mut rows);
                 let r = &mut rows[i];
                 r.tags = doc_tags(m);
@@ -293,7 +296,9 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
                 .max()
         });
         for m in &members {
-            let Ok(host) = m.get_str("name") else { continue };
+            let Ok(host) = m.get_str("name") else {
+                continue;
+            };
             let i = row_for(host, &mut rows);
             let r = &mut rows[i];
             if let Ok(s) = m.get_str("stateStr") {
@@ -330,7 +335,11 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
         let r = &mut rows[i];
         let reachable = sd.server_type != ServerType::Unknown;
         r.reachable = Some(reachable);
-        r.rtt_ms = if reachable { sd.round_trip_time_ms } else { None };
+        r.rtt_ms = if reachable {
+            sd.round_trip_time_ms
+        } else {
+            None
+        };
         r.error = sd.error.as_ref().map(|e| redact_text(&e.to_string()));
         if status.is_none() {
             r.state = state_word(sd.server_type).to_string();
@@ -351,9 +360,12 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
                     "{}: the set reports it healthy ({}) but rsctl cannot reach it{}",
                     r.host,
                     r.state,
-                    r.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+                    r.error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
                 )),
-                (Some(h), Some(true)) if h == 0.0 => disagreements.push(format!(
+                (Some(0.0), Some(true)) => disagreements.push(format!(
                     "{}: rsctl reaches it but the set reports it down ({})",
                     r.host, r.state
                 )),
@@ -364,9 +376,10 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
                 if !status
                     .and_then(|s| s.get_array("members").ok())
                     .is_some_and(|a| {
-                        a.iter()
-                            .filter_map(Bson::as_document)
-                            .any(|m| m.get_str("name").is_ok_and(|n| host_key(n) == host_key(&r.host)))
+                        a.iter().filter_map(Bson::as_document).any(|m| {
+                            m.get_str("name")
+                                .is_ok_and(|n| host_key(n) == host_key(&r.host))
+                        })
                     })
                 {
                     disagreements.push(format!(
@@ -449,8 +462,18 @@ pub fn status_table(report: &StatusReport, style: &Style) -> String {
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(vec![
-            "MEMBER", "STATE", "HEALTH", "RTT", "LAG", "TAGS", "PRI/VOTES", "FLAGS", "SYNC SOURCE",
-            "HEARTBEAT", "UPTIME", "RSCTL",
+            "MEMBER",
+            "STATE",
+            "HEALTH",
+            "RTT",
+            "LAG",
+            "TAGS",
+            "PRI/VOTES",
+            "FLAGS",
+            "SYNC SOURCE",
+            "HEARTBEAT",
+            "UPTIME",
+            "RSCTL",
         ]);
     if !style.color {
         table.force_no_tty();
@@ -483,11 +506,15 @@ pub fn status_table(report: &StatusReport, style: &Style) -> String {
             state,
             health,
             m.rtt_ms.map(ms_text).unwrap_or_else(|| "-".into()),
-            m.lag_ms.map(|l| ms_text(l as f64)).unwrap_or_else(|| "-".into()),
+            m.lag_ms
+                .map(|l| ms_text(l as f64))
+                .unwrap_or_else(|| "-".into()),
             tags_cell(&m.tags),
             format!(
                 "{}/{}",
-                m.priority.map(|p| format!("{p}")).unwrap_or_else(|| "-".into()),
+                m.priority
+                    .map(|p| format!("{p}"))
+                    .unwrap_or_else(|| "-".into()),
                 opt(m.votes)
             ),
             if flags.is_empty() {
@@ -648,7 +675,11 @@ pub fn explain_text(e: &Explain, style: &Style) -> String {
     }
     match &e.served_by {
         Some(s) => {
-            let _ = writeln!(out, "served by {s}{}", if e.retried { " (after one retry)" } else { "" });
+            let _ = writeln!(
+                out,
+                "served by {s}{}",
+                if e.retried { " (after one retry)" } else { "" }
+            );
         }
         None => {
             let _ = writeln!(out, "no member is eligible");
@@ -658,7 +689,12 @@ pub fn explain_text(e: &Explain, style: &Style) -> String {
 }
 
 /// The `served by HOST (STATE, tags, rtt)` line printed on stderr after a read.
-pub fn served_by_line(host: &ServerAddress, server_type: ServerType, tags: &Tags, rtt_ms: Option<f64>) -> String {
+pub fn served_by_line(
+    host: &ServerAddress,
+    server_type: ServerType,
+    tags: &Tags,
+    rtt_ms: Option<f64>,
+) -> String {
     format!(
         "served by {host} ({}, {}, rtt {})",
         state_word(server_type),
@@ -730,7 +766,11 @@ pub enum WatchEvent {
     /// The replica set config version changed.
     ConfigChanged { from: Option<i64>, to: Option<i64> },
     /// A member's RTT moved by more than the threshold since last reported.
-    Rtt { host: String, from_ms: f64, to_ms: f64 },
+    Rtt {
+        host: String,
+        from_ms: f64,
+        to_ms: f64,
+    },
     /// A probe write failed.
     ProbeFailed { error: String, writes_failed: u64 },
     /// Writes failed for a while and succeed again.
@@ -775,7 +815,8 @@ impl WatchLine {
 
     /// The JSON Lines form.
     pub fn json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"type\":\"error\",\"error\":\"{e}\"}}"))
+        serde_json::to_string(self)
+            .unwrap_or_else(|e| format!("{{\"type\":\"error\",\"error\":\"{e}\"}}"))
     }
 
     /// The human form: `HH:MM:SS.mmm  text`.
@@ -817,7 +858,12 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
             }
             s
         }
-        WatchEvent::ServerChanged { host, from, to, error } => {
+        WatchEvent::ServerChanged {
+            host,
+            from,
+            to,
+            error,
+        } => {
             let mut s = format!("{host}: {from} → {to}");
             if let Some(err) = error {
                 let _ = write!(s, " ({err})");
@@ -847,7 +893,9 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
             }
             style.green(&s)
         }
-        WatchEvent::MemberAdded { host, server_type } => format!("member added: {host} ({server_type})"),
+        WatchEvent::MemberAdded { host, server_type } => {
+            format!("member added: {host} ({server_type})")
+        }
         WatchEvent::MemberRemoved { host } => format!("member removed: {host}"),
         WatchEvent::TagsChanged { host, from, to } => {
             format!("{host}: tags {} → {}", tags_text(from), tags_text(to))
@@ -855,10 +903,17 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
         WatchEvent::ConfigChanged { from, to } => {
             format!("config version {} → {}", opt(*from), opt(*to))
         }
-        WatchEvent::Rtt { host, from_ms, to_ms } => {
+        WatchEvent::Rtt {
+            host,
+            from_ms,
+            to_ms,
+        } => {
             format!("{host}: rtt {} → {}", ms_text(*from_ms), ms_text(*to_ms))
         }
-        WatchEvent::ProbeFailed { error, writes_failed } => style.yellow(&format!(
+        WatchEvent::ProbeFailed {
+            error,
+            writes_failed,
+        } => style.yellow(&format!(
             "probe write failed (#{writes_failed} of this outage): {error}"
         )),
         WatchEvent::Outage {
