@@ -304,6 +304,7 @@ mod tests {
             compatible: true,
             compatibility_error: None,
             logical_session_timeout_minutes: None,
+            ..Default::default()
         }
     }
 

@@ -40,6 +40,7 @@ fn topology(servers: Vec<ServerDescription>) -> TopologyDescription {
         compatible: true,
         compatibility_error: None,
         logical_session_timeout_minutes: None,
+        ..Default::default()
     }
 }
 
