@@ -315,6 +315,12 @@ impl Client {
         self.shared.tasks.live()
     }
 
+    /// The counter of this client's background tasks (it outlives the client, for checks that
+    /// `shutdown()` or dropping the last handle leaves nothing behind).
+    pub fn task_counter(&self) -> TaskCounter {
+        self.shared.tasks.clone()
+    }
+
     fn is_shut_down(&self) -> bool {
         *self.shared.shutdown.borrow()
     }
