@@ -100,7 +100,11 @@ impl ClientOptions {
         }
         if let Some(v) = cs.connect_timeout {
             // connectTimeoutMS=0 means "no timeout": use a day.
-            o.connect_timeout = if v.is_zero() { Duration::from_secs(86_400) } else { v };
+            o.connect_timeout = if v.is_zero() {
+                Duration::from_secs(86_400)
+            } else {
+                v
+            };
         }
         o.socket_timeout = cs.socket_timeout.filter(|d| !d.is_zero());
         if let Some(m) = cs.server_monitoring_mode {
@@ -144,7 +148,12 @@ impl SelectedServer {
     /// The selection that chose this server, recomputed on the same snapshot (selection is pure,
     /// so this is exactly the selection that was made; only the random pick is not replayed).
     pub fn selection(&self) -> Result<Selection<'_>> {
-        selection::select_suitable(&self.topology, &self.criteria, &self.settings, &self.deprioritized)
+        selection::select_suitable(
+            &self.topology,
+            &self.criteria,
+            &self.settings,
+            &self.deprioritized,
+        )
     }
 }
 
@@ -198,7 +207,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("hosts", &self.shared.options.hosts).finish()
+        f.debug_struct("Client")
+            .field("hosts", &self.shared.options.hosts)
+            .finish()
     }
 }
 
@@ -339,7 +350,11 @@ impl Client {
         self.select_with(criteria, &[]).await
     }
 
-    async fn select_with(&self, criteria: &Criteria, deprioritized: &[ServerAddress]) -> Result<SelectedServer> {
+    async fn select_with(
+        &self,
+        criteria: &Criteria,
+        deprioritized: &[ServerAddress],
+    ) -> Result<SelectedServer> {
         if let Criteria::Read(rp) = criteria {
             selection::validate(rp, &self.shared.settings)?;
         }
@@ -354,7 +369,12 @@ impl Client {
             let topology = rx.borrow_and_update().clone();
             let last_explain;
             {
-                let sel = selection::select_suitable(&topology, criteria, &self.shared.settings, deprioritized)?;
+                let sel = selection::select_suitable(
+                    &topology,
+                    criteria,
+                    &self.shared.settings,
+                    deprioritized,
+                )?;
                 let chosen = {
                     let mut rng = self.shared.rng.lock().unwrap_or_else(|p| p.into_inner());
                     selection::pick(
@@ -383,10 +403,13 @@ impl Client {
             }
             let _ = self.shared.to_worker.send(WorkerMsg::RequestChecks);
             let now = Instant::now();
-            let timed_out = || {
-                Error::ServerSelection {
-                    message: selection_timeout_message(criteria, &topology, &last_explain, started.elapsed()),
-                }
+            let timed_out = || Error::ServerSelection {
+                message: selection_timeout_message(
+                    criteria,
+                    &topology,
+                    &last_explain,
+                    started.elapsed(),
+                ),
             };
             if now >= deadline {
                 return Err(timed_out());
@@ -399,7 +422,14 @@ impl Client {
         }
     }
 
-    fn report(&self, address: &ServerAddress, error: &Error, generation: u32, handshake_completed: bool, max_wire: i32) {
+    fn report(
+        &self,
+        address: &ServerAddress,
+        error: &Error,
+        generation: u32,
+        handshake_completed: bool,
+        max_wire: i32,
+    ) {
         let _ = self.shared.to_worker.send(WorkerMsg::AppError {
             address: address.clone(),
             error: error.clone(),
@@ -417,9 +447,9 @@ impl Client {
         cmd: Document,
         read_preference: Option<&ReadPreference>,
     ) -> Result<Document> {
-        let pool = self
-            .pool(address)
-            .ok_or_else(|| Error::internal(format!("{address} is no longer part of the topology")))?;
+        let pool = self.pool(address).ok_or_else(|| {
+            Error::internal(format!("{address} is no longer part of the topology"))
+        })?;
         let mut conn = match pool.checkout().await {
             Ok(c) => c,
             Err(ce) => {
@@ -430,7 +460,13 @@ impl Client {
         match conn.run(db, cmd, read_preference).await {
             Ok(r) => Ok(r),
             Err(e) => {
-                self.report(address, &e, conn.generation(), true, conn.max_wire_version());
+                self.report(
+                    address,
+                    &e,
+                    conn.generation(),
+                    true,
+                    conn.max_wire_version(),
+                );
                 Err(e)
             }
         }
@@ -438,7 +474,12 @@ impl Client {
 
     /// Runs a command on a server selected for `criteria`; reads of the retryable kinds are
     /// retried once on a new selection after a retryable error (retryReads).
-    pub async fn run_command(&self, db: &str, cmd: Document, criteria: &Criteria) -> Result<CommandResponse> {
+    pub async fn run_command(
+        &self,
+        db: &str,
+        cmd: Document,
+        criteria: &Criteria,
+    ) -> Result<CommandResponse> {
         let name = cmd.keys().next().cloned().unwrap_or_default();
         let retryable = matches!(criteria, Criteria::Read(_))
             && self.shared.options.retry_reads
@@ -461,7 +502,10 @@ impl Client {
     ) -> Result<(SelectedServer, Document, bool)> {
         let sel = self.select(criteria).await?;
         let rp = read_preference_for(&sel, criteria);
-        match self.execute(&sel.address, db, cmd.clone(), rp.as_ref()).await {
+        match self
+            .execute(&sel.address, db, cmd.clone(), rp.as_ref())
+            .await
+        {
             Ok(reply) => Ok((sel, reply, false)),
             Err(e) if retryable && e.is_retryable_read() => {
                 // One retry on a new selection; the first error wins if no server is found.
@@ -483,13 +527,22 @@ impl Client {
     }
 
     /// Runs a command on one specific member, whatever its type (`status` asks each member).
-    pub async fn run_command_on(&self, address: &ServerAddress, db: &str, cmd: Document) -> Result<Document> {
+    pub async fn run_command_on(
+        &self,
+        address: &ServerAddress,
+        db: &str,
+        cmd: Document,
+    ) -> Result<Document> {
         let topology = self.topology();
         let server_type = topology
             .servers
             .get(address)
             .map(|s| s.server_type)
-            .ok_or_else(|| Error::invalid(format!("{address} is not a member of the monitored topology")))?;
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{address} is not a member of the monitored topology"
+                ))
+            })?;
         let rp = (server_type != ServerType::Mongos && server_type != ServerType::LoadBalancer)
             .then(|| ReadPreference::new(ReadPreferenceMode::PrimaryPreferred));
         self.execute(address, db, cmd, rp.as_ref()).await
@@ -563,7 +616,12 @@ impl Client {
     /// Stops every monitor and the worker, and waits until they are gone.
     pub async fn shutdown(self) {
         let _ = self.shared.shutdown.send(true);
-        let join = self.shared.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let join = self
+            .shared
+            .worker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         if let Some(join) = join {
             let _ = join.await;
         }
@@ -580,7 +638,10 @@ fn documents(cursor: &Document, key: &str, address: &ServerAddress) -> Result<Ve
             Bson::Document(d) => Ok(d.clone()),
             other => Err(Error::Protocol {
                 address: address.clone(),
-                message: format!("a \"{key}\" entry is a {:?}, not a document", other.element_type()),
+                message: format!(
+                    "a \"{key}\" entry is a {:?}, not a document",
+                    other.element_type()
+                ),
             }),
         })
         .collect()
@@ -756,7 +817,11 @@ impl Drop for Cursor {
         let db = std::mem::take(&mut self.db);
         let cmd = doc! { "killCursors": self.coll.clone(), "cursors": [self.id] };
         handle.spawn(async move {
-            let _ = tokio::time::timeout(Duration::from_secs(5), client.execute(&address, &db, cmd, None)).await;
+            let _ = tokio::time::timeout(
+                Duration::from_secs(5),
+                client.execute(&address, &db, cmd, None),
+            )
+            .await;
         });
     }
 }

@@ -30,7 +30,11 @@ fn options(port: u16, mode: ServerMonitoringMode) -> ClientOptions {
     o
 }
 
-async fn wait_for(client: &Client, what: &str, pred: impl Fn(&TopologyDescription) -> bool) -> TopologyDescription {
+async fn wait_for(
+    client: &Client,
+    what: &str,
+    pred: impl Fn(&TopologyDescription) -> bool,
+) -> TopologyDescription {
     let mut rx = client.watch();
     let fut = async {
         loop {
@@ -43,7 +47,10 @@ async fn wait_for(client: &Client, what: &str, pred: impl Fn(&TopologyDescriptio
     };
     match tokio::time::timeout(Duration::from_secs(8), fut).await {
         Ok(t) => t,
-        Err(_) => panic!("timed out waiting for {what}; topology: {:?}", client.topology()),
+        Err(_) => panic!(
+            "timed out waiting for {what}; topology: {:?}",
+            client.topology()
+        ),
     }
 }
 
@@ -53,32 +60,59 @@ fn server_type(t: &TopologyDescription, port: u16) -> ServerType {
 
 #[tokio::test]
 async fn poll_mode_discovers_then_marks_unknown_and_retries_once() {
-    let port_hint = 0;
-    let hello = fake::hello_primary(port_hint);
     // Connection 1: handshake, one poll, then the socket closes.
-    // Connection 2 (the immediate retry): refuses nothing, answers again.
-    let mut f = fake::start(
-        vec![
-            vec![Step::Reply(hello.clone()), Step::Reply(hello.clone()), Step::Close],
-            vec![Step::Reply(hello.clone()), Step::Reply(hello.clone()), Step::Reply(hello.clone())],
-        ],
+    // Connection 2 (the immediate retry): answers again.
+    let mut f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            vec![
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Reply(hello.clone()),
+                    Step::Close,
+                ],
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Reply(hello.clone()),
+                    Step::Reply(hello.clone()),
+                ],
+            ]
+        },
         LIFE,
     )
     .await;
-    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll)).await.unwrap();
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll))
+        .await
+        .unwrap();
     let mut events = client.subscribe();
-    wait_for(&client, "RSPrimary", |t| server_type(t, f.port) == ServerType::RSPrimary).await;
-    let t = wait_for(&client, "Unknown after the close", |t| server_type(t, f.port) == ServerType::Unknown).await;
+    wait_for(&client, "RSPrimary", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
+    let t = wait_for(&client, "Unknown after the close", |t| {
+        server_type(t, f.port) == ServerType::Unknown
+    })
+    .await;
     let sd = &t.servers[&ServerAddress::new("127.0.0.1", f.port)];
-    assert!(sd.error.as_ref().is_some_and(|e| e.is_network()), "{:?}", sd.error);
+    assert!(
+        sd.error.as_ref().is_some_and(|e| e.is_network()),
+        "{:?}",
+        sd.error
+    );
     // The retry happens at once on a new connection, and the server is known again.
-    wait_for(&client, "RSPrimary again", |t| server_type(t, f.port) == ServerType::RSPrimary).await;
+    wait_for(&client, "RSPrimary again", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
     // The first message of each connection was the legacy isMaster; polls used hello.
     let (legacy, first) = f.seen.recv().await.unwrap();
     assert!(legacy && first.contains_key("isMaster"));
     let (legacy, second) = f.seen.recv().await.unwrap();
     assert!(!legacy && second.contains_key("hello"), "{second:?}");
-    assert!(!second.contains_key("maxAwaitTimeMS"), "poll mode never awaits");
+    assert!(
+        !second.contains_key("maxAwaitTimeMS"),
+        "poll mode never awaits"
+    );
     // Heartbeat events were published, none awaited.
     let mut started = 0;
     let mut failed = 0;
@@ -95,30 +129,43 @@ async fn poll_mode_discovers_then_marks_unknown_and_retries_once() {
             _ => {}
         }
     }
-    assert!(started >= 2 && failed >= 1, "started {started}, failed {failed}");
+    assert!(
+        started >= 2 && failed >= 1,
+        "started {started}, failed {failed}"
+    );
     client.shutdown().await;
 }
 
 #[tokio::test]
 async fn stream_mode_sends_awaitable_hello_and_reads_more_to_come() {
-    let hello = fake::hello_primary(0);
-    let mut secondary = hello.clone();
-    secondary.insert("isWritablePrimary", false);
-    secondary.insert("secondary", true);
-    let mut f = fake::start(
-        vec![vec![
-            Step::Reply(hello.clone()),
-            Step::Stream(vec![hello.clone(), secondary.clone(), secondary.clone()]),
-            Step::Hang(Duration::from_secs(5)),
-        ]],
+    let mut f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            let mut secondary = hello.clone();
+            secondary.insert("isWritablePrimary", false);
+            secondary.insert("secondary", true);
+            vec![vec![
+                Step::Reply(hello.clone()),
+                Step::Stream(vec![hello.clone(), secondary.clone(), secondary.clone()]),
+                Step::Hang(Duration::from_secs(5)),
+            ]]
+        },
         LIFE,
     )
     .await;
-    let client = Client::connect(options(f.port, ServerMonitoringMode::Stream)).await.unwrap();
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Stream))
+        .await
+        .unwrap();
     let mut events = client.subscribe();
-    wait_for(&client, "RSPrimary", |t| server_type(t, f.port) == ServerType::RSPrimary).await;
+    wait_for(&client, "RSPrimary", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
     // The streamed replies turn it into a secondary without any new request.
-    wait_for(&client, "RSSecondary", |t| server_type(t, f.port) == ServerType::RSSecondary).await;
+    wait_for(&client, "RSSecondary", |t| {
+        server_type(t, f.port) == ServerType::RSSecondary
+    })
+    .await;
     let (_, _) = f.seen.recv().await.unwrap();
     let (legacy, awaitable) = f.seen.recv().await.unwrap();
     assert!(!legacy);
@@ -150,20 +197,40 @@ async fn selection_timeout_names_criteria_and_servers() {
         .select(&Criteria::Read(ReadPreference::primary()))
         .await
         .unwrap_err();
-    let Error::ServerSelection { message } = &err else { panic!("{err:?}") };
+    let Error::ServerSelection { message } = &err else {
+        panic!("{err:?}")
+    };
     assert!(message.contains("mode primary"), "{message}");
     assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
     assert!(message.contains("Unknown"), "{message}");
-    assert!(message.contains("error"), "the last error is listed: {message}");
+    assert!(
+        message.contains("error"),
+        "the last error is listed: {message}"
+    );
     client.shutdown().await;
 }
 
 #[tokio::test]
 async fn dropping_the_last_handle_stops_everything() {
-    let hello = fake::hello_primary(0);
-    let f = fake::start(vec![vec![Step::Reply(hello.clone()), Step::Reply(hello.clone()), Step::Reply(hello)]], LIFE).await;
-    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll)).await.unwrap();
-    wait_for(&client, "RSPrimary", |t| server_type(t, f.port) == ServerType::RSPrimary).await;
+    let f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            vec![vec![
+                Step::Reply(hello.clone()),
+                Step::Reply(hello.clone()),
+                Step::Reply(hello),
+            ]]
+        },
+        LIFE,
+    )
+    .await;
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll))
+        .await
+        .unwrap();
+    wait_for(&client, "RSPrimary", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
     let counter = client.task_counter();
     let second = client.clone();
     drop(client);
@@ -178,21 +245,31 @@ async fn dropping_the_last_handle_stops_everything() {
 
 #[tokio::test]
 async fn run_command_reports_command_errors() {
-    let hello = fake::hello_primary(0);
-    let f = fake::start(
-        vec![
-            vec![Step::Reply(hello.clone()), Step::Hang(Duration::from_secs(10))],
+    // Connection 1 is the monitor's (it hangs after the handshake, poll mode then times out
+    // later); connection 2 is the application's.
+    let f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
             vec![
-                Step::Reply(hello.clone()),
-                Step::Reply(doc! {"ok": 0, "code": 59, "codeName": "CommandNotFound", "errmsg": "no such command: 'frobnicate'"}),
-            ],
-        ],
+                vec![Step::Reply(hello.clone()), Step::Hang(Duration::from_secs(10))],
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Reply(doc! {"ok": 0, "code": 59, "codeName": "CommandNotFound", "errmsg": "no such command: 'frobnicate'"}),
+                ],
+            ]
+        },
         LIFE,
     )
     .await;
-    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll)).await.unwrap();
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll))
+        .await
+        .unwrap();
     let err = client
-        .run_command("admin", doc! {"frobnicate": 1}, &Criteria::Read(ReadPreference::primary()))
+        .run_command(
+            "admin",
+            doc! {"frobnicate": 1},
+            &Criteria::Read(ReadPreference::primary()),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(59), "{err:?}");

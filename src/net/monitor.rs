@@ -90,7 +90,10 @@ impl MonitorHandle {
         let _ = self.stop.send(true);
         drop(self.stop);
         let mut join = self.join;
-        if tokio::time::timeout(Duration::from_secs(5), &mut join).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(5), &mut join)
+            .await
+            .is_err()
+        {
             join.abort();
         }
     }
@@ -188,7 +191,12 @@ impl Monitor {
         self.settings.streaming_allowed && self.topology_version.is_some() && self.hello_ok
     }
 
-    async fn run(mut self, check: Arc<Notify>, cancel: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+    async fn run(
+        mut self,
+        check: Arc<Notify>,
+        cancel: Arc<Notify>,
+        mut stop: watch::Receiver<bool>,
+    ) {
         let mut retry_now = false;
         loop {
             let started = Instant::now();
@@ -327,7 +335,11 @@ impl Monitor {
                     cmd.insert("maxAwaitTimeMS", heartbeat.as_millis() as i64);
                 }
                 cmd.insert("$db", "admin");
-                let timeout = if awaited { connect_timeout + heartbeat } else { connect_timeout };
+                let timeout = if awaited {
+                    connect_timeout + heartbeat
+                } else {
+                    connect_timeout
+                };
                 let t0 = Instant::now();
                 conn.round_trip(cmd, awaited, Some(timeout)).await.map(|r| {
                     let sample = (!awaited).then(|| t0.elapsed().as_secs_f64() * 1000.0);
@@ -431,7 +443,11 @@ impl RttTask {
     }
 
     /// One RTT sample; errors just drop the connection (the main monitor reports failures).
-    async fn measure(address: &ServerAddress, settings: &MonitorSettings, conn: &mut Option<Connection>) -> Option<f64> {
+    async fn measure(
+        address: &ServerAddress,
+        settings: &MonitorSettings,
+        conn: &mut Option<Connection>,
+    ) -> Option<f64> {
         match conn {
             None => match Connection::connect(address, &settings.connection, 0, true).await {
                 Ok((c, hs)) => {
@@ -443,7 +459,11 @@ impl RttTask {
             Some(c) => {
                 let t0 = Instant::now();
                 match c
-                    .round_trip(doc! { "hello": 1, "$db": "admin" }, false, Some(settings.connection.connect_timeout))
+                    .round_trip(
+                        doc! { "hello": 1, "$db": "admin" },
+                        false,
+                        Some(settings.connection.connect_timeout),
+                    )
                     .await
                 {
                     Ok(_) => Some(t0.elapsed().as_secs_f64() * 1000.0),

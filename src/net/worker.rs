@@ -147,7 +147,9 @@ impl Worker {
                 handshake_completed,
                 max_wire_version,
             } => {
-                let Some(pool) = self.pool(&address) else { return };
+                let Some(pool) = self.pool(&address) else {
+                    return;
+                };
                 let ctx = ErrorContext {
                     connection_generation,
                     pool_generation: pool.generation(),
@@ -155,7 +157,9 @@ impl Worker {
                     max_wire_version,
                 };
                 let previous = self.topology.clone();
-                let outcome = self.topology.handle_application_error(&address, &error, &ctx);
+                let outcome = self
+                    .topology
+                    .handle_application_error(&address, &error, &ctx);
                 if outcome.clear_pool {
                     pool.clear();
                 }
@@ -180,7 +184,11 @@ impl Worker {
     }
 
     fn pool(&self, address: &ServerAddress) -> Option<Arc<Pool>> {
-        self.pools.read().unwrap_or_else(|p| p.into_inner()).get(address).cloned()
+        self.pools
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(address)
+            .cloned()
     }
 
     /// Publishes the snapshot and the events that take `previous` to the current description.
