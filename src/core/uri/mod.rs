@@ -3,8 +3,8 @@
 //!
 //! [`ConnectionString::parse`] splits the string the way the connection-string spec's reference
 //! algorithm does (scheme, userinfo, hosts, auth database, options), validates and percent-decodes
-//! each part, interprets every option of the URI-options spec ([`options`]), builds the
-//! credential ([`auth`]) and finally checks the rules that span several options. Invalid values
+//! each part, interprets every option of the URI-options spec (module `options`), builds the
+//! credential (module `auth`) and finally checks the rules that span several options. Invalid values
 //! of individual options are ignored with a warning where the specification says so; everything
 //! else is an [`Error::InvalidArgument`] whose message names the culprit (never a password).
 //!
@@ -412,6 +412,11 @@ fn parse_userinfo(raw: &str) -> Result<(String, Option<String>)> {
     {
         return Err(Error::invalid(format!(
             "invalid userinfo in the connection string: unescaped '{c}'; {HINT}"
+        )));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(format!(
+            "invalid userinfo in the connection string: unescaped whitespace or control character; {HINT}"
         )));
     }
     if raw.matches(':').count() > 1 {
