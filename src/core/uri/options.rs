@@ -193,8 +193,14 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
         };
         let key = percent_decode(raw_key, "an option name")?;
         let Some((canonical, kind)) = lookup(&key) else {
+            // An unknown key may be a misspelt secret: do not echo what looks like one.
+            let lower = key.to_ascii_lowercase();
+            let secret_like = ["pass", "secret", "token", "key"]
+                .iter()
+                .any(|w| lower.contains(w));
+            let shown_value = if secret_like { "****" } else { raw_value };
             warnings.push(format!(
-                "ignoring unsupported option '{key}' (value \"{raw_value}\")"
+                "ignoring unsupported option '{key}' (value \"{shown_value}\")"
             ));
             continue;
         };

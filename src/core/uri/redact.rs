@@ -192,6 +192,18 @@ fn mask_secret_options(s: &str) -> String {
             Some((k, _)) if SECRET_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(k)) => {
                 format!("{k}={MASK}")
             }
+            Some((k, v)) if k.eq_ignore_ascii_case("authMechanismProperties") => {
+                let items: Vec<String> = v
+                    .split(',')
+                    .map(|item| match item.split_once(':') {
+                        Some((pk, _)) if pk.eq_ignore_ascii_case("AWS_SESSION_TOKEN") => {
+                            format!("{pk}:{MASK}")
+                        }
+                        _ => item.to_string(),
+                    })
+                    .collect();
+                format!("{k}={}", items.join(","))
+            }
             _ => pair.to_string(),
         })
         .collect();

@@ -215,6 +215,17 @@ fn redact_uri_in_free_text() {
         "mongodb://h/?tlsCertificateKeyFilePassword=****&w=1&PROXYPASSWORD=****"
     );
     assert!(err("mongodb://u:my pass@h").contains("whitespace"));
+    assert_eq!(
+        redact_uri("mongodb://h/?authMechanismProperties=SERVICE_NAME:m,AWS_SESSION_TOKEN:tok"),
+        "mongodb://h/?authMechanismProperties=SERVICE_NAME:m,AWS_SESSION_TOKEN:****"
+    );
+    let cs = parse("mongodb://h/?tlsCertificateKeyFilePasword=hunter2");
+    assert!(
+        cs.warnings[0].contains("tlsCertificateKeyFilePasword")
+            && !cs.warnings[0].contains("hunter2")
+    );
+    assert!(err("mongodb://a,%20b").contains("whitespace"));
+    assert!(err("a, b c").contains("whitespace"));
 }
 
 #[test]
