@@ -11,6 +11,7 @@ use crate::core::description::{
     MIN_SUPPORTED_WIRE_VERSION,
 };
 use crate::core::sdam::hello::compare_topology_versions;
+use crate::core::uri::ConnectionString;
 use crate::error::Error;
 
 /// What the topology starts from: the parts of the connection string SDAM reads.
@@ -24,6 +25,19 @@ pub struct TopologyOptions {
     pub direct_connection: Option<bool>,
     /// `loadBalanced=true`.
     pub load_balanced: bool,
+}
+
+impl TopologyOptions {
+    /// The SDAM-relevant part of a parsed connection string (hosts, `replicaSet`,
+    /// `directConnection`, `loadBalanced`).
+    pub fn from_connection_string(cs: &ConnectionString) -> Self {
+        TopologyOptions {
+            seeds: cs.hosts.clone(),
+            set_name: cs.replica_set.clone(),
+            direct_connection: cs.direct_connection,
+            load_balanced: cs.load_balanced == Some(true),
+        }
+    }
 }
 
 /// A primary that `update` demoted because a newer one was discovered (the spec's "invalidating
