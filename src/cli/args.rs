@@ -57,7 +57,9 @@ pub fn apply_overrides(cs: &mut ConnectionString, global: &GlobalArgs) {
 /// Splits `DB.COLLECTION` at the first dot.
 pub fn namespace(ns: &str) -> anyhow::Result<(String, String)> {
     match ns.split_once('.') {
-        Some((db, coll)) if !db.is_empty() && !coll.is_empty() && !db.contains(['/', '\\', ' ', '"', '$']) => {
+        Some((db, coll))
+            if !db.is_empty() && !coll.is_empty() && !db.contains(['/', '\\', ' ', '"', '$']) =>
+        {
             Ok((db.to_string(), coll.to_string()))
         }
         _ => Err(usage(format!(
@@ -85,7 +87,9 @@ pub fn ejson_document(flag: &str, text: &str) -> anyhow::Result<Document> {
             "invalid {flag} \"{text}\": expected a document, got {:?}",
             other.element_type()
         ))),
-        Err(e) => Err(usage(format!("invalid {flag} \"{text}\": bad Extended JSON: {e}"))),
+        Err(e) => Err(usage(format!(
+            "invalid {flag} \"{text}\": bad Extended JSON: {e}"
+        ))),
     }
 }
 
@@ -135,7 +139,8 @@ pub fn read_preference(
         local_threshold_ms: 15.0,
         heartbeat_frequency_ms: heartbeat.as_secs_f64() * 1000.0,
     };
-    crate::core::selection::validate(&rp, &settings).map_err(|e| usage(format!("invalid read preference: {e}")))?;
+    crate::core::selection::validate(&rp, &settings)
+        .map_err(|e| usage(format!("invalid read preference: {e}")))?;
     Ok(rp)
 }
 
@@ -157,8 +162,11 @@ mod tests {
 
     #[test]
     fn ejson_round_trip() {
-        let d = ejson_document("--filter", r#"{"_id": {"$oid": "0123456789abcdef01234567"}, "n": {"$gt": 5}}"#)
-            .unwrap();
+        let d = ejson_document(
+            "--filter",
+            r#"{"_id": {"$oid": "0123456789abcdef01234567"}, "n": {"$gt": 5}}"#,
+        )
+        .unwrap();
         assert!(matches!(d.get("_id"), Some(Bson::ObjectId(_))));
         let e = ejson_document("--filter", "{bad").unwrap_err();
         assert_eq!(classify(&e).code, USAGE);
@@ -181,13 +189,27 @@ mod tests {
         .unwrap();
         assert_eq!(rp.tag_sets.len(), 2);
         assert!(rp.tag_sets[1].is_empty());
-        let e = read_preference(ReadPreferenceMode::Primary, &["dc=ny".into()], None, hb).unwrap_err();
+        let e =
+            read_preference(ReadPreferenceMode::Primary, &["dc=ny".into()], None, hb).unwrap_err();
         assert_eq!(classify(&e).code, USAGE);
         assert!(e.to_string().contains("primary"), "{e}");
-        let e = read_preference(ReadPreferenceMode::Secondary, &[], Some(Duration::from_secs(30)), hb).unwrap_err();
+        let e = read_preference(
+            ReadPreferenceMode::Secondary,
+            &[],
+            Some(Duration::from_secs(30)),
+            hb,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("90"), "{e}");
-        let e = read_preference(ReadPreferenceMode::Secondary, &["dc".into()], None, hb).unwrap_err();
+        let e =
+            read_preference(ReadPreferenceMode::Secondary, &["dc".into()], None, hb).unwrap_err();
         assert_eq!(classify(&e).code, USAGE);
-        assert!(read_preference(ReadPreferenceMode::Secondary, &[], Some(Duration::from_secs(90)), hb).is_ok());
+        assert!(read_preference(
+            ReadPreferenceMode::Secondary,
+            &[],
+            Some(Duration::from_secs(90)),
+            hb
+        )
+        .is_ok());
     }
 }

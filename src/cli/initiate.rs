@@ -95,13 +95,17 @@ pub fn parse_member(s: &str) -> anyhow::Result<MemberSpec> {
 /// Parses `HOST:PORT=N`.
 pub fn parse_priority(s: &str) -> anyhow::Result<(ServerAddress, f64)> {
     let Some((h, n)) = s.rsplit_once('=') else {
-        return Err(usage(format!("invalid --priority \"{s}\": expected HOST:PORT=N")));
+        return Err(usage(format!(
+            "invalid --priority \"{s}\": expected HOST:PORT=N"
+        )));
     };
-    let host = ServerAddress::parse(h.trim()).map_err(|e| usage(format!("invalid --priority \"{s}\": {e}")))?;
-    let p: f64 = n
-        .trim()
-        .parse()
-        .map_err(|_| usage(format!("invalid --priority \"{s}\": \"{n}\" is not a number")))?;
+    let host = ServerAddress::parse(h.trim())
+        .map_err(|e| usage(format!("invalid --priority \"{s}\": {e}")))?;
+    let p: f64 = n.trim().parse().map_err(|_| {
+        usage(format!(
+            "invalid --priority \"{s}\": \"{n}\" is not a number"
+        ))
+    })?;
     if !(0.0..=1000.0).contains(&p) {
         return Err(usage(format!(
             "invalid --priority \"{s}\": a priority lies between 0 and 1000"
@@ -116,7 +120,11 @@ pub enum Plan {
     /// `replSetInitiate` with no config: mongod builds one with itself as the only member.
     Implicit { set: String, seed: ServerAddress },
     /// An explicit config document.
-    Explicit { set: String, config: Document, members: Vec<ServerAddress> },
+    Explicit {
+        set: String,
+        config: Document,
+        members: Vec<ServerAddress>,
+    },
 }
 
 impl Plan {
@@ -171,29 +179,47 @@ pub fn build_config(set: &str, members: &[MemberSpec]) -> Document {
 }
 
 /// Works out the plan from the arguments, the seed list and the set name.
-pub fn plan(args: &InitiateArgs, seeds: &[ServerAddress], set_hint: Option<&str>) -> anyhow::Result<Plan> {
+pub fn plan(
+    args: &InitiateArgs,
+    seeds: &[ServerAddress],
+    set_hint: Option<&str>,
+) -> anyhow::Result<Plan> {
     if let Some(path) = &args.config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| usage(format!("cannot read --config {}: {e}", path.display())))?;
         let config = super::args::ejson_document("--config", &text)?;
         let set = config
             .get_str("_id")
-            .map_err(|_| usage(format!("--config {}: the config has no string _id (the set name)", path.display())))?
+            .map_err(|_| {
+                usage(format!(
+                    "--config {}: the config has no string _id (the set name)",
+                    path.display()
+                ))
+            })?
             .to_string();
         if let Some(s) = args.set.as_deref() {
             if s != set {
-                return Err(usage(format!("--set {s} disagrees with the config's _id \"{set}\"")));
+                return Err(usage(format!(
+                    "--set {s} disagrees with the config's _id \"{set}\""
+                )));
             }
         }
         let mut members = Vec::new();
-        for m in config.get_array("members").map_err(|_| usage("--config: the config has no members array"))? {
+        for m in config
+            .get_array("members")
+            .map_err(|_| usage("--config: the config has no members array"))?
+        {
             let host = m
                 .as_document()
                 .and_then(|d| d.get_str("host").ok())
                 .ok_or_else(|| usage("--config: every member needs a host"))?;
             members.push(ServerAddress::parse(host).map_err(|e| usage(format!("--config: {e}")))?);
         }
-        return Ok(Plan::Explicit { set, config, members });
+        return Ok(Plan::Explicit {
+            set,
+            config,
+            members,
+        });
     }
 
     let set = args
@@ -201,11 +227,17 @@ pub fn plan(args: &InitiateArgs, seeds: &[ServerAddress], set_hint: Option<&str>
         .clone()
         .or_else(|| set_hint.map(str::to_string))
         .unwrap_or_else(|| "rs0".to_string());
-    let mut specs: Vec<MemberSpec> = args.members.iter().map(|m| parse_member(m)).collect::<anyhow::Result<_>>()?;
+    let mut specs: Vec<MemberSpec> = args
+        .members
+        .iter()
+        .map(|m| parse_member(m))
+        .collect::<anyhow::Result<_>>()?;
     let arbiters: Vec<ServerAddress> = args
         .arbiters
         .iter()
-        .map(|a| ServerAddress::parse(a).map_err(|e| usage(format!("invalid --arbiter \"{a}\": {e}"))))
+        .map(|a| {
+            ServerAddress::parse(a).map_err(|e| usage(format!("invalid --arbiter \"{a}\": {e}")))
+        })
         .collect::<anyhow::Result<_>>()?;
     if specs.is_empty() && arbiters.is_empty() && args.priorities.is_empty() && seeds.len() == 1 {
         return Ok(Plan::Implicit {
@@ -227,7 +259,9 @@ pub fn plan(args: &InitiateArgs, seeds: &[ServerAddress], set_hint: Option<&str>
     }
     for a in arbiters {
         if specs.iter().any(|m| m.host == a) {
-            return Err(usage(format!("{a} is given both as a member and as an arbiter")));
+            return Err(usage(format!(
+                "{a} is given both as a member and as an arbiter"
+            )));
         }
         specs.push(MemberSpec {
             host: a,
@@ -248,7 +282,9 @@ pub fn plan(args: &InitiateArgs, seeds: &[ServerAddress], set_hint: Option<&str>
             return Err(usage(format!("--priority {p}: {host} is not a member")));
         };
         if m.arbiter && prio != 0.0 {
-            return Err(usage(format!("--priority {p}: an arbiter's priority is always 0")));
+            return Err(usage(format!(
+                "--priority {p}: an arbiter's priority is always 0"
+            )));
         }
         m.priority = Some(prio);
     }
@@ -262,8 +298,16 @@ pub fn plan(args: &InitiateArgs, seeds: &[ServerAddress], set_hint: Option<&str>
 
 /// Problems that must be fixed before initiating, found without contacting anyone.
 pub fn static_problems(members: &[ServerAddress]) -> Vec<String> {
-    let local: Vec<String> = members.iter().filter(|m| m.is_loopback()).map(|m| m.to_string()).collect();
-    let other: Vec<String> = members.iter().filter(|m| !m.is_loopback()).map(|m| m.to_string()).collect();
+    let local: Vec<String> = members
+        .iter()
+        .filter(|m| m.is_loopback())
+        .map(|m| m.to_string())
+        .collect();
+    let other: Vec<String> = members
+        .iter()
+        .filter(|m| !m.is_loopback())
+        .map(|m| m.to_string())
+        .collect();
     if !local.is_empty() && !other.is_empty() {
         vec![format!(
             "the members mix localhost ({}) with other hosts ({}): mongod refuses such a config; use names every member can reach",
@@ -294,7 +338,11 @@ pub fn classify_hello(hello: &Document, cmd_line: Option<&Document>) -> MemberSt
         };
     }
     let configured_set = cmd_line.and_then(|c| {
-        let repl = c.get_document("parsed").ok()?.get_document("replication").ok()?;
+        let repl = c
+            .get_document("parsed")
+            .ok()?
+            .get_document("replication")
+            .ok()?;
         repl.get_str("replSetName")
             .or_else(|_| repl.get_str("replSet"))
             .ok()
@@ -316,9 +364,9 @@ pub fn classify_hello(hello: &Document, cmd_line: Option<&Document>) -> MemberSt
 /// The problem a member's state poses for initiating `set` (None: fine).
 pub fn member_problem(host: &ServerAddress, state: &MemberState, set: &str) -> Option<String> {
     match state {
-        MemberState::Uninitialized { set_name: Some(s) } if s != set => Some(format!(
-            "{host}: started with --replSet {s}, not {set}"
-        )),
+        MemberState::Uninitialized { set_name: Some(s) } if s != set => {
+            Some(format!("{host}: started with --replSet {s}, not {set}"))
+        }
         MemberState::Uninitialized { .. } => None,
         MemberState::Initialized { set_name } => Some(format!(
             "{host}: already a member of replica set \"{set_name}\""
@@ -333,7 +381,10 @@ pub fn config_diff(plan: &Plan, existing: &Document) -> Vec<String> {
     let mut diffs = Vec::new();
     let existing_set = existing.get_str("_id").unwrap_or("");
     if existing_set != plan.set() {
-        diffs.push(format!("set name: asked {}, in place {existing_set}", plan.set()));
+        diffs.push(format!(
+            "set name: asked {}, in place {existing_set}",
+            plan.set()
+        ));
     }
     let Plan::Explicit { config, .. } = plan else {
         return diffs;
@@ -345,7 +396,9 @@ pub fn config_diff(plan: &Plan, existing: &Document) -> Vec<String> {
                     .filter_map(Bson::as_document)
                     .filter_map(|m| {
                         let h = m.get_str("host").ok()?;
-                        let key = ServerAddress::parse(h).map(|a| a.to_string()).unwrap_or_else(|_| h.to_string());
+                        let key = ServerAddress::parse(h)
+                            .map(|a| a.to_string())
+                            .unwrap_or_else(|_| h.to_string());
                         Some((key, m.clone()))
                     })
                     .collect()
@@ -364,7 +417,11 @@ pub fn config_diff(plan: &Plan, existing: &Document) -> Vec<String> {
         let Some(e) = have.get(h) else { continue };
         let arb = |d: &Document| d.get_bool("arbiterOnly").unwrap_or(false);
         if arb(a) != arb(e) {
-            diffs.push(format!("member {h}: arbiterOnly asked {}, in place {}", arb(a), arb(e)));
+            diffs.push(format!(
+                "member {h}: arbiterOnly asked {}, in place {}",
+                arb(a),
+                arb(e)
+            ));
         }
         if let Some(p) = a.get("priority").and_then(Bson::as_f64) {
             let ep = match e.get("priority") {
@@ -420,18 +477,27 @@ fn conn_options(ctx: &Context) -> ConnectionOptions {
 }
 
 /// Checks one member: resolvable, reachable, and its replica-set state.
-async fn check_member(host: ServerAddress, options: ConnectionOptions) -> Result<MemberState, String> {
+async fn check_member(
+    host: ServerAddress,
+    options: ConnectionOptions,
+) -> Result<MemberState, String> {
     if let ServerAddress::Tcp { host: h, port } = &host {
         match tokio::net::lookup_host((h.as_str(), *port)).await {
-            Ok(mut addrs) if addrs.next().is_some() => {}
-            Ok(_) => return Err(format!("{host}: the name resolves to no address")),
+            Ok(addrs) => {
+                if addrs.count() == 0 {
+                    return Err(format!("{host}: the name resolves to no address"));
+                }
+            }
             Err(e) => return Err(format!("{host}: cannot resolve the host name: {e}")),
         }
     }
     let (mut conn, hs) = Connection::connect(&host, &options, 0, true)
         .await
         .map_err(|e| format!("{host}: unreachable: {e}"))?;
-    let cmd_line = conn.run_command("admin", doc! { "getCmdLineOpts": 1 }).await.ok();
+    let cmd_line = conn
+        .run_command("admin", doc! { "getCmdLineOpts": 1 })
+        .await
+        .ok();
     Ok(classify_hello(&hs.reply, cmd_line.as_ref()))
 }
 
@@ -481,7 +547,11 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
         }
     }
     if !problems.is_empty() {
-        let list = problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n");
+        let list = problems
+            .iter()
+            .map(|p| format!("  - {p}"))
+            .collect::<Vec<_>>()
+            .join("\n");
         anyhow::bail!(
             "cannot initiate replica set \"{}\": {} problem(s), nothing was changed:\n{list}",
             plan.set(),
@@ -513,9 +583,12 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
     // 4. Wait for a primary and every member to settle.
     let spinner = Spinner::start("waiting for a primary");
     let deadline = tokio::time::Instant::now() + args.wait_timeout;
-    let mut last = String::new();
+    let mut last;
     loop {
-        match conn.run_command("admin", doc! { "replSetGetStatus": 1 }).await {
+        match conn
+            .run_command("admin", doc! { "replSetGetStatus": 1 })
+            .await
+        {
             Ok(st) => {
                 let (done, summary) = settled(&st);
                 spinner.set_message(format!("waiting for the set to settle: {summary}"));
@@ -573,7 +646,10 @@ async fn already_initiated(
         .with_context(|| format!("replSetGetConfig on {seed}"))?;
     let existing = reply.get_document("config").cloned().unwrap_or(reply);
     let diffs = config_diff(plan, &existing);
-    let version = existing.get("version").map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+    let version = existing
+        .get("version")
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "?".into());
     if diffs.is_empty() {
         note(&format!(
             "already initiated: replica set \"{}\" (config version {version}) matches; nothing changed",
@@ -581,7 +657,11 @@ async fn already_initiated(
         ));
         return super::status::show(ctx, &seeds_for_status(plan, seed), Some(plan.set())).await;
     }
-    let list = diffs.iter().map(|d| format!("  - {d}")).collect::<Vec<_>>().join("\n");
+    let list = diffs
+        .iter()
+        .map(|d| format!("  - {d}"))
+        .collect::<Vec<_>>()
+        .join("\n");
     anyhow::bail!(
         "{seed} is already initiated (set \"{}\", config version {version}) with a different config; nothing changed:\n{list}",
         existing.get_str("_id").unwrap_or("?")
@@ -611,28 +691,59 @@ mod tests {
     fn explicit_plan_with_tags_priorities_and_arbiter() {
         let p = plan(
             &args(&[
-                "--set", "rs1", "--member", "h1:1,dc=ny", "--member", "h2:2,dc=sf,rack=2", "--arbiter", "h3:3",
-                "--priority", "h1:1=5",
+                "--set",
+                "rs1",
+                "--member",
+                "h1:1,dc=ny",
+                "--member",
+                "h2:2,dc=sf,rack=2",
+                "--arbiter",
+                "h3:3",
+                "--priority",
+                "h1:1=5",
             ]),
             &[a("h1:1")],
             None,
         )
         .unwrap();
-        let Plan::Explicit { set, config, members } = &p else { panic!("{p:?}") };
+        let Plan::Explicit {
+            set,
+            config,
+            members,
+        } = &p
+        else {
+            panic!("{p:?}")
+        };
         assert_eq!(set, "rs1");
         assert_eq!(members, &vec![a("h1:1"), a("h2:2"), a("h3:3")]);
         let m = config.get_array("members").unwrap();
         let m0 = m[0].as_document().unwrap();
         assert_eq!(m0.get_f64("priority").unwrap(), 5.0);
-        assert_eq!(m0.get_document("tags").unwrap().get_str("dc").unwrap(), "ny");
+        assert_eq!(
+            m0.get_document("tags").unwrap().get_str("dc").unwrap(),
+            "ny"
+        );
         assert!(m[2].as_document().unwrap().get_bool("arbiterOnly").unwrap());
-        assert_eq!(p.command().get_document("replSetInitiate").unwrap().get_str("_id").unwrap(), "rs1");
+        assert_eq!(
+            p.command()
+                .get_document("replSetInitiate")
+                .unwrap()
+                .get_str("_id")
+                .unwrap(),
+            "rs1"
+        );
     }
 
     #[test]
     fn implicit_plan_for_a_single_seed() {
         let p = plan(&args(&[]), &[a("h1:1")], Some("rsx")).unwrap();
-        assert_eq!(p, Plan::Implicit { set: "rsx".into(), seed: a("h1:1") });
+        assert_eq!(
+            p,
+            Plan::Implicit {
+                set: "rsx".into(),
+                seed: a("h1:1")
+            }
+        );
         assert_eq!(p.command().get("replSetInitiate"), Some(&Bson::Null));
         // Several seeds: they become the members.
         let p = plan(&args(&[]), &[a("h1:1"), a("h2:2")], None).unwrap();
@@ -656,33 +767,60 @@ mod tests {
 
     #[test]
     fn checks() {
-        assert_eq!(static_problems(&[a("localhost:1"), a("127.0.0.1:2")]), Vec::<String>::new());
-        assert_eq!(static_problems(&[a("localhost:1"), a("db.example.com:2")]).len(), 1);
+        assert_eq!(
+            static_problems(&[a("localhost:1"), a("127.0.0.1:2")]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            static_problems(&[a("localhost:1"), a("db.example.com:2")]).len(),
+            1
+        );
         let fresh = doc! { "ismaster": false, "isreplicaset": true, "ok": 1 };
-        assert_eq!(classify_hello(&fresh, None), MemberState::Uninitialized { set_name: None });
+        assert_eq!(
+            classify_hello(&fresh, None),
+            MemberState::Uninitialized { set_name: None }
+        );
         let opts = doc! { "parsed": { "replication": { "replSetName": "other" } } };
         let st = classify_hello(&doc! { "ismaster": false }, Some(&opts));
-        assert!(member_problem(&a("h:1"), &st, "rs0").unwrap().contains("other"));
+        assert!(member_problem(&a("h:1"), &st, "rs0")
+            .unwrap()
+            .contains("other"));
         let init = doc! { "setName": "rs0", "isWritablePrimary": true };
-        assert!(member_problem(&a("h:1"), &classify_hello(&init, None), "rs0").unwrap().contains("already"));
+        assert!(
+            member_problem(&a("h:1"), &classify_hello(&init, None), "rs0")
+                .unwrap()
+                .contains("already")
+        );
         let standalone = doc! { "isWritablePrimary": true };
-        assert!(member_problem(&a("h:1"), &classify_hello(&standalone, None), "rs0").unwrap().contains("--replSet"));
+        assert!(
+            member_problem(&a("h:1"), &classify_hello(&standalone, None), "rs0")
+                .unwrap()
+                .contains("--replSet")
+        );
     }
 
     #[test]
     fn diff_and_settled() {
-        let p = plan(&args(&["--member", "h1:1,dc=ny", "--member", "h2:2"]), &[a("h1:1")], None).unwrap();
+        let p = plan(
+            &args(&["--member", "h1:1,dc=ny", "--member", "h2:2"]),
+            &[a("h1:1")],
+            None,
+        )
+        .unwrap();
         let same = doc! { "_id": "rs0", "version": 1, "members": [
-            { "_id": 0, "host": "h1:1", "priority": 1.0, "tags": { "dc": "ny" } },
-            { "_id": 1, "host": "h2:2", "priority": 1.0 } ] };
+        { "_id": 0, "host": "h1:1", "priority": 1.0, "tags": { "dc": "ny" } },
+        { "_id": 1, "host": "h2:2", "priority": 1.0 } ] };
         assert!(config_diff(&p, &same).is_empty());
         let other = doc! { "_id": "rs0", "version": 1, "members": [
-            { "_id": 0, "host": "h1:1", "tags": { "dc": "sf" } },
-            { "_id": 1, "host": "h3:3" } ] };
+        { "_id": 0, "host": "h1:1", "tags": { "dc": "sf" } },
+        { "_id": 1, "host": "h3:3" } ] };
         let d = config_diff(&p, &other);
         assert_eq!(d.len(), 3, "{d:?}");
         let st = doc! { "members": [ { "name": "h1:1", "stateStr": "PRIMARY" }, { "name": "h2:2", "stateStr": "STARTUP2" } ] };
-        assert_eq!(settled(&st), (false, "h1:1 PRIMARY, h2:2 STARTUP2".to_string()));
+        assert_eq!(
+            settled(&st),
+            (false, "h1:1 PRIMARY, h2:2 STARTUP2".to_string())
+        );
         let st = doc! { "members": [ { "name": "h1:1", "stateStr": "PRIMARY" }, { "name": "h2:2", "stateStr": "SECONDARY" } ] };
         assert!(settled(&st).0);
     }

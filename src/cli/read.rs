@@ -86,13 +86,21 @@ pub struct ReadArgs {
 pub async fn run(ctx: &Context, args: ReadArgs) -> anyhow::Result<()> {
     // Everything the user typed is checked before any connection is made (exit 2).
     let (db, coll) = namespace(&args.namespace)?;
-    let filter = args.filter.as_deref().map(|t| ejson_document("--filter", t)).transpose()?;
+    let filter = args
+        .filter
+        .as_deref()
+        .map(|t| ejson_document("--filter", t))
+        .transpose()?;
     let projection = args
         .projection
         .as_deref()
         .map(|t| ejson_document("--projection", t))
         .transpose()?;
-    let sort = args.sort.as_deref().map(|t| ejson_document("--sort", t)).transpose()?;
+    let sort = args
+        .sort
+        .as_deref()
+        .map(|t| ejson_document("--sort", t))
+        .transpose()?;
     let limit = args
         .limit
         .map(|l| i64::try_from(l).map_err(|_| usage(format!("--limit {l} is too large"))))
@@ -110,14 +118,22 @@ pub async fn run(ctx: &Context, args: ReadArgs) -> anyhow::Result<()> {
     )?;
 
     let client = session::connect(options).await?;
-    let result = read(ctx, &client, &db, &coll, FindOptions {
-        filter,
-        projection,
-        sort,
-        limit,
-        skip,
-        batch_size: args.batch_size.map(|b| b.min(i32::MAX as u32) as i32),
-    }, &rp, args.explain)
+    let result = read(
+        ctx,
+        &client,
+        &db,
+        &coll,
+        FindOptions {
+            filter,
+            projection,
+            sort,
+            limit,
+            skip,
+            batch_size: args.batch_size.map(|b| b.min(i32::MAX as u32) as i32),
+        },
+        &rp,
+        args.explain,
+    )
     .await;
     client.shutdown().await;
     result
@@ -142,11 +158,18 @@ async fn read(
         let e = build_explain(rp, &selection, Some(cursor.server()), cursor.retried());
         match ctx.format {
             Format::Json => note(&serde_json::to_string(&e)?),
-            Format::Table => note(explain_text(&e, &super::output::Style::detect_stderr(ctx.global.color)).trim_end()),
+            Format::Table => note(
+                explain_text(&e, &super::output::Style::detect_stderr(ctx.global.color)).trim_end(),
+            ),
         }
     } else {
         let d = &selected.description;
-        note(&served_by_line(cursor.server(), d.server_type, &d.tags, d.round_trip_time_ms));
+        note(&served_by_line(
+            cursor.server(),
+            d.server_type,
+            &d.tags,
+            d.round_trip_time_ms,
+        ));
     }
     let mut out = Stdout::new();
     while let Some(batch) = cursor.next_batch().await? {

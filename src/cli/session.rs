@@ -28,7 +28,11 @@ pub fn options_from(cs: &ConnectionString) -> ClientOptions {
 }
 
 /// Client options for explicit seeds (used after `initiate`), with the global overrides.
-pub fn options_for_seeds(ctx: &Context, seeds: &[ServerAddress], set: Option<&str>) -> ClientOptions {
+pub fn options_for_seeds(
+    ctx: &Context,
+    seeds: &[ServerAddress],
+    set: Option<&str>,
+) -> ClientOptions {
     let mut cs = ConnectionString {
         hosts: seeds.to_vec(),
         replica_set: set.map(str::to_string),
@@ -51,10 +55,12 @@ pub async fn discover(client: &Client, settle: Duration) -> anyhow::Result<Topol
     if let Err(e) = first {
         // Nothing readable: an initiated set may still have arbiters or ghosts only; report it.
         let topo = client.topology();
-        let usable = topo
-            .servers
-            .values()
-            .any(|s| !matches!(s.server_type, ServerType::Unknown | ServerType::PossiblePrimary));
+        let usable = topo.servers.values().any(|s| {
+            !matches!(
+                s.server_type,
+                ServerType::Unknown | ServerType::PossiblePrimary
+            )
+        });
         if !usable {
             return Err(e.into());
         }

@@ -40,7 +40,9 @@ pub struct WatchArgs {
 const SETTLE: Duration = Duration::from_secs(2);
 
 fn epoch_ms(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 fn now_ms() -> i64 {
@@ -57,7 +59,13 @@ struct ProbeResult {
 
 /// Writes one small document with w:"majority" every `interval`; each attempt is bounded so that
 /// a write blocked waiting for a primary counts as failed.
-async fn probe_loop(client: Client, db: String, coll: String, interval: Duration, tx: mpsc::Sender<ProbeResult>) {
+async fn probe_loop(
+    client: Client,
+    db: String,
+    coll: String,
+    interval: Duration,
+    tx: mpsc::Sender<ProbeResult>,
+) {
     let attempt_timeout = (interval * 10).max(Duration::from_secs(1));
     let mut n: i64 = 0;
     let mut next = tokio::time::Instant::now();
@@ -78,7 +86,15 @@ async fn probe_loop(client: Client, db: String, coll: String, interval: Duration
             )),
         };
         let finished_ms = now_ms();
-        if tx.send(ProbeResult { started_ms, finished_ms, error }).await.is_err() {
+        if tx
+            .send(ProbeResult {
+                started_ms,
+                finished_ms,
+                error,
+            })
+            .await
+            .is_err()
+        {
             return;
         }
         let now = tokio::time::Instant::now();
@@ -118,7 +134,13 @@ pub async fn run(ctx: &Context, args: WatchArgs) -> anyhow::Result<()> {
     result
 }
 
-async fn watch(ctx: &Context, client: &Client, args: &WatchArgs, db: String, coll: String) -> anyhow::Result<()> {
+async fn watch(
+    ctx: &Context,
+    client: &Client,
+    args: &WatchArgs,
+    db: String,
+    coll: String,
+) -> anyhow::Result<()> {
     let mut sink = Sink {
         out: Stdout::new(),
         format: ctx.format,
@@ -149,7 +171,13 @@ async fn watch(ctx: &Context, client: &Client, args: &WatchArgs, db: String, col
     let mut probes = ProbeTracker::new();
     let (probe_tx, mut probe_rx) = mpsc::channel::<ProbeResult>(64);
     let probe_task = args.probe.then(|| {
-        tokio::spawn(probe_loop(client.clone(), db, coll, args.probe_interval, probe_tx.clone()))
+        tokio::spawn(probe_loop(
+            client.clone(),
+            db,
+            coll,
+            args.probe_interval,
+            probe_tx.clone(),
+        ))
     });
     drop(probe_tx);
     let mut rtt_tick = tokio::time::interval(Duration::from_millis(500));
@@ -204,6 +232,9 @@ async fn watch(ctx: &Context, client: &Client, args: &WatchArgs, db: String, col
         t.abort();
     }
     let end = now_ms();
-    sink.emit(end, probes.summary(end, end - started_ms, tracker.elections))?;
+    sink.emit(
+        end,
+        probes.summary(end, end - started_ms, tracker.elections),
+    )?;
     Ok(())
 }
