@@ -104,9 +104,17 @@ pub enum Fault {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LabEvent {
     /// `member` won an election in `term`.
-    Elected { member: usize, term: i64, at: Millis },
+    Elected {
+        member: usize,
+        term: i64,
+        at: Millis,
+    },
     /// `member` stopped being primary.
-    SteppedDown { member: usize, term: i64, at: Millis },
+    SteppedDown {
+        member: usize,
+        term: i64,
+        at: Millis,
+    },
 }
 
 /// What the server needs to know about a member to serve it.
