@@ -3,4 +3,6 @@
 //! `SUITE: N passed, M failed, K skipped`. Every skip is listed in `skips.rs` with its reason.
 
 mod harness;
+mod selection;
 mod skips;
+mod uri;
