@@ -230,8 +230,8 @@ async fn missing_db_and_legacy_query_are_answered_like_mongod() {
     let Message::Reply(r) = reply else {
         panic!("expected OP_REPLY")
     };
-    assert_eq!(r.documents[0].get_bool("legacy").unwrap(), true);
-    assert_eq!(r.documents[0].get_bool("secondaryOk").unwrap(), true);
+    assert!(r.documents[0].get_bool("legacy").unwrap());
+    assert!(r.documents[0].get_bool("secondaryOk").unwrap());
 }
 
 #[tokio::test]
