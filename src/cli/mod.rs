@@ -18,6 +18,7 @@ pub mod output;
 pub mod read;
 pub mod render;
 pub mod status;
+pub mod track;
 pub mod watch;
 
 use output::{ColorChoice, Format, Style};

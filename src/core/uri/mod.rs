@@ -3,8 +3,8 @@
 //!
 //! [`ConnectionString::parse`] splits the string the way the connection-string spec's reference
 //! algorithm does (scheme, userinfo, hosts, auth database, options), validates and percent-decodes
-//! each part, interprets every option of the URI-options spec ([`options`]), builds the
-//! credential ([`auth`]) and finally checks the rules that span several options. Invalid values
+//! each part, interprets every option of the URI-options spec (module `options`), builds the
+//! credential (module `auth`) and finally checks the rules that span several options. Invalid values
 //! of individual options are ignored with a warning where the specification says so; everything
 //! else is an [`Error::InvalidArgument`] whose message names the culprit (never a password).
 //!
@@ -350,7 +350,7 @@ fn parse_seed_list(s: &str) -> Result<ConnectionString> {
     let hosts = s
         .split(',')
         .map(|h| {
-            ServerAddress::parse(h.trim())
+            host_address(h.trim())
                 .map_err(|e| Error::invalid(format!("invalid seed list \"{s}\": {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -372,9 +372,22 @@ fn parse_hosts(s: &str) -> Result<Vec<ServerAddress>> {
                 )));
             }
             let host = percent_decode(raw, "a host")?;
-            ServerAddress::parse(&host)
+            host_address(&host)
         })
         .collect()
+}
+
+/// `ServerAddress::parse`, plus: a TCP host name never contains whitespace or control characters.
+fn host_address(s: &str) -> Result<ServerAddress> {
+    let a = ServerAddress::parse(s)?;
+    if let ServerAddress::Tcp { host, .. } = &a {
+        if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::invalid(format!(
+                "invalid host \"{s}\": a host name cannot contain whitespace"
+            )));
+        }
+    }
+    Ok(a)
 }
 
 /// `mongodb+srv://`: exactly one host name, no port.
@@ -395,7 +408,7 @@ fn parse_srv_host(s: &str) -> Result<Vec<ServerAddress>> {
             "invalid mongodb+srv host \"{host}\": a mongodb+srv URI must not give a port or an IP literal"
         )));
     }
-    match ServerAddress::parse(&host)? {
+    match host_address(&host)? {
         a @ ServerAddress::Tcp { .. } => Ok(vec![ServerAddress::new(a.host(), DEFAULT_PORT)]),
         ServerAddress::Unix { .. } => Err(Error::invalid(format!(
             "invalid mongodb+srv host \"{host}\": a unix socket cannot be an SRV name"
@@ -412,6 +425,11 @@ fn parse_userinfo(raw: &str) -> Result<(String, Option<String>)> {
     {
         return Err(Error::invalid(format!(
             "invalid userinfo in the connection string: unescaped '{c}'; {HINT}"
+        )));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(format!(
+            "invalid userinfo in the connection string: unescaped whitespace or control character; {HINT}"
         )));
     }
     if raw.matches(':').count() > 1 {

@@ -77,6 +77,7 @@ const OPTIONS: &[(&str, Kind)] = &[
     ("serverMonitoringMode", Kind::MonitoringMode),
     ("serverSelectionTimeoutMS", Kind::Int { min: 1, max: I32 }),
     ("serverSelectionTryOnce", Kind::Bool),
+    ("socketCheckIntervalMS", Kind::Int { min: 0, max: I32 }),
     ("socketTimeoutMS", Kind::Int { min: 0, max: I32 }),
     ("srvMaxHosts", Kind::Int { min: 0, max: I32 }),
     ("srvServiceName", Kind::Str),
@@ -192,8 +193,14 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
         };
         let key = percent_decode(raw_key, "an option name")?;
         let Some((canonical, kind)) = lookup(&key) else {
+            // An unknown key may be a misspelt secret: do not echo what looks like one.
+            let lower = key.to_ascii_lowercase();
+            let secret_like = ["pass", "secret", "token", "key"]
+                .iter()
+                .any(|w| lower.contains(w));
+            let shown_value = if secret_like { "****" } else { raw_value };
             warnings.push(format!(
-                "ignoring unsupported option '{key}' (value \"{raw_value}\")"
+                "ignoring unsupported option '{key}' (value \"{shown_value}\")"
             ));
             continue;
         };
@@ -210,6 +217,12 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
         present.insert(canonical);
         let lower = key.to_ascii_lowercase();
         if !matches!(kind, Kind::Tags) && !seen_keys.insert(lower) {
+            if canonical.starts_with("proxy") {
+                // The SOCKS5 spec makes a repeated proxy option an error, not a warning.
+                return Err(Error::invalid(format!(
+                    "option {key} must not be given more than once"
+                )));
+            }
             warnings.push(format!(
                 "option {key} appears more than once; the last value (\"{}\") wins",
                 shown(canonical, &value)

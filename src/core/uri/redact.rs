@@ -124,10 +124,13 @@ pub(super) fn render(cs: &ConnectionString) -> String {
     out
 }
 
-/// Replaces the password of every `mongodb://` or `mongodb+srv://` URI inside `text` by `****`.
+/// Replaces the password of every `mongodb://` or `mongodb+srv://` URI inside `text` by `****`,
+/// and the values of the secret options (`tlsCertificateKeyFilePassword`, `proxyPassword`).
 ///
-/// A URI runs until whitespace, a quote or an angle bracket; its userinfo is everything before
-/// the last `@` that precedes the first `/` or `?`. Text that is not a URI is left as it is.
+/// A URI runs until whitespace. Its userinfo is everything before the last `@` that precedes the
+/// first `/` or `?`; when the URI has no such `@` but the rest of the line does (an unescaped
+/// space inside a password), everything up to that `@` is treated as userinfo. Redacting too much
+/// is preferred to showing a secret. Text that is not a URI is left as it is.
 pub fn redact_uri(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -135,13 +138,28 @@ pub fn redact_uri(text: &str) -> String {
         let (before, from) = rest.split_at(start);
         out.push_str(before);
         out.push_str(&from[..scheme_len]);
-        let body_all = &from[scheme_len..];
-        let end = body_all
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
-            .unwrap_or(body_all.len());
-        let body = &body_all[..end];
-        let auth_end = body.find(['/', '?']).unwrap_or(body.len());
-        match body[..auth_end].rfind('@') {
+        let after = &from[scheme_len..];
+        let line_end = after.find(['\n', '\r']).unwrap_or(after.len());
+        let mut end = after[..line_end]
+            .find(char::is_whitespace)
+            .unwrap_or(line_end);
+        let auth_end = after[..end].find(['/', '?']).unwrap_or(end);
+        let mut at = after[..auth_end].rfind('@');
+        if at.is_none() && auth_end == end {
+            // No '@' before the first space: look further along the line, up to a '/' or '?'.
+            let stop = after[..line_end].find(['/', '?']).unwrap_or(line_end);
+            if let Some(a) = after[..stop].rfind('@') {
+                at = Some(a);
+                end = end.max(
+                    a + 1
+                        + after[a + 1..line_end]
+                            .find(char::is_whitespace)
+                            .unwrap_or(line_end - a - 1),
+                );
+            }
+        }
+        let body = &after[..end];
+        let tail_start = match at {
             Some(at) => {
                 let userinfo = &body[..at];
                 match userinfo.find(':') {
@@ -151,14 +169,45 @@ pub fn redact_uri(text: &str) -> String {
                     }
                     None => out.push_str(userinfo),
                 }
-                out.push_str(&body[at..]);
+                at
             }
-            None => out.push_str(body),
-        }
-        rest = &body_all[end..];
+            None => 0,
+        };
+        out.push_str(&mask_secret_options(&body[tail_start..]));
+        rest = &after[end..];
     }
     out.push_str(rest);
     out
+}
+
+/// Masks `name=value` for the secret options inside the part of a URI after its userinfo.
+fn mask_secret_options(s: &str) -> String {
+    let Some(q) = s.find('?') else {
+        return s.to_string();
+    };
+    let (head, query) = s.split_at(q + 1);
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if SECRET_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(k)) => {
+                format!("{k}={MASK}")
+            }
+            Some((k, v)) if k.eq_ignore_ascii_case("authMechanismProperties") => {
+                let items: Vec<String> = v
+                    .split(',')
+                    .map(|item| match item.split_once(':') {
+                        Some((pk, _)) if pk.eq_ignore_ascii_case("AWS_SESSION_TOKEN") => {
+                            format!("{pk}:{MASK}")
+                        }
+                        _ => item.to_string(),
+                    })
+                    .collect();
+                format!("{k}={}", items.join(","))
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{head}{}", pairs.join("&"))
 }
 
 /// The byte offset of the next `mongodb://` or `mongodb+srv://` (any case) and the scheme's length.

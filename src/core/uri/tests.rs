@@ -205,6 +205,27 @@ fn redact_uri_in_free_text() {
     );
     assert_eq!(redact_uri("\"mongodb://u:pw@h\""), "\"mongodb://u:****@h\"");
     assert_eq!(redact_uri("no uri here"), "no uri here");
+    assert_eq!(redact_uri("'mongodb://u:p'w@h'"), "'mongodb://u:****@h'");
+    assert_eq!(
+        redact_uri("mongodb://u:my pass@h/x\nnext: a@b"),
+        "mongodb://u:****@h/x\nnext: a@b"
+    );
+    assert_eq!(
+        redact_uri("mongodb://h/?tlsCertificateKeyFilePassword=abc&w=1&PROXYPASSWORD=x"),
+        "mongodb://h/?tlsCertificateKeyFilePassword=****&w=1&PROXYPASSWORD=****"
+    );
+    assert!(err("mongodb://u:my pass@h").contains("whitespace"));
+    assert_eq!(
+        redact_uri("mongodb://h/?authMechanismProperties=SERVICE_NAME:m,AWS_SESSION_TOKEN:tok"),
+        "mongodb://h/?authMechanismProperties=SERVICE_NAME:m,AWS_SESSION_TOKEN:****"
+    );
+    let cs = parse("mongodb://h/?tlsCertificateKeyFilePasword=hunter2");
+    assert!(
+        cs.warnings[0].contains("tlsCertificateKeyFilePasword")
+            && !cs.warnings[0].contains("hunter2")
+    );
+    assert!(err("mongodb://a,%20b").contains("whitespace"));
+    assert!(err("a, b c").contains("whitespace"));
 }
 
 #[test]
@@ -221,4 +242,81 @@ fn credentials_resolve_per_auth_spec() {
     assert_eq!(c.source.as_deref(), Some("$external"));
     assert!(parse("mongodb://h/app?authSource=x").credential.is_none());
     assert!(!format!("{:?}", parse("mongodb://u:topsecret@h").credential).contains("topsecret"));
+}
+
+#[test]
+fn options_are_stored_under_canonical_names() {
+    let cs = parse(
+        "mongodb://a/?SSL=true&W=majority&wtimeoutms=5000&JOURNAL=false&compressors=zstd,zlib&zlibCompressionLevel=-1\
+         &maxpoolsize=0&readconcernlevel=local&TIMEOUTMS=0&tlscafile=%2Fetc%2Fca.pem",
+    );
+    assert!(cs.warnings.is_empty(), "{:?}", cs.warnings);
+    let o = &cs.options;
+    assert_eq!(o.get_bool("tls"), Ok(true));
+    assert_eq!(cs.tls, Some(true));
+    assert_eq!(o.get_str("w"), Ok("majority"));
+    assert_eq!(o.get_i32("wTimeoutMS"), Ok(5000));
+    assert_eq!(o.get_bool("journal"), Ok(false));
+    assert_eq!(o.get_array("compressors").map(|a| a.len()), Ok(2));
+    assert_eq!(o.get_i32("zlibCompressionLevel"), Ok(-1));
+    assert_eq!(o.get_i32("maxPoolSize"), Ok(0));
+    assert_eq!(o.get_str("readConcernLevel"), Ok("local"));
+    assert_eq!(o.get_i32("timeoutMS"), Ok(0));
+    assert_eq!(cs.tls_ca_file.as_deref(), Some("/etc/ca.pem"));
+    assert_eq!(parse("mongodb://a/?w=2").options.get_i32("w"), Ok(2));
+}
+
+#[test]
+fn empty_and_unusable_values() {
+    let cs = parse("mongodb://a/?maxIdleTimeMS=&journal=&appname=&compressors=lz4&wTimeoutMS=-1&w=-1&maxConnecting=0");
+    assert!(cs.options.is_empty(), "{}", cs.options);
+    assert_eq!(cs.warnings.len(), 7, "{:?}", cs.warnings);
+    err("mongodb://a/?authSource=");
+    err("mongodb://a/?authMechanism=");
+    err("mongodb://a/?minPoolSize=10&maxPoolSize=5");
+    parse("mongodb://a/?minPoolSize=10&maxPoolSize=0");
+    let long = "x".repeat(129);
+    assert!(err(&format!("mongodb://a/?appname={long}")).contains("128"));
+}
+
+#[test]
+fn proxy_and_srv_rules() {
+    parse("mongodb://a/?proxyHost=p&proxyPort=1080&proxyUsername=u&proxyPassword=pw");
+    assert!(err("mongodb://a/?proxyPort=1080").contains("proxyHost"));
+    assert!(err("mongodb://a/?proxyHost=p&proxyUsername=u").contains("proxyPassword"));
+    assert!(err("mongodb://a/?proxyHost=p&proxyHost=q").contains("proxyHost"));
+    parse("mongodb+srv://a.example.com/?srvMaxHosts=0&replicaSet=rs");
+    parse("mongodb+srv://a.example.com/?srvMaxHosts=2&loadBalanced=false");
+    err("mongodb+srv://a.example.com/?srvMaxHosts=2&loadBalanced=true");
+    assert!(!parse("mongodb+srv://a.example.com/?srvMaxHosts=-1")
+        .warnings
+        .is_empty());
+    err("mongodb+srv://a.example.com,b.example.com");
+    err("mongodb+srv://a.example.com:27018");
+    err("mongodb://a/?srvServiceName=x");
+}
+
+#[test]
+fn hosts_and_databases_are_percent_decoded() {
+    let cs = parse("mongodb://%2Ftmp%2Fa%20b.sock,rel%2Fx.sock,name.sock,EXAMPLE.com:1/my%3Fdb");
+    assert_eq!(
+        cs.hosts[0],
+        ServerAddress::Unix {
+            path: "/tmp/a b.sock".into()
+        }
+    );
+    assert_eq!(
+        cs.hosts[1],
+        ServerAddress::Unix {
+            path: "rel/x.sock".into()
+        }
+    );
+    assert_eq!(cs.hosts[2], ServerAddress::new("name.sock", 27017));
+    assert_eq!(cs.hosts[3], ServerAddress::new("example.com", 1));
+    assert_eq!(cs.default_database.as_deref(), Some("my?db"));
+    assert!(err("mongodb://a%zz").contains("a%zz"));
+    assert!(err("mongodb://a/db%2").contains("db%2"));
+    err("mongodb://a/%FF");
+    err("mongodb:///tmp/mongodb-27017.sock");
+    err("mongodb://a/?w=1&%zz=2");
 }
