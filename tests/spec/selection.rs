@@ -134,6 +134,7 @@ fn topology(v: &Value) -> R<TopologyDescription> {
         compatible: true,
         compatibility_error: None,
         logical_session_timeout_minutes: None,
+        ..TopologyDescription::default()
     })
 }
 

@@ -41,6 +41,7 @@ fn topology(t: TopologyType, servers: Vec<ServerDescription>) -> TopologyDescrip
         compatible: true,
         compatibility_error: None,
         logical_session_timeout_minutes: None,
+        ..TopologyDescription::default()
     }
 }
 
