@@ -49,9 +49,7 @@ fn replica_set(n: usize) -> TopologyDescription {
         max_set_version: Some(1),
         max_election_id: None,
         servers,
-        compatible: true,
-        compatibility_error: None,
-        logical_session_timeout_minutes: None,
+        ..TopologyDescription::default()
     }
 }
 
