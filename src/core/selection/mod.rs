@@ -5,8 +5,8 @@
 //! Every filter records, per server, the [`Verdict`] that dropped it (or kept it), so the
 //! explanation `rsctl read --explain` prints is produced by the very code that chose the server
 //! and cannot disagree with it. The sentences themselves are only rendered when asked
-//! ([`Candidate::reason`]), which keeps the selection itself allocation-light: one selection on a
-//! 7-member set costs well under a microsecond.
+//! ([`Candidate::reason`]), which keeps the selection itself allocation-light: no strings and no tag copies, only
+//! the candidate list and the two address lists (see `benches/selection.rs`).
 //!
 //! A [`Selection`] borrows the server addresses and tags of the topology it was computed from
 //! (and the read preference's tag sets), so it lives no longer than that snapshot; the
@@ -430,21 +430,20 @@ fn estimate_staleness(
     candidates: &mut [Candidate],
 ) {
     let heartbeat = settings.heartbeat_frequency_ms;
-    let primary_lag = if topology.topology_type == TopologyType::ReplicaSetWithPrimary {
-        topology
-            .servers
-            .values()
-            .find(|s| s.server_type == ServerType::RSPrimary)
-            .and_then(|p| p.last_write_date_ms.map(|w| p.last_update_time_ms - w))
-    } else {
-        None
-    };
-    let newest_secondary_write = topology
-        .servers
-        .values()
-        .filter(|s| s.server_type == ServerType::RSSecondary)
-        .filter_map(|s| s.last_write_date_ms)
-        .max();
+    let with_primary = topology.topology_type == TopologyType::ReplicaSetWithPrimary;
+    let mut primary_lag = None;
+    let mut newest_secondary_write = None;
+    for s in topology.servers.values() {
+        match s.server_type {
+            ServerType::RSPrimary if with_primary && primary_lag.is_none() => {
+                primary_lag = s.last_write_date_ms.map(|w| s.last_update_time_ms - w);
+            }
+            ServerType::RSSecondary => {
+                newest_secondary_write = newest_secondary_write.max(s.last_write_date_ms);
+            }
+            _ => {}
+        }
+    }
     for (c, sd) in candidates.iter_mut().zip(topology.servers.values()) {
         c.staleness_s = match sd.server_type {
             ServerType::RSPrimary => Some(0.0),

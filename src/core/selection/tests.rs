@@ -438,3 +438,23 @@ fn explain_lists_every_server() {
         "{text}"
     );
 }
+
+#[test]
+fn json_explanation_carries_the_same_reason() {
+    let topo = rs();
+    let c = read(
+        ReadPreferenceMode::Secondary,
+        vec![tags(&[("dc", "sf")])],
+        None,
+    );
+    let sel = select_suitable(&topo, &c, &SelectionSettings::default(), &[]).unwrap();
+    let v = serde_json::to_value(&sel).unwrap();
+    assert_eq!(v["in_window"], serde_json::json!(["b:1"]));
+    assert_eq!(v["latency_window_ms"], serde_json::json!([3.1, 18.1]));
+    let c1 = &v["candidates"][2];
+    assert_eq!(c1["address"], "c:1");
+    assert_eq!(c1["dropped_by"], "latency_window");
+    assert_eq!(c1["reason"], candidate(&sel, "c:1").reason().as_str());
+    assert_eq!(v["candidates"][1]["tags"], serde_json::json!({"dc": "sf"}));
+    assert_eq!(v["candidates"][1]["dropped_by"], serde_json::Value::Null);
+}
