@@ -436,7 +436,9 @@ fn estimate_staleness(
     for s in topology.servers.values() {
         match s.server_type {
             ServerType::RSPrimary if with_primary && primary_lag.is_none() => {
-                primary_lag = s.last_write_date_ms.map(|w| s.last_update_time_ms - w);
+                primary_lag = s
+                    .last_write_date_ms
+                    .map(|w| s.last_update_time_ms as f64 - w as f64);
             }
             ServerType::RSSecondary => {
                 newest_secondary_write = newest_secondary_write.max(s.last_write_date_ms);
@@ -444,6 +446,7 @@ fn estimate_staleness(
             _ => {}
         }
     }
+    // Arithmetic in f64: times come from servers' replies and must not overflow (no panics).
     for (c, sd) in candidates.iter_mut().zip(topology.servers.values()) {
         c.staleness_s = match sd.server_type {
             ServerType::RSPrimary => Some(0.0),
@@ -453,9 +456,11 @@ fn estimate_staleness(
                 };
                 let ms = match (primary_lag, newest_secondary_write) {
                     // (S.lastUpdateTime - S.lastWriteDate) - (P.lastUpdateTime - P.lastWriteDate) + heartbeatFrequencyMS
-                    (Some(p_lag), _) => (sd.last_update_time_ms - write - p_lag) as f64 + heartbeat,
+                    (Some(p_lag), _) => {
+                        (sd.last_update_time_ms as f64 - write as f64) - p_lag + heartbeat
+                    }
                     // SMax.lastWriteDate - S.lastWriteDate + heartbeatFrequencyMS
-                    (None, Some(smax)) => (smax - write) as f64 + heartbeat,
+                    (None, Some(smax)) => (smax as f64 - write as f64) + heartbeat,
                     (None, None) => continue,
                 };
                 Some(ms / 1000.0)
