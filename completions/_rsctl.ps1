@@ -51,8 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;initiate' {
-            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Replica set name (default: the URI''s replicaSet, --replica-set, or "rs0")')
-            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod''s implicit config)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Replica set name (default: --replica-set, the URI''s replicaSet, or "rs0")')
+            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod''s implicit config)')
             [CompletionResult]::new('--arbiter', '--arbiter', [CompletionResultType]::ParameterName, 'An arbiter (votes, holds no data). Repeatable')
             [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'A member''s election priority: HOST:PORT=N. Repeatable')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A replica set config document (JSON / Extended JSON) to use as is')

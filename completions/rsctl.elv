@@ -47,8 +47,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rsctl;initiate'= {
-            cand --set 'Replica set name (default: the URI''s replicaSet, --replica-set, or "rs0")'
-            cand --member 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod''s implicit config)'
+            cand --set 'Replica set name (default: --replica-set, the URI''s replicaSet, or "rs0")'
+            cand --member 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod''s implicit config)'
             cand --arbiter 'An arbiter (votes, holds no data). Repeatable'
             cand --priority 'A member''s election priority: HOST:PORT=N. Repeatable'
             cand --config 'A replica set config document (JSON / Extended JSON) to use as is'

@@ -48,8 +48,8 @@ complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "demo" -d 'A guided tour
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l set -d 'Replica set name (default: the URI\'s replicaSet, --replica-set, or "rs0")' -r
-complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l member -d 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod\'s implicit config)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l set -d 'Replica set name (default: --replica-set, the URI\'s replicaSet, or "rs0")' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l member -d 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod\'s implicit config)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l arbiter -d 'An arbiter (votes, holds no data). Repeatable' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l priority -d 'A member\'s election priority: HOST:PORT=N. Repeatable' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l config -d 'A replica set config document (JSON / Extended JSON) to use as is' -r -F
