@@ -5,16 +5,13 @@
 //! Every filter records, per server, the [`Verdict`] that dropped it (or kept it), so the
 //! explanation `rsctl read --explain` prints is produced by the very code that chose the server
 //! and cannot disagree with it. The sentences themselves are only rendered when asked
-//! ([`Candidate::reason`]), which keeps the selection itself allocation-light: no strings and no tag copies, only
-//! the candidate list and the two address lists (see `benches/selection.rs`).
+//! ([`Candidate::reason`]), which keeps the selection itself
+//! allocation-light: no strings and no tag copies, only the candidate list and the two address
+//! lists (see `benches/selection.rs`).
 //!
 //! A [`Selection`] borrows the server addresses and tags of the topology it was computed from
 //! (and the read preference's tag sets), so it lives no longer than that snapshot; the
 //! `suitable` and `in_window` lists are owned.
-
-// `crate::Error` is large (clippy::result_large_err); shrinking it is a crate-wide decision for
-// error.rs, not one to make here.
-#![allow(clippy::result_large_err)]
 
 mod explain;
 mod pick;
