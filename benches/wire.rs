@@ -10,8 +10,12 @@ fn bench_wire(c: &mut Criterion) {
         "maxWireVersion": 25, "minWireVersion": 0, "ok": 1.0, "$db": "admin"
     }));
     let bytes = encode(1, 0, &hello);
-    c.bench_function("wire/encode_hello_reply", |b| b.iter(|| encode(1, 0, black_box(&hello))));
-    c.bench_function("wire/decode_hello_reply", |b| b.iter(|| decode(black_box(&bytes)).unwrap()));
+    c.bench_function("wire/encode_hello_reply", |b| {
+        b.iter(|| encode(1, 0, black_box(&hello)))
+    });
+    c.bench_function("wire/decode_hello_reply", |b| {
+        b.iter(|| decode(black_box(&bytes)).unwrap())
+    });
     let batch = Message::Msg(OpMsg {
         flags: 0,
         body: doc! {"insert": "c", "$db": "t"},
@@ -21,7 +25,9 @@ fn bench_wire(c: &mut Criterion) {
         }],
     });
     let batch_bytes = encode(1, 0, &batch);
-    c.bench_function("wire/decode_100_doc_sequence", |b| b.iter(|| decode(black_box(&batch_bytes)).unwrap()));
+    c.bench_function("wire/decode_100_doc_sequence", |b| {
+        b.iter(|| decode(black_box(&batch_bytes)).unwrap())
+    });
 }
 
 criterion_group!(benches, bench_wire);

@@ -107,7 +107,11 @@ impl Error {
     }
 
     /// Shorthand for an [`Error::Network`].
-    pub fn network(address: &ServerAddress, kind: NetworkErrorKind, message: impl Into<String>) -> Self {
+    pub fn network(
+        address: &ServerAddress,
+        kind: NetworkErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Network {
             address: address.clone(),
             kind,
@@ -173,7 +177,8 @@ impl Error {
 
     /// A state-change error: the server is no longer what the client thought it was.
     pub fn is_state_change(&self) -> bool {
-        matches!(self, Error::Command { .. }) && (self.is_not_writable_primary() || self.is_recovering())
+        matches!(self, Error::Command { .. })
+            && (self.is_not_writable_primary() || self.is_recovering())
     }
 
     /// The node is shutting down (SDAM clears the pool even on 4.2+).

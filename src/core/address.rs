@@ -45,9 +45,11 @@ impl ServerAddress {
             });
         }
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-            let end = rest
-                .find(']')
-                .ok_or_else(|| Error::invalid(format!("invalid host \"{s}\": missing ']' after an IPv6 literal")))?;
+            let end = rest.find(']').ok_or_else(|| {
+                Error::invalid(format!(
+                    "invalid host \"{s}\": missing ']' after an IPv6 literal"
+                ))
+            })?;
             let host = &rest[..end];
             let after = &rest[end + 1..];
             let port = if after.is_empty() {
@@ -60,7 +62,9 @@ impl ServerAddress {
                 )));
             };
             if host.is_empty() {
-                return Err(Error::invalid(format!("invalid host \"{s}\": empty IPv6 literal")));
+                return Err(Error::invalid(format!(
+                    "invalid host \"{s}\": empty IPv6 literal"
+                )));
             }
             (host, port)
         } else {
@@ -78,7 +82,9 @@ impl ServerAddress {
             }
         };
         if host.is_empty() {
-            return Err(Error::invalid(format!("invalid host \"{s}\": the host name is empty")));
+            return Err(Error::invalid(format!(
+                "invalid host \"{s}\": the host name is empty"
+            )));
         }
         if host.contains('/') || host.contains('?') || host.contains('@') {
             return Err(Error::invalid(format!("invalid host \"{s}\"")));
@@ -86,9 +92,9 @@ impl ServerAddress {
         let port = match port {
             None => DEFAULT_PORT,
             Some(p) => {
-                let n: u32 = p
-                    .parse()
-                    .map_err(|_| Error::invalid(format!("invalid port in \"{s}\": \"{p}\" is not a number")))?;
+                let n: u32 = p.parse().map_err(|_| {
+                    Error::invalid(format!("invalid port in \"{s}\": \"{p}\" is not a number"))
+                })?;
                 if n == 0 || n > 65535 {
                     return Err(Error::invalid(format!(
                         "invalid port in \"{s}\": {n} is outside 1..65535"
@@ -150,9 +156,18 @@ mod tests {
 
     #[test]
     fn parses_and_normalises() {
-        assert_eq!(ServerAddress::parse("A.Example.COM").unwrap().to_string(), "a.example.com:27017");
-        assert_eq!(ServerAddress::parse("h:1234").unwrap(), ServerAddress::new("h", 1234));
-        assert_eq!(ServerAddress::parse("[::1]:5").unwrap().to_string(), "[::1]:5");
+        assert_eq!(
+            ServerAddress::parse("A.Example.COM").unwrap().to_string(),
+            "a.example.com:27017"
+        );
+        assert_eq!(
+            ServerAddress::parse("h:1234").unwrap(),
+            ServerAddress::new("h", 1234)
+        );
+        assert_eq!(
+            ServerAddress::parse("[::1]:5").unwrap().to_string(),
+            "[::1]:5"
+        );
         assert_eq!(ServerAddress::parse("[::1]").unwrap().port(), Some(27017));
         assert!(matches!(
             ServerAddress::parse("/tmp/mongodb-27017.sock").unwrap(),
@@ -162,7 +177,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_hosts_and_ports() {
-        for bad in ["", ":27017", "h:0", "h:65536", "h:x", "::1", "[::1", "[::1]x", "[]:1"] {
+        for bad in [
+            "", ":27017", "h:0", "h:65536", "h:x", "::1", "[::1", "[::1]x", "[]:1",
+        ] {
             let err = ServerAddress::parse(bad).unwrap_err();
             assert!(matches!(err, Error::InvalidArgument { .. }), "{bad}: {err}");
         }

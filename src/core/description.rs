@@ -195,7 +195,10 @@ impl ServerDescription {
 
     /// All members this server reports: hosts, passives and arbiters.
     pub fn all_members(&self) -> impl Iterator<Item = &ServerAddress> {
-        self.hosts.iter().chain(self.passives.iter()).chain(self.arbiters.iter())
+        self.hosts
+            .iter()
+            .chain(self.passives.iter())
+            .chain(self.arbiters.iter())
     }
 }
 

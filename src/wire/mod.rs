@@ -105,7 +105,11 @@ impl OpMsg {
     pub fn into_command(self) -> Document {
         let mut body = self.body;
         for seq in self.sequences {
-            let docs: Vec<bson::Bson> = seq.documents.into_iter().map(bson::Bson::Document).collect();
+            let docs: Vec<bson::Bson> = seq
+                .documents
+                .into_iter()
+                .map(bson::Bson::Document)
+                .collect();
             body.insert(seq.identifier, docs);
         }
         body
@@ -151,7 +155,8 @@ impl Message {
 }
 
 fn read_i32(b: &[u8], at: usize) -> Option<i32> {
-    b.get(at..at + 4).map(|s| i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(at..at + 4)
+        .map(|s| i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 fn read_i64(b: &[u8], at: usize) -> Option<i64> {
@@ -206,13 +211,22 @@ fn read_document(b: &[u8], at: usize, end: usize) -> Result<(Document, usize), W
         .checked_add(len as usize)
         .filter(|&s| s <= end)
         .ok_or(WireError::Truncated("document"))?;
-    let doc = Document::from_reader(&mut &b[at..stop]).map_err(|e| WireError::Bson(e.to_string()))?;
+    let doc =
+        Document::from_reader(&mut &b[at..stop]).map_err(|e| WireError::Bson(e.to_string()))?;
     Ok((doc, stop))
 }
 
-fn read_cstring(b: &[u8], at: usize, end: usize, what: &'static str) -> Result<(String, usize), WireError> {
+fn read_cstring(
+    b: &[u8],
+    at: usize,
+    end: usize,
+    what: &'static str,
+) -> Result<(String, usize), WireError> {
     let slice = b.get(at..end).ok_or(WireError::CString(what))?;
-    let nul = slice.iter().position(|&c| c == 0).ok_or(WireError::CString(what))?;
+    let nul = slice
+        .iter()
+        .position(|&c| c == 0)
+        .ok_or(WireError::CString(what))?;
     let s = std::str::from_utf8(&slice[..nul]).map_err(|_| WireError::CString(what))?;
     Ok((s.to_string(), at + nul + 1))
 }
@@ -224,7 +238,9 @@ pub fn decode(frame: &[u8]) -> Result<(Header, Message), WireError> {
         return Err(WireError::BadLength(header.message_length as i64));
     }
     if header.message_length as usize != frame.len() {
-        return Err(WireError::Truncated("frame length differs from the header's"));
+        return Err(WireError::Truncated(
+            "frame length differs from the header's",
+        ));
     }
     let end = frame.len();
     let msg = match header.op_code {
@@ -233,7 +249,8 @@ pub fn decode(frame: &[u8]) -> Result<(Header, Message), WireError> {
             let flags = read_i32(frame, 16).ok_or(WireError::Truncated("OP_QUERY flags"))?;
             let (name, at) = read_cstring(frame, 20, end, "OP_QUERY collection name")?;
             let skip = read_i32(frame, at).ok_or(WireError::Truncated("OP_QUERY numberToSkip"))?;
-            let ret = read_i32(frame, at + 4).ok_or(WireError::Truncated("OP_QUERY numberToReturn"))?;
+            let ret =
+                read_i32(frame, at + 4).ok_or(WireError::Truncated("OP_QUERY numberToReturn"))?;
             let (query, at) = read_document(frame, at + 8, end)?;
             let selector = if at < end {
                 let (d, stop) = read_document(frame, at, end)?;
@@ -254,10 +271,13 @@ pub fn decode(frame: &[u8]) -> Result<(Header, Message), WireError> {
             })
         }
         OP_REPLY => {
-            let response_flags = read_i32(frame, 16).ok_or(WireError::Truncated("OP_REPLY flags"))?;
+            let response_flags =
+                read_i32(frame, 16).ok_or(WireError::Truncated("OP_REPLY flags"))?;
             let cursor_id = read_i64(frame, 20).ok_or(WireError::Truncated("OP_REPLY cursorID"))?;
-            let starting_from = read_i32(frame, 28).ok_or(WireError::Truncated("OP_REPLY startingFrom"))?;
-            let number = read_i32(frame, 32).ok_or(WireError::Truncated("OP_REPLY numberReturned"))?;
+            let starting_from =
+                read_i32(frame, 28).ok_or(WireError::Truncated("OP_REPLY startingFrom"))?;
+            let number =
+                read_i32(frame, 32).ok_or(WireError::Truncated("OP_REPLY numberReturned"))?;
             if number < 0 {
                 return Err(WireError::Truncated("OP_REPLY numberReturned is negative"));
             }
@@ -269,7 +289,9 @@ pub fn decode(frame: &[u8]) -> Result<(Header, Message), WireError> {
                 at = next;
             }
             if documents.len() != number as usize {
-                return Err(WireError::Truncated("OP_REPLY numberReturned differs from the documents present"));
+                return Err(WireError::Truncated(
+                    "OP_REPLY numberReturned differs from the documents present",
+                ));
             }
             Message::Reply(OpReply {
                 response_flags,
@@ -295,7 +317,8 @@ fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
             return Err(WireError::Truncated("OP_MSG checksum"));
         }
         end -= 4;
-        let expected = u32::from_le_bytes([frame[end], frame[end + 1], frame[end + 2], frame[end + 3]]);
+        let expected =
+            u32::from_le_bytes([frame[end], frame[end + 1], frame[end + 2], frame[end + 3]]);
         let computed = crc32c::crc32c(&frame[..end]);
         if expected != computed {
             return Err(WireError::Checksum { expected, computed });
@@ -316,7 +339,8 @@ fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
                 at = next;
             }
             1 => {
-                let size = read_i32(frame, at).ok_or(WireError::Truncated("OP_MSG sequence size"))?;
+                let size =
+                    read_i32(frame, at).ok_or(WireError::Truncated("OP_MSG sequence size"))?;
                 if size < 5 {
                     return Err(WireError::Truncated("OP_MSG sequence size"));
                 }
@@ -324,14 +348,18 @@ fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
                     .checked_add(size as usize)
                     .filter(|&s| s <= end)
                     .ok_or(WireError::Truncated("OP_MSG document sequence"))?;
-                let (identifier, mut p) = read_cstring(frame, at + 4, stop, "OP_MSG sequence identifier")?;
+                let (identifier, mut p) =
+                    read_cstring(frame, at + 4, stop, "OP_MSG sequence identifier")?;
                 let mut documents = Vec::new();
                 while p < stop {
                     let (d, next) = read_document(frame, p, stop)?;
                     documents.push(d);
                     p = next;
                 }
-                sequences.push(DocumentSequence { identifier, documents });
+                sequences.push(DocumentSequence {
+                    identifier,
+                    documents,
+                });
                 at = stop;
             }
             k => return Err(WireError::UnknownSection(k)),
@@ -348,7 +376,8 @@ fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
 }
 
 fn write_document(out: &mut Vec<u8>, doc: &Document) {
-    doc.to_writer(out).expect("writing BSON to a Vec cannot fail");
+    doc.to_writer(out)
+        .expect("writing BSON to a Vec cannot fail");
 }
 
 /// Encodes a message with the given ids. For OP_MSG, a checksum is appended when
@@ -417,9 +446,15 @@ mod tests {
 
     fn roundtrip(m: Message) {
         let bytes = encode(7, 3, &m);
-        assert_eq!(frame_length(&bytes, DEFAULT_MAX_MESSAGE_SIZE).unwrap(), Some(bytes.len()));
+        assert_eq!(
+            frame_length(&bytes, DEFAULT_MAX_MESSAGE_SIZE).unwrap(),
+            Some(bytes.len())
+        );
         let (h, back) = decode(&bytes).unwrap();
-        assert_eq!((h.request_id, h.response_to, h.message_length as usize), (7, 3, bytes.len()));
+        assert_eq!(
+            (h.request_id, h.response_to, h.message_length as usize),
+            (7, 3, bytes.len())
+        );
         assert_eq!(back, m);
     }
 
@@ -464,15 +499,27 @@ mod tests {
                 documents: vec![doc! {"a": 1}],
             }],
         };
-        assert_eq!(m.into_command(), doc! {"insert": "c", "documents": [{"a": 1}]});
+        assert_eq!(
+            m.into_command(),
+            doc! {"insert": "c", "documents": [{"a": 1}]}
+        );
     }
 
     #[test]
     fn rejects_bad_lengths_before_allocating() {
         assert_eq!(frame_length(&[1, 2], 100), Ok(None));
-        assert_eq!(frame_length(&(-5i32).to_le_bytes(), 100), Err(WireError::BadLength(-5)));
-        assert_eq!(frame_length(&15i32.to_le_bytes(), 100), Err(WireError::BadLength(15)));
-        assert!(matches!(frame_length(&1000i32.to_le_bytes(), 100), Err(WireError::TooLarge { .. })));
+        assert_eq!(
+            frame_length(&(-5i32).to_le_bytes(), 100),
+            Err(WireError::BadLength(-5))
+        );
+        assert_eq!(
+            frame_length(&15i32.to_le_bytes(), 100),
+            Err(WireError::BadLength(15))
+        );
+        assert!(matches!(
+            frame_length(&1000i32.to_le_bytes(), 100),
+            Err(WireError::TooLarge { .. })
+        ));
     }
 
     #[test]
@@ -499,7 +546,10 @@ mod tests {
         assert!(decode(short).is_err());
         let mut bad_op = bytes.clone();
         bad_op[12] = 0xAA;
-        assert!(matches!(decode(&bad_op), Err(WireError::UnsupportedOpCode(_))));
+        assert!(matches!(
+            decode(&bad_op),
+            Err(WireError::UnsupportedOpCode(_))
+        ));
     }
 
     #[test]

@@ -16,8 +16,12 @@ pub fn json_files(sub: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.clone()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("cannot read spec folder {}: {e} (set RSCTL_SPEC_DIR)", dir.display()));
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+            panic!(
+                "cannot read spec folder {}: {e} (set RSCTL_SPEC_DIR)",
+                dir.display()
+            )
+        });
         for e in entries {
             let p = e.expect("dir entry").path();
             if p.is_dir() {
@@ -83,7 +87,12 @@ impl Suite {
             self.failed.len(),
             self.skipped.len()
         );
-        assert!(self.failed.is_empty(), "{}: {} case(s) failed", self.name, self.failed.len());
+        assert!(
+            self.failed.is_empty(),
+            "{}: {} case(s) failed",
+            self.name,
+            self.failed.len()
+        );
         assert!(self.passed > 0, "{}: no case ran", self.name);
     }
 }
