@@ -55,6 +55,14 @@ pub enum Error {
         message: String,
     },
 
+    /// SDAM's verdict on a server (a stale primary, a replica-set name mismatch, an incompatible
+    /// wire version range...): the server answered, but the client cannot use it as it is.
+    #[error("{address}: {message}")]
+    Topology {
+        address: ServerAddress,
+        message: String,
+    },
+
     /// The server sent something that does not follow the wire protocol.
     #[error("protocol error from {address}: {message}")]
     Protocol {
@@ -150,29 +158,31 @@ impl Error {
         }
     }
 
-    /// "Not writable primary" per SDAM (code, or legacy message when no code is known).
-    pub fn is_not_writable_primary(&self) -> bool {
-        match self.code() {
-            Some(c) if NOT_PRIMARY_CODES.contains(&c) => true,
-            Some(c) if RECOVERING_CODES.contains(&c) => false,
-            Some(_) if !matches!(self, Error::Command { .. }) => false,
-            _ => {
-                let m = self.message_text();
-                m.contains("not master") && !self.is_recovering()
-            }
+    /// Whether the server gave an error code (a `Command` error's code 0 stands for "no code").
+    /// SDAM matches state-change errors by code only when there is one, by message otherwise.
+    fn has_code(&self) -> bool {
+        match self {
+            Error::Command { code, .. } => *code != 0,
+            Error::Write { .. } => true,
+            _ => false,
         }
     }
 
-    /// "Node is recovering" per SDAM.
-    pub fn is_recovering(&self) -> bool {
-        match self.code() {
-            Some(c) if RECOVERING_CODES.contains(&c) => true,
-            Some(c) if NOT_PRIMARY_CODES.contains(&c) => false,
-            _ => {
-                let m = self.message_text();
-                m.contains("node is recovering") || m.contains("not master or secondary")
-            }
+    /// "Not writable primary" per SDAM (by code, or by the legacy message when there is no code).
+    pub fn is_not_writable_primary(&self) -> bool {
+        if self.has_code() {
+            return self.code().is_some_and(|c| NOT_PRIMARY_CODES.contains(&c));
         }
+        !self.is_recovering() && self.message_text().contains("not master")
+    }
+
+    /// "Node is recovering" per SDAM (by code, or by the legacy message when there is no code).
+    pub fn is_recovering(&self) -> bool {
+        if self.has_code() {
+            return self.code().is_some_and(|c| RECOVERING_CODES.contains(&c));
+        }
+        let m = self.message_text();
+        m.contains("node is recovering") || m.contains("not master or secondary")
     }
 
     /// A state-change error: the server is no longer what the client thought it was.

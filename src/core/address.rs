@@ -17,7 +17,7 @@ pub enum ServerAddress {
         /// The port (27017 when not given).
         port: u16,
     },
-    /// A unix domain socket path (a host ending in `.sock`).
+    /// A unix domain socket path (a host containing '/' and ending in `.sock`).
     Unix {
         /// The socket's path, percent-decoded.
         path: String,
@@ -33,13 +33,15 @@ impl ServerAddress {
         }
     }
 
-    /// Parses `host`, `host:port`, `[v6]`, `[v6]:port` or a unix socket path ending in `.sock`.
+    /// Parses `host`, `host:port`, `[v6]`, `[v6]:port` or a unix socket path (with a '/', ending
+    /// in `.sock`; `name.sock` alone is a host name, as the connection-string spec tests expect).
     /// The string must already be percent-decoded.
     pub fn parse(s: &str) -> Result<Self> {
         if s.is_empty() {
             return Err(Error::invalid("empty host in the seed list"));
         }
-        if s.ends_with(".sock") {
+        // A unix socket path ends in ".sock" and has a '/' (a bare "name.sock" is a host name).
+        if s.ends_with(".sock") && s.contains('/') {
             return Ok(ServerAddress::Unix {
                 path: s.to_string(),
             });

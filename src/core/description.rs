@@ -15,6 +15,11 @@ use bson::Document;
 use crate::core::address::ServerAddress;
 use crate::error::Error;
 
+/// The oldest wire version rsctl speaks: MongoDB 3.6 (`clientMinWireVersion` in the SDAM spec).
+pub const MIN_SUPPORTED_WIRE_VERSION: i32 = 6;
+/// The newest wire version rsctl knows: MongoDB 8.2 (`clientMaxWireVersion` in the SDAM spec).
+pub const MAX_SUPPORTED_WIRE_VERSION: i32 = 27;
+
 /// Tags of a replica-set member (`{dc: "ny", rack: "1"}`).
 pub type Tags = BTreeMap<String, String>;
 
@@ -160,6 +165,10 @@ pub struct ServerDescription {
     pub hello_ok: bool,
     /// The whole hello reply, when there was one (for `status` and debugging).
     pub reply: Option<Document>,
+    /// `serviceId` of a server behind a load balancer (MongoDB 5.0+, `loadBalanced=true`).
+    pub service_id: Option<ObjectId>,
+    /// `iscryptd: true` in the reply (a mongocryptd process).
+    pub iscryptd: bool,
 }
 
 impl ServerDescription {
@@ -190,6 +199,8 @@ impl ServerDescription {
             hidden: false,
             hello_ok: false,
             reply: None,
+            service_id: None,
+            iscryptd: false,
         }
     }
 
@@ -217,4 +228,24 @@ pub struct TopologyDescription {
     /// Why the topology is incompatible, when it is.
     pub compatibility_error: Option<String>,
     pub logical_session_timeout_minutes: Option<i64>,
+    /// The seed list the topology started from (SDAM's `settings.seeds`: a lone standalone seed
+    /// makes the topology Single, one among several is removed).
+    pub seeds: Vec<ServerAddress>,
+}
+
+impl Default for TopologyDescription {
+    /// An empty topology of type Unknown: no servers, no seeds, compatible.
+    fn default() -> Self {
+        TopologyDescription {
+            topology_type: TopologyType::Unknown,
+            set_name: None,
+            max_set_version: None,
+            max_election_id: None,
+            servers: BTreeMap::new(),
+            compatible: true,
+            compatibility_error: None,
+            logical_session_timeout_minutes: None,
+            seeds: Vec::new(),
+        }
+    }
 }

@@ -1,0 +1,425 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rsctl_global_optspecs
+    string join \n u/uri= s/replica-set= direct o/output= json timeout= heartbeat= local-threshold= color= v/verbose h/help V/version
+end
+
+function __fish_rsctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rsctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rsctl_using_subcommand
+    set -l cmd (__fish_rsctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rsctl -n "__fish_rsctl_needs_command" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_needs_command" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_needs_command" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_needs_command" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_needs_command" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_needs_command" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_needs_command" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_needs_command" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_needs_command" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "status" -d 'Discover the set from any live seed and show every member'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "read" -d 'Read documents with an explicit read preference; say who served them and why'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l set -d 'Replica set name (default: --replica-set, the URI\'s replicaSet, or "rs0")' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l member -d 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod\'s implicit config)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l arbiter -d 'An arbiter (votes, holds no data). Repeatable' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l priority -d 'A member\'s election priority: HOST:PORT=N. Repeatable' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l config -d 'A replica set config document (JSON / Extended JSON) to use as is' -r -F
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l wait-timeout -d 'How long to wait for a primary and every member to settle' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l no-wait -d 'Return as soon as replSetInitiate succeeds, without waiting for a primary'
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l filter -d 'Query filter as (Extended) JSON, e.g. \'{"qty": {"$gt": 5}}\'' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l projection -d 'Projection as (Extended) JSON' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l sort -d 'Sort as (Extended) JSON, e.g. \'{"_id": -1}\'' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l limit -d 'Return at most N documents' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l skip -d 'Skip the first N documents' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l batch-size -d 'Documents per batch' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l pref -d 'Read preference mode' -r -f -a "primary\t'Only the primary'
+primaryPreferred\t'The primary, else a secondary'
+secondary\t'Only secondaries'
+secondaryPreferred\t'A secondary, else the primary'
+nearest\t'Any member within the latency window'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l tags -d 'A tag set k=v,k=v; repeat for ordered fallbacks; \'\' is the empty set (any member)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l max-staleness -d 'maxStalenessSeconds (at least 90s)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l explain -d 'Explain the server selection: every member, eligible or why not, and the one picked'
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l duration -d 'Stop after this long (default: until Ctrl-C)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe-interval -d 'Interval between probe writes' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe-ns -d 'Namespace the probe writes into' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l rtt-threshold -d 'Report a member\'s RTT when it moves by more than this' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe -d 'Write a small document with w:"majority" every probe interval and report outages'
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "up" -d 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "kill" -d 'Crash a member: its port closes and its connections drop'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "start" -d 'Restart a killed member on the same port; it rejoins as a secondary'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "pause" -d 'Hang a member: connections are accepted but nothing is answered'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "resume" -d 'Undo `pause`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "partition" -d 'Cut a member off from the others (clients still reach it)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "heal" -d 'Undo `partition`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "latency" -d 'Delay every reply of a member (0s to remove)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "lag" -d 'Make a member apply the primary\'s writes late (0s to remove)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "down" -d 'Stop a running lab'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "ls" -d 'List the running labs'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l set -d 'The replica set name' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l nodes -d 'How many members' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l port -d 'First member\'s port (the others follow); 0 = ephemeral ports' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l tags -d 'Tags of one member, in member order: --tags dc=ny,rack=1 --tags dc=sf' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l election-timeout -d 'electionTimeoutMillis' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l heartbeat-interval -d 'heartbeatIntervalMillis' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l latency -d 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l seed -d 'Seed of the lab\'s rng (election jitter, ids)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l arbiter -d 'The last member is an arbiter (used with --initiate)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l initiate -d 'Initiate the set with every member and its tags, and print `ready` once a primary is elected'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "kill" -d 'Crash a member: its port closes and its connections drop'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "start" -d 'Restart a killed member on the same port; it rejoins as a secondary'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Hang a member: connections are accepted but nothing is answered'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Undo `pause`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "partition" -d 'Cut a member off from the others (clients still reach it)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "heal" -d 'Undo `partition`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "latency" -d 'Delay every reply of a member (0s to remove)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "lag" -d 'Make a member apply the primary\'s writes late (0s to remove)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop a running lab'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the running labs'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l dir -d 'Write the script of every shell (or only SHELL\'s) into this directory instead of stdout' -r -F
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "status" -d 'Discover the set from any live seed and show every member'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "read" -d 'Read documents with an explicit read preference; say who served them and why'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "up" -d 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "kill" -d 'Crash a member: its port closes and its connections drop'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "start" -d 'Restart a killed member on the same port; it rejoins as a secondary'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "pause" -d 'Hang a member: connections are accepted but nothing is answered'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "resume" -d 'Undo `pause`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "partition" -d 'Cut a member off from the others (clients still reach it)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "heal" -d 'Undo `partition`'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "latency" -d 'Delay every reply of a member (0s to remove)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "lag" -d 'Make a member apply the primary\'s writes late (0s to remove)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "down" -d 'Stop a running lab'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "ls" -d 'List the running labs'

@@ -1,0 +1,27 @@
+//! Server discovery and monitoring (the SDAM specification), as pure functions on values.
+//!
+//! - [`hello`]: a hello reply (or a failed check) becomes a [`ServerDescription`]
+//!   (`ServerDescription::from_hello`, `ServerDescription::from_error`, `equivalent`).
+//! - [`topology`]: `TopologyDescription::new` from [`TopologyOptions`], and
+//!   `TopologyDescription::update`, the spec's TopologyType table with its subroutines
+//!   (updateRSFromPrimary, updateRSWithoutPrimary, updateRSWithPrimaryFromMember, checkIfHasPrimary...).
+//! - [`errors`]: application errors (`TopologyDescription::handle_application_error`): state-change
+//!   errors, network errors before and after the handshake, stale generations and topologyVersions.
+//! - [`diff`](diff()): the SDAM monitoring events between two topology descriptions, plus rsctl's derived
+//!   primary events.
+//!
+//! The topology worker in `net/` owns a `TopologyDescription`: for each check it clones it, calls
+//! `update`, publishes the clone and the events from `diff`. Nothing here reads a clock: times are
+//! the caller's `now_ms`.
+//!
+//! [`ServerDescription`]: crate::core::description::ServerDescription
+
+pub mod diff;
+pub mod errors;
+pub mod hello;
+pub mod topology;
+
+pub use diff::{diff, open, opening_events, topology_equivalent};
+pub use errors::{ErrorContext, ErrorOutcome};
+pub use hello::{command_error, compare_topology_versions, parse_topology_version};
+pub use topology::{StalePrimary, TopologyOptions, UpdateOutcome};

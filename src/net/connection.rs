@@ -1,0 +1,611 @@
+//! One connection to one server: TCP connect (connectTimeoutMS, TCP_NODELAY), wire framing with
+//! the server's maxMessageSizeBytes, the handshake of the handshake specification (client
+//! metadata, `helloOk`, legacy `isMaster` over OP_QUERY for a first contact), request ids and
+//! `responseTo` checks, exhaust (`moreToCome`) replies for streaming monitors, and the mapping of
+//! replies to typed errors (`ok: 0` -> `Error::Command`, write errors -> `Error::Write`).
+//!
+//! A connection that saw a network or protocol error is marked broken and must not be reused.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use bson::{doc, Bson, Document};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::core::address::ServerAddress;
+use crate::core::description::TopologyVersion;
+use crate::core::read_pref::ReadPreference;
+use crate::error::{Error, NetworkErrorKind, Result};
+use crate::wire::{
+    self, Header, Message, OpMsg, OpQuery, DEFAULT_MAX_MESSAGE_SIZE, FLAG_EXHAUST_ALLOWED,
+    FLAG_MORE_TO_COME,
+};
+
+/// Process-wide request id counter (ids only need to be unique per connection, but a global
+/// counter makes logs easier to read).
+static NEXT_REQUEST_ID: AtomicI32 = AtomicI32::new(1);
+
+fn next_request_id() -> i32 {
+    // Wrap around before overflow, skipping 0 (responseTo 0 means "not a reply").
+    loop {
+        let id = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
+        if id > 0 {
+            return id;
+        }
+        NEXT_REQUEST_ID.store(1, Ordering::Relaxed);
+    }
+}
+
+/// The driver name sent in the handshake's client metadata.
+pub const DRIVER_NAME: &str = "rsctl";
+
+/// Upper bound on a message we accept before the server told us its maxMessageSizeBytes.
+const HANDSHAKE_MAX_MESSAGE_SIZE: usize = DEFAULT_MAX_MESSAGE_SIZE;
+
+/// How to open and talk on a connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionOptions {
+    /// connectTimeoutMS: bounds the TCP connect and, for monitoring connections, every read.
+    pub connect_timeout: Duration,
+    /// socketTimeoutMS: bounds each command round trip on application connections.
+    pub socket_timeout: Option<Duration>,
+    /// appName, sent as `client.application.name`.
+    pub app_name: Option<String>,
+    /// Sent as `loadBalanced: true` in the handshake.
+    pub load_balanced: bool,
+}
+
+impl Default for ConnectionOptions {
+    fn default() -> Self {
+        ConnectionOptions {
+            connect_timeout: Duration::from_secs(10),
+            socket_timeout: None,
+            app_name: None,
+            load_balanced: false,
+        }
+    }
+}
+
+/// The byte stream under a connection (TCP, or a unix socket on unix).
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send + Sync {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> Stream for T {}
+
+/// What the handshake learnt.
+#[derive(Debug, Clone)]
+pub struct HandshakeResult {
+    /// The hello (or isMaster) reply.
+    pub reply: Document,
+    /// How long the handshake round trip took, in milliseconds.
+    pub rtt_ms: f64,
+}
+
+/// One reply read off the wire.
+#[derive(Debug)]
+pub struct RawReply {
+    pub header: Header,
+    /// The reply's body (OP_MSG kind-0 section with sequences folded in, or OP_REPLY's first document).
+    pub body: Document,
+    /// The server set `moreToCome`: another reply follows without a request.
+    pub more_to_come: bool,
+}
+
+/// A connection to one server.
+pub struct Connection {
+    address: ServerAddress,
+    stream: Box<dyn Stream>,
+    /// Bytes read but not yet consumed as frames.
+    buf: Vec<u8>,
+    /// maxMessageSizeBytes as reported by the server (default until the handshake).
+    max_message_size: usize,
+    /// The pool generation this connection belongs to.
+    generation: u32,
+    /// Set after a network or protocol error: the connection must be thrown away.
+    broken: bool,
+    /// The id a pending exhaust reply must answer (set while the server streams replies).
+    exhaust_response_to: Option<i32>,
+    /// The handshake reply, once done.
+    hello: Option<Document>,
+    /// socketTimeoutMS for command round trips.
+    socket_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("address", &self.address)
+            .field("generation", &self.generation)
+            .field("broken", &self.broken)
+            .finish()
+    }
+}
+
+/// Maps an IO error to the library's network error with the right kind.
+pub(crate) fn io_error(address: &ServerAddress, e: &std::io::Error, what: &str) -> Error {
+    use std::io::ErrorKind as K;
+    let kind = match e.kind() {
+        K::TimedOut | K::WouldBlock => NetworkErrorKind::Timeout,
+        K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
+            NetworkErrorKind::Closed
+        }
+        _ => NetworkErrorKind::Io,
+    };
+    Error::network(address, kind, format!("{what}: {e}"))
+}
+
+fn timeout_error(address: &ServerAddress, what: &str, after: Duration) -> Error {
+    Error::network(
+        address,
+        NetworkErrorKind::Timeout,
+        format!("{what} timed out after {}ms", after.as_millis()),
+    )
+}
+
+/// The handshake's `client` metadata document.
+pub fn client_metadata(app_name: Option<&str>) -> Document {
+    let mut d = doc! {
+        "driver": { "name": DRIVER_NAME, "version": env!("CARGO_PKG_VERSION") },
+        "os": { "type": std::env::consts::OS, "architecture": std::env::consts::ARCH },
+        "platform": "Rust with tokio",
+    };
+    if let Some(name) = app_name {
+        // The handshake spec limits appName to 128 bytes; longer names were refused by the URI parser.
+        d.insert("application", doc! { "name": name });
+    }
+    d
+}
+
+/// Reads a numeric field as i64 (int32, int64 or double).
+pub(crate) fn get_i64(d: &Document, key: &str) -> Option<i64> {
+    match d.get(key)? {
+        Bson::Int32(v) => Some(*v as i64),
+        Bson::Int64(v) => Some(*v),
+        Bson::Double(v) if v.is_finite() => Some(*v as i64),
+        _ => None,
+    }
+}
+
+/// `ok` as a truth value: `None` when missing or not a number/bool.
+fn ok_value(d: &Document) -> Option<bool> {
+    match d.get("ok")? {
+        Bson::Int32(v) => Some(*v == 1),
+        Bson::Int64(v) => Some(*v == 1),
+        Bson::Double(v) => Some(*v == 1.0),
+        Bson::Boolean(b) => Some(*b),
+        _ => None,
+    }
+}
+
+/// Parses a `topologyVersion` sub-document.
+pub fn parse_topology_version(d: &Document) -> Option<TopologyVersion> {
+    let tv = d.get_document("topologyVersion").ok()?;
+    let process_id = tv.get_object_id("processId").ok()?;
+    let counter = get_i64(tv, "counter")?;
+    Some(TopologyVersion {
+        process_id,
+        counter,
+    })
+}
+
+/// Checks a command reply: `ok: 0` becomes [`Error::Command`], `writeErrors` or
+/// `writeConcernError` become [`Error::Write`].
+pub fn check_reply(address: &ServerAddress, reply: Document) -> Result<Document> {
+    match ok_value(&reply) {
+        Some(true) => {}
+        Some(false) => {
+            let code = get_i64(&reply, "code").unwrap_or(0) as i32;
+            let code_name = reply.get_str("codeName").ok().map(str::to_string);
+            let message = reply
+                .get_str("errmsg")
+                .map(str::to_string)
+                .unwrap_or_else(|_| "command failed without an errmsg".to_string());
+            let labels = reply
+                .get_array("errorLabels")
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|b| b.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Err(Error::Command {
+                address: address.clone(),
+                code,
+                code_name,
+                message,
+                labels,
+                topology_version: parse_topology_version(&reply),
+            });
+        }
+        None => {
+            return Err(Error::Protocol {
+                address: address.clone(),
+                message: "the reply has no numeric \"ok\" field".to_string(),
+            })
+        }
+    }
+    if let Ok(errors) = reply.get_array("writeErrors") {
+        if let Some(Bson::Document(first)) = errors.first() {
+            return Err(Error::Write {
+                address: address.clone(),
+                code: get_i64(first, "code").unwrap_or(0) as i32,
+                message: first.get_str("errmsg").unwrap_or("write error").to_string(),
+            });
+        }
+    }
+    if let Ok(wce) = reply.get_document("writeConcernError") {
+        return Err(Error::Write {
+            address: address.clone(),
+            code: get_i64(wce, "code").unwrap_or(0) as i32,
+            message: format!(
+                "write concern error: {}",
+                wce.get_str("errmsg")
+                    .unwrap_or("write concern not satisfied")
+            ),
+        });
+    }
+    Ok(reply)
+}
+
+impl Connection {
+    /// Opens the socket (no handshake). The TCP connect is bounded by `connect_timeout`.
+    pub async fn open(
+        address: &ServerAddress,
+        options: &ConnectionOptions,
+        generation: u32,
+    ) -> Result<Connection> {
+        let stream: Box<dyn Stream> = match address {
+            ServerAddress::Tcp { host, port } => {
+                let target = (host.as_str(), *port);
+                let connect = tokio::net::TcpStream::connect(target);
+                let tcp = match tokio::time::timeout(options.connect_timeout, connect).await {
+                    Err(_) => {
+                        return Err(timeout_error(address, "connect", options.connect_timeout))
+                    }
+                    Ok(Err(e)) => return Err(io_error(address, &e, "connect")),
+                    Ok(Ok(s)) => s,
+                };
+                tcp.set_nodelay(true)
+                    .map_err(|e| io_error(address, &e, "setting TCP_NODELAY"))?;
+                Box::new(tcp)
+            }
+            #[cfg(unix)]
+            ServerAddress::Unix { path } => {
+                let connect = tokio::net::UnixStream::connect(path);
+                match tokio::time::timeout(options.connect_timeout, connect).await {
+                    Err(_) => {
+                        return Err(timeout_error(address, "connect", options.connect_timeout))
+                    }
+                    Ok(Err(e)) => return Err(io_error(address, &e, "connect")),
+                    Ok(Ok(s)) => Box::new(s),
+                }
+            }
+            #[cfg(not(unix))]
+            ServerAddress::Unix { .. } => {
+                return Err(Error::invalid(format!(
+                    "{address}: unix domain sockets are not supported here"
+                )))
+            }
+        };
+        Ok(Connection {
+            address: address.clone(),
+            stream,
+            buf: Vec::with_capacity(16 * 1024),
+            max_message_size: HANDSHAKE_MAX_MESSAGE_SIZE,
+            generation,
+            broken: false,
+            exhaust_response_to: None,
+            hello: None,
+            socket_timeout: options.socket_timeout,
+        })
+    }
+
+    /// Opens the socket and performs the handshake. `use_hello` says the server is known to
+    /// understand OP_MSG `hello`; otherwise the first message is a legacy `isMaster` over OP_QUERY.
+    pub async fn connect(
+        address: &ServerAddress,
+        options: &ConnectionOptions,
+        generation: u32,
+        use_hello: bool,
+    ) -> Result<(Connection, HandshakeResult)> {
+        let mut conn = Connection::open(address, options, generation).await?;
+        let hs = conn.handshake(options, use_hello).await?;
+        Ok((conn, hs))
+    }
+
+    /// Performs the handshake (the first message on a connection). Monitoring connections never
+    /// authenticate, and rsctl application connections do not either (no credentials in scope).
+    pub async fn handshake(
+        &mut self,
+        options: &ConnectionOptions,
+        use_hello: bool,
+    ) -> Result<HandshakeResult> {
+        let mut cmd = if use_hello {
+            doc! { "hello": 1 }
+        } else {
+            doc! { "isMaster": 1 }
+        };
+        cmd.insert("helloOk", true);
+        if options.load_balanced {
+            cmd.insert("loadBalanced", true);
+        }
+        cmd.insert("client", client_metadata(options.app_name.as_deref()));
+        let started = Instant::now();
+        let timeout = options.connect_timeout;
+        let reply = if use_hello {
+            cmd.insert("$db", "admin");
+            let id = self.send(&Message::Msg(OpMsg::new(cmd))).await?;
+            self.read_reply(id, Some(timeout)).await?.body
+        } else {
+            let query = OpQuery {
+                flags: wire::QUERY_FLAG_SECONDARY_OK,
+                full_collection_name: "admin.$cmd".to_string(),
+                number_to_skip: 0,
+                number_to_return: -1,
+                query: cmd,
+                return_fields_selector: None,
+            };
+            let id = self.send(&Message::Query(query)).await?;
+            self.read_reply(id, Some(timeout)).await?.body
+        };
+        let rtt_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let reply = check_reply(&self.address, reply)?;
+        if let Some(max) = get_i64(&reply, "maxMessageSizeBytes") {
+            if max >= wire::HEADER_LEN as i64 {
+                self.max_message_size = (max as usize).min(4 * DEFAULT_MAX_MESSAGE_SIZE);
+            }
+        }
+        self.hello = Some(reply.clone());
+        Ok(HandshakeResult { reply, rtt_ms })
+    }
+
+    /// The server's address.
+    pub fn address(&self) -> &ServerAddress {
+        &self.address
+    }
+
+    /// The pool generation the connection was created in.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// Whether a network or protocol error made the connection unusable.
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// The handshake reply.
+    pub fn hello_reply(&self) -> Option<&Document> {
+        self.hello.as_ref()
+    }
+
+    /// maxWireVersion from the handshake (0 when unknown).
+    pub fn max_wire_version(&self) -> i32 {
+        self.hello
+            .as_ref()
+            .and_then(|h| get_i64(h, "maxWireVersion"))
+            .unwrap_or(0) as i32
+    }
+
+    /// Whether the server is still streaming exhaust replies on this connection.
+    pub fn is_streaming(&self) -> bool {
+        self.exhaust_response_to.is_some()
+    }
+
+    fn fail<T>(&mut self, e: Error) -> Result<T> {
+        if e.is_network() || matches!(e, Error::Protocol { .. }) {
+            self.broken = true;
+        }
+        Err(e)
+    }
+
+    /// Encodes and writes one message; returns its request id.
+    pub async fn send(&mut self, message: &Message) -> Result<i32> {
+        if self.broken {
+            return Err(Error::network(
+                &self.address,
+                NetworkErrorKind::Closed,
+                "the connection was closed after an earlier error",
+            ));
+        }
+        let id = next_request_id();
+        let bytes = wire::encode(id, 0, message);
+        if bytes.len() > self.max_message_size {
+            return Err(Error::invalid(format!(
+                "message of {} bytes exceeds the server's maxMessageSizeBytes {}",
+                bytes.len(),
+                self.max_message_size
+            )));
+        }
+        let write = async {
+            self.stream.write_all(&bytes).await?;
+            self.stream.flush().await
+        };
+        let res = match self.socket_timeout {
+            Some(t) => tokio::time::timeout(t, write).await.unwrap_or_else(|_| {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "write timed out",
+                ))
+            }),
+            None => write.await,
+        };
+        if let Err(e) = res {
+            let err = io_error(&self.address, &e, "write");
+            return self.fail(err);
+        }
+        Ok(id)
+    }
+
+    /// Reads one whole frame, bounded by `timeout`.
+    async fn read_frame(&mut self, timeout: Option<Duration>) -> Result<Vec<u8>> {
+        let read = async {
+            loop {
+                match wire::frame_length(&self.buf, self.max_message_size) {
+                    Err(e) => {
+                        return Err(Error::Protocol {
+                            address: self.address.clone(),
+                            message: e.to_string(),
+                        })
+                    }
+                    Ok(Some(len)) if self.buf.len() >= len => {
+                        let rest = self.buf.split_off(len);
+                        return Ok(std::mem::replace(&mut self.buf, rest));
+                    }
+                    Ok(_) => {}
+                }
+                self.buf.reserve(16 * 1024);
+                match self.stream.read_buf(&mut self.buf).await {
+                    Ok(0) => {
+                        let what = if self.buf.is_empty() {
+                            "the server closed the connection"
+                        } else {
+                            "the server closed the connection in the middle of a message"
+                        };
+                        return Err(Error::network(
+                            &self.address,
+                            NetworkErrorKind::Closed,
+                            what,
+                        ));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Err(io_error(&self.address, &e, "read")),
+                }
+            }
+        };
+        let res = match timeout {
+            Some(t) => match tokio::time::timeout(t, read).await {
+                Ok(r) => r,
+                Err(_) => Err(timeout_error(&self.address, "read", t)),
+            },
+            None => read.await,
+        };
+        match res {
+            Ok(f) => Ok(f),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Reads the reply to request `request_id`, checking `responseTo` and the opcode.
+    pub async fn read_reply(
+        &mut self,
+        request_id: i32,
+        timeout: Option<Duration>,
+    ) -> Result<RawReply> {
+        let frame = self.read_frame(timeout).await?;
+        let (header, message) = match wire::decode(&frame) {
+            Ok(x) => x,
+            Err(e) => {
+                let err = Error::Protocol {
+                    address: self.address.clone(),
+                    message: e.to_string(),
+                };
+                return self.fail(err);
+            }
+        };
+        if header.response_to != request_id {
+            let err = Error::Protocol {
+                address: self.address.clone(),
+                message: format!(
+                    "reply answers request {} but request {} was sent",
+                    header.response_to, request_id
+                ),
+            };
+            return self.fail(err);
+        }
+        match message {
+            Message::Msg(m) => {
+                let more_to_come = m.flags & FLAG_MORE_TO_COME != 0;
+                self.exhaust_response_to = if more_to_come {
+                    Some(header.request_id)
+                } else {
+                    None
+                };
+                Ok(RawReply {
+                    header,
+                    body: m.into_command(),
+                    more_to_come,
+                })
+            }
+            Message::Reply(mut r) => {
+                self.exhaust_response_to = None;
+                if r.documents.is_empty() {
+                    let err = Error::Protocol {
+                        address: self.address.clone(),
+                        message: "OP_REPLY carries no document".to_string(),
+                    };
+                    return self.fail(err);
+                }
+                Ok(RawReply {
+                    header,
+                    body: r.documents.swap_remove(0),
+                    more_to_come: false,
+                })
+            }
+            Message::Query(_) => {
+                let err = Error::Protocol {
+                    address: self.address.clone(),
+                    message: "the server answered with an OP_QUERY".to_string(),
+                };
+                self.fail(err)
+            }
+        }
+    }
+
+    /// Sends an OP_MSG and reads its reply (raw: `ok` is not checked). `exhaust` sets
+    /// `exhaustAllowed` so the server may stream further replies (see [`Connection::next_exhaust`]).
+    pub async fn round_trip(
+        &mut self,
+        body: Document,
+        exhaust: bool,
+        timeout: Option<Duration>,
+    ) -> Result<RawReply> {
+        if self.exhaust_response_to.is_some() {
+            return Err(Error::internal(
+                "a command was sent while exhaust replies are pending",
+            ));
+        }
+        let mut msg = OpMsg::new(body);
+        if exhaust {
+            msg.flags |= FLAG_EXHAUST_ALLOWED;
+        }
+        let id = self.send(&Message::Msg(msg)).await?;
+        let reply = self.read_reply(id, timeout).await?;
+        if reply.more_to_come && !exhaust {
+            let err = Error::Protocol {
+                address: self.address.clone(),
+                message: "moreToCome set on a reply to a request that did not allow exhaust"
+                    .to_string(),
+            };
+            return self.fail(err);
+        }
+        Ok(reply)
+    }
+
+    /// Reads the next streamed reply after one with `moreToCome`.
+    pub async fn next_exhaust(&mut self, timeout: Option<Duration>) -> Result<RawReply> {
+        let Some(prev) = self.exhaust_response_to else {
+            return Err(Error::internal("no exhaust reply is pending"));
+        };
+        self.read_reply(prev, timeout).await
+    }
+
+    /// Runs a command on `db` (adds `$db`), checks the reply and returns it.
+    pub async fn run_command(&mut self, db: &str, cmd: Document) -> Result<Document> {
+        self.run_command_with(db, cmd, None).await
+    }
+
+    /// Like [`Connection::run_command`], adding `$readPreference` when given.
+    pub async fn run_command_with(
+        &mut self,
+        db: &str,
+        mut cmd: Document,
+        read_preference: Option<&ReadPreference>,
+    ) -> Result<Document> {
+        cmd.insert("$db", db);
+        if let Some(rp) = read_preference {
+            cmd.insert("$readPreference", rp.to_document());
+        }
+        let timeout = self.socket_timeout;
+        let reply = self.round_trip(cmd, false, timeout).await?;
+        check_reply(&self.address, reply.body)
+    }
+}

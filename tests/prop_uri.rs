@@ -1,0 +1,100 @@
+//! Property tests for `ConnectionString::parse`: hostile input never panics, a successful parse
+//! always has a host, and neither `redacted()` nor `redact_uri` ever shows a password.
+
+use proptest::prelude::*;
+use rsctl::core::uri::{redact_uri, ConnectionString};
+
+/// Checks that hold for every successful parse.
+fn check_parsed(input: &str, cs: &ConnectionString) -> Result<(), TestCaseError> {
+    prop_assert!(!cs.hosts.is_empty(), "{input:?} parsed without hosts");
+    let shown = cs.redacted();
+    // The rendered form is itself a valid connection string with the same seed list, and its
+    // password (if any) is the mask.
+    let again = ConnectionString::parse(&shown).map_err(|e| {
+        TestCaseError::fail(format!(
+            "{input:?} -> redacted {shown:?} does not reparse: {e}"
+        ))
+    })?;
+    prop_assert_eq!(&again.hosts, &cs.hosts, "{:?} -> {:?}", input, shown);
+    prop_assert_eq!(&again.default_database, &cs.default_database);
+    let password = cs.credential.as_ref().and_then(|c| c.password.clone());
+    let again_password = again.credential.as_ref().and_then(|c| c.password.clone());
+    prop_assert_eq!(
+        again_password,
+        password.as_ref().map(|_| "****".to_string()),
+        "{:?} -> {:?}",
+        input,
+        shown
+    );
+    Ok(())
+}
+
+/// Characters that make URI parsing interesting.
+const JUNK: &str = "[a-zA-Z0-9%:@/?&=,.\\[\\]+!$'()*; _~-]{0,48}";
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(2000) })]
+
+    #[test]
+    fn arbitrary_strings_never_panic(s in any::<String>()) {
+        if let Ok(cs) = ConnectionString::parse(&s) {
+            check_parsed(&s, &cs)?;
+        }
+        let _ = redact_uri(&s);
+    }
+
+    #[test]
+    fn scheme_plus_junk_never_panics(srv in any::<bool>(), junk in JUNK) {
+        let s = format!("{}{junk}", if srv { "mongodb+srv://" } else { "mongodb://" });
+        if let Ok(cs) = ConnectionString::parse(&s) {
+            check_parsed(&s, &cs)?;
+        }
+    }
+
+    #[test]
+    fn scheme_plus_unicode_junk_never_panics(junk in "\\PC{0,32}") {
+        let s = format!("mongodb://{junk}");
+        if let Ok(cs) = ConnectionString::parse(&s) {
+            check_parsed(&s, &cs)?;
+        }
+    }
+
+    /// Well-formed URIs with a password that appears nowhere else: it must never be shown.
+    #[test]
+    fn passwords_are_never_shown(
+        user in "[a-z]{1,8}",
+        secret in "[A-Z!$&'()*+,;=]{0,10}",
+        encoded_tail in prop::sample::select(vec!["", "%40", "%3A", "%2F", "%25", "%C3%A9"]),
+        hosts in prop::collection::vec(("[a-z]{1,10}", prop::option::of(1u16..)), 1..4),
+        db in prop::option::of("[a-z]{1,8}"),
+        opts in prop::collection::vec(prop::sample::select(vec![
+            "replicaSet=rs0", "w=majority", "readPreference=nearest&readPreferenceTags=dc:ny",
+            "tls=true", "tlsCertificateKeyFilePassword=QQQ", "appname=ops", "authSource=admin",
+            "heartbeatFrequencyMS=100", "frob=1",
+        ]), 0..5),
+    ) {
+        let password = format!("PW{secret}{encoded_tail}");
+        let hosts: Vec<String> = hosts
+            .iter()
+            .map(|(h, p)| p.map_or(h.clone(), |p| format!("{h}:{p}")))
+            .collect();
+        let uri = format!(
+            "mongodb://{user}:{password}@{}/{}?{}",
+            hosts.join(","),
+            db.unwrap_or_default(),
+            opts.join("&")
+        );
+        let cs = ConnectionString::parse(&uri).map_err(|e| TestCaseError::fail(format!("{uri}: {e}")))?;
+        check_parsed(&uri, &cs)?;
+        let decoded = cs.credential.as_ref().and_then(|c| c.password.clone()).unwrap_or_default();
+        prop_assert!(decoded.starts_with("PW"));
+        let shown = cs.redacted();
+        prop_assert!(!shown.contains(&decoded) && !shown.contains(&password), "{uri} -> {shown}");
+        prop_assert!(!shown.contains("QQQ"), "{uri} -> {shown}");
+        let debug = format!("{:?}", cs);
+        prop_assert!(!debug.contains(&decoded), "{}", debug);
+        let text = redact_uri(&format!("error: cannot reach {uri} (timeout)"));
+        prop_assert!(!text.contains(&password), "{text}");
+        prop_assert!(text.contains(&format!("{user}:****@")), "{text}");
+    }
+}
