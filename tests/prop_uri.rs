@@ -128,8 +128,11 @@ proptest! {
                 prop_assert!(!shown.contains("PW") && !shown.contains("XY"), "{} -> {}", uri, shown);
             }
         }
+        // A password holding both an '@' and a space is ambiguous in free text
+        // ("mongodb://u:PW@a XY@h" may be a URI followed by words): only the parser can tell.
+        let ambiguous = middle.contains('@') && middle.contains(' ');
         let text = redact_uri(&uri);
-        if !bare {
+        if !bare && !ambiguous {
             prop_assert!(!text.contains("XY"), "{} -> {}", uri, text);
         }
     }

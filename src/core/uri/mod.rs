@@ -403,13 +403,27 @@ fn parse_hosts(s: &str) -> Result<Vec<ServerAddress>> {
         .collect()
 }
 
-/// `ServerAddress::parse`, plus: a TCP host name never contains whitespace or control characters.
+/// `ServerAddress::parse`, plus: a host name (not an IPv6 literal) is made of letters (any
+/// script), digits, '-', '.', '_' and '~'.
 fn host_address(s: &str) -> Result<ServerAddress> {
     let a = ServerAddress::parse(s)?;
     if let ServerAddress::Tcp { host, .. } = &a {
-        if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let literal = host.contains(':');
+        let bad = host.chars().find(|&c| {
+            if literal {
+                c.is_whitespace() || c.is_control()
+            } else {
+                !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
+            }
+        });
+        if let Some(c) = bad {
+            let what = if c.is_whitespace() {
+                "whitespace".to_string()
+            } else {
+                format!("'{c}'")
+            };
             return Err(Error::invalid(format!(
-                "invalid host \"{s}\": a host name cannot contain whitespace"
+                "invalid host \"{s}\": a host name cannot contain {what}"
             )));
         }
     }
