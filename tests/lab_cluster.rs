@@ -187,7 +187,7 @@ fn uninitialized_hello_shape() {
     assert_eq!(h.get_i32("maxMessageSizeBytes").unwrap(), 48_000_000);
     assert_eq!(h.get_i32("maxWriteBatchSize").unwrap(), 100_000);
     assert_eq!(h.get_i32("logicalSessionTimeoutMinutes").unwrap(), 30);
-    assert_eq!(h.get_i64("connectionId").unwrap(), 1);
+    assert_eq!(h.get_i32("connectionId").unwrap(), 1);
     assert!(h.get_bool("helloOk").unwrap());
     assert!(!h.get_bool("readOnly").unwrap());
     let tv = h.get_document("topologyVersion").unwrap();
@@ -949,39 +949,54 @@ fn reconfig_can_add_one_voter_at_a_time() {
 // ----- awaitable hello -----
 
 #[test]
-fn awaitable_hello_parks_and_completes_on_a_topology_change() {
+fn awaitable_hello_on_a_secondary_follows_the_primary_changing() {
     let mut lab = Lab::new(3);
-    lab.initiate3();
+    let p = lab.initiate3();
     let s = secondaries(&lab.c, 3)[0];
-    let h = lab.admin(s, doc! {"hello": 1});
-    let tv = h.get_document("topologyVersion").unwrap().clone();
-    let (id, r) = lab.request(
-        s,
-        77,
-        "admin",
-        doc! {"hello": 1, "topologyVersion": tv.clone(), "maxAwaitTimeMS": 10_000_i64},
-        false,
-    );
-    assert_eq!(r, Response::Parked);
+    let park = |lab: &mut Lab, tv: Document| {
+        let (id, r) = lab.request(
+            s,
+            77,
+            "admin",
+            doc! {"hello": 1, "topologyVersion": tv, "maxAwaitTimeMS": 60_000_i64},
+            false,
+        );
+        assert_eq!(r, Response::Parked);
+        id
+    };
+    let tv = lab
+        .admin(s, doc! {"hello": 1})
+        .get_document("topologyVersion")
+        .unwrap()
+        .clone();
+    let id = park(&mut lab, tv);
     assert!(lab.c.take_ready().is_empty());
-    // stepping the secondary's state changes its topologyVersion: kill the primary
-    let p = lab.c.primary().unwrap();
+    // the primary dies: at the next heartbeat the secondary stops reporting it
     lab.c.fault(p, Fault::Kill, lab.now).unwrap();
+    lab.advance(HB);
+    let done = lab.c.take_ready();
+    let done = done
+        .iter()
+        .find(|r| r.request_id == id)
+        .expect("hello completed within a heartbeat");
+    assert_eq!((done.conn, done.member), (77, s));
+    assert!(done.reply.get("primary").is_none(), "{}", done.reply);
+    // park again: it completes when the new primary is elected and names it
+    let tv = done.reply.get_document("topologyVersion").unwrap().clone();
+    let id = park(&mut lab, tv);
     lab.until(TIMEOUT * 2, |c| c.primary().is_some()).unwrap();
     let np = lab.c.primary().unwrap();
-    let mut ready = lab.c.take_ready();
-    if np != s {
-        // the secondary's own state did not change; it answers when maxAwaitTimeMS elapses
-        lab.advance(10_000);
-        ready.extend(lab.c.take_ready());
-    }
+    let ready = lab.c.take_ready();
     let done = ready
         .iter()
         .find(|r| r.request_id == id)
-        .expect("hello completed");
-    assert_eq!(done.conn, 77);
-    assert_eq!(done.member, s);
-    assert_ok(&done.reply);
+        .expect("hello completed on election");
+    let expected = if np == s {
+        done.reply.get_str("me").unwrap().to_string()
+    } else {
+        format!("127.0.0.1:{}", 27017 + np)
+    };
+    assert_eq!(done.reply.get_str("primary").unwrap(), expected);
 }
 
 #[test]

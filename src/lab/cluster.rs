@@ -922,7 +922,7 @@ impl Cluster {
         d.insert("maxWriteBatchSize", 100_000_i32);
         d.insert("localTime", self.date(self.clock));
         d.insert("logicalSessionTimeoutMinutes", 30_i32);
-        d.insert("connectionId", conn as i64);
+        d.insert("connectionId", conn.min(i32::MAX as u64) as i32);
         d.insert("minWireVersion", 0_i32);
         d.insert("maxWireVersion", 21_i32);
         d.insert("readOnly", false);
@@ -1833,6 +1833,18 @@ impl Cluster {
     /// Member `i` exchanges a heartbeat with member `j` (both learn each other's term and
     /// config; `i` records what it saw).
     fn observe(&mut self, i: usize, j: usize, now: Millis) {
+        // A change of the primary a member reports in hello is a topology change for it.
+        let before = (self.seen_primary(i), self.seen_primary(j));
+        self.exchange_heartbeat(i, j, now);
+        if self.seen_primary(i) != before.0 {
+            self.bump_tv(i);
+        }
+        if self.seen_primary(j) != before.1 {
+            self.bump_tv(j);
+        }
+    }
+
+    fn exchange_heartbeat(&mut self, i: usize, j: usize, now: Millis) {
         if !self.members[i].active() || self.members[i].config.is_none() {
             return;
         }
