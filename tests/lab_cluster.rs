@@ -1650,3 +1650,312 @@ fn misc_commands_and_unknown_commands() {
     let s = lab.admin(0, doc! {"serverStatus": 1});
     assert_eq!(s.get_str("process").unwrap(), "mongod");
 }
+
+// ----- more roles and configs -----
+
+#[test]
+fn hidden_members_are_not_advertised() {
+    let mut lab = Lab::new(3);
+    let cfg = doc! {"_id": "rs0", "members": [
+        {"_id": 0, "host": "127.0.0.1:27017"},
+        {"_id": 1, "host": "127.0.0.1:27018"},
+        {"_id": 2, "host": "127.0.0.1:27019", "priority": 0, "hidden": true},
+    ]};
+    assert_ok(&lab.admin(0, doc! {"replSetInitiate": cfg}));
+    lab.until(TIMEOUT, |c| c.primary().is_some()).unwrap();
+    let h = lab.admin(2, doc! {"hello": 1});
+    assert!(h.get_bool("hidden").unwrap());
+    assert!(h.get_bool("secondary").unwrap());
+    let hosts = h.get_array("hosts").unwrap();
+    assert_eq!(hosts.len(), 2);
+    assert!(!hosts.contains(&Bson::String("127.0.0.1:27019".into())));
+    assert!(h.get("passives").is_none());
+    assert_eq!(h.get_str("me").unwrap(), "127.0.0.1:27019");
+}
+
+#[test]
+fn arbiters_make_the_default_write_concern_w1() {
+    let mut lab = Lab::new(3);
+    let cfg = doc! {"_id": "rs0", "members": [
+        {"_id": 0, "host": "127.0.0.1:27017"},
+        {"_id": 1, "host": "127.0.0.1:27018"},
+        {"_id": 2, "host": "127.0.0.1:27019", "arbiterOnly": true},
+    ]};
+    assert_ok(&lab.admin(0, doc! {"replSetInitiate": cfg}));
+    lab.until(TIMEOUT, |c| c.primary().is_some()).unwrap();
+    let p = lab.c.primary().unwrap();
+    let (_, r) = lab.request(
+        p,
+        5,
+        "app",
+        doc! {"insert": "c", "documents": [{"a": 1}]},
+        false,
+    );
+    assert!(matches!(r, Response::Now(_)), "PSA sets default to w:1");
+    // the arbiter holds no data and cannot serve reads
+    lab.advance(10);
+    assert!(lab.c.documents(2, "app", "c").is_empty());
+    let (_, r) = lab.request(2, 5, "app", doc! {"find": "c"}, true);
+    let Response::Now(r) = r else { panic!() };
+    assert_code(&r, 13436, "NotPrimaryOrSecondary");
+    let s = lab.admin(2, doc! {"replSetGetStatus": 1});
+    assert_eq!(s.get_i32("myState").unwrap(), 7);
+    assert_eq!(s.get_i32("writeMajorityCount").unwrap(), 2);
+}
+
+#[test]
+fn a_member_removed_by_reconfig_reports_no_config() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let victim = secondaries(&lab.c, 3)[0];
+    let members: Vec<Bson> = (0..3)
+        .filter(|&i| i != victim)
+        .map(|i| Bson::Document(doc! {"_id": i as i32, "host": format!("127.0.0.1:{}", 27017 + i)}))
+        .collect();
+    assert_ok(&lab.admin(
+        p,
+        doc! {"replSetReconfig": {"_id": "rs0", "version": 2, "members": members}},
+    ));
+    assert_eq!(lab.c.member_state(victim), Some(MemberState::Removed));
+    let h = lab.admin(victim, doc! {"hello": 1});
+    assert!(h.get_bool("isreplicaset").unwrap());
+    assert!(!h.get_bool("secondary").unwrap());
+    assert_code(
+        &lab.admin(victim, doc! {"replSetGetStatus": 1}),
+        93,
+        "InvalidReplicaSetConfig",
+    );
+    let h = lab.admin(p, doc! {"hello": 1});
+    assert_eq!(h.get_array("hosts").unwrap().len(), 2);
+    assert_eq!(h.get_i32("setVersion").unwrap(), 2);
+}
+
+#[test]
+fn election_id_grows_with_every_term() {
+    let mut lab = Lab::new(3);
+    lab.initiate3();
+    let mut last = String::new();
+    for _ in 0..3 {
+        let p = lab.c.primary().unwrap();
+        let id = lab
+            .admin(p, doc! {"hello": 1})
+            .get_object_id("electionId")
+            .unwrap()
+            .to_hex();
+        assert!(id > last, "{id} after {last}");
+        last = id;
+        assert_ok(&lab.admin(p, doc! {"replSetStepDown": 10, "force": true}));
+        lab.until(TIMEOUT * 3, |c| c.primary().is_some())
+            .expect("re-elected");
+    }
+    assert!(lab.c.term() >= 4);
+}
+
+#[test]
+fn step_up_runs_an_immediate_election() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let s = secondaries(&lab.c, 3)[0];
+    lab.c.take_events();
+    assert_ok(&lab.admin(s, doc! {"replSetStepUp": 1}));
+    assert_eq!(lab.c.primary(), Some(s));
+    let ev = lab.c.take_events();
+    assert!(ev
+        .iter()
+        .any(|e| matches!(e, LabEvent::SteppedDown { member, .. } if *member == p)));
+    assert!(ev
+        .iter()
+        .any(|e| matches!(e, LabEvent::Elected { member, term: 2, .. } if *member == s)));
+}
+
+#[test]
+fn lag_shows_in_replset_get_status() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let secs = secondaries(&lab.c, 3);
+    lab.c.fault(secs[0], Fault::Lag(30_000), lab.now).unwrap();
+    lab.advance(1_000);
+    lab.insert(p, vec![doc! {"a": 1}], doc! {"w": 1});
+    lab.advance(HB * 2);
+    let s = lab.admin(p, doc! {"replSetGetStatus": 1});
+    let members = s.get_array("members").unwrap();
+    let date = |i: usize| {
+        members[i]
+            .as_document()
+            .unwrap()
+            .get_datetime("optimeDate")
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert!(
+        date(p) - date(secs[0]) >= 1_000,
+        "lagged member's optime is older"
+    );
+    assert_eq!(date(p), date(secs[1]));
+}
+
+#[test]
+fn a_healed_secondary_catches_up() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let s = secondaries(&lab.c, 3)[0];
+    lab.c.fault(s, Fault::Partition, lab.now).unwrap();
+    for i in 0..5 {
+        lab.insert(p, vec![doc! {"_id": i}], doc! {"w": 1});
+        lab.advance(500);
+    }
+    assert!(lab.c.documents(s, "app", "c").is_empty());
+    assert_eq!(
+        lab.c.primary(),
+        Some(p),
+        "the majority side keeps its primary"
+    );
+    lab.c.fault(s, Fault::Heal, lab.now).unwrap();
+    lab.advance(HB);
+    assert_eq!(lab.c.documents(s, "app", "c").len(), 5);
+    assert_eq!(lab.c.rollbacks(s), 0);
+}
+
+/// Random faults and writes: never two primaries in one term, and once everything is healed
+/// the set converges to one primary and identical data everywhere.
+#[test]
+fn random_faults_keep_the_invariants() {
+    use rand::{Rng, SeedableRng};
+    let mut total_acked = 0;
+    for seed in 0..40u64 {
+        let n = if seed % 2 == 0 { 3 } else { 5 };
+        let mut lab = Lab::seeded(n, seed);
+        let members: Vec<Bson> = (0..n)
+            .map(|i| {
+                Bson::Document(doc! {"_id": i as i32, "host": format!("127.0.0.1:{}", 27017 + i)})
+            })
+            .collect();
+        assert_ok(&lab.admin(
+            0,
+            doc! {"replSetInitiate": {"_id": "rs0", "members": members}},
+        ));
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+        let mut next_id = 0;
+        let mut acked: Vec<i32> = Vec::new();
+        let mut pending: Vec<(i32, i32)> = Vec::new();
+        for _ in 0..60 {
+            let m = rng.gen_range(0..n);
+            let fault = match rng.gen_range(0..8) {
+                0 => Some(Fault::Kill),
+                1 => Some(Fault::Start),
+                2 => Some(Fault::Partition),
+                3 => Some(Fault::Heal),
+                4 => Some(Fault::Pause),
+                5 => Some(Fault::Resume),
+                6 => Some(Fault::Lag(rng.gen_range(0..3_000))),
+                _ => None,
+            };
+            if let Some(f) = fault {
+                let _ = lab.c.fault(m, f, lab.now);
+            }
+            if let Some(p) = lab.c.primary() {
+                if !lab.c.member_view(p).paused {
+                    next_id += 1;
+                    if next_id % 2 == 0 {
+                        lab.insert(p, vec![doc! {"_id": next_id}], doc! {"w": 1});
+                    } else {
+                        let (rid, r) = lab.insert(
+                            p,
+                            vec![doc! {"_id": next_id}],
+                            doc! {"w": "majority", "wtimeout": 5_000},
+                        );
+                        match r {
+                            Response::Now(d) if acknowledged(&d) => acked.push(next_id),
+                            Response::Now(_) => {}
+                            Response::Parked => pending.push((rid, next_id)),
+                        }
+                    }
+                }
+            }
+            lab.advance(rng.gen_range(0..8_000));
+            for r in lab.c.take_ready() {
+                if let Some(k) = pending.iter().position(|(rid, _)| *rid == r.request_id) {
+                    let (_, id) = pending.remove(k);
+                    if acknowledged(&r.reply) {
+                        acked.push(id);
+                    }
+                }
+            }
+            // at most one primary per term
+            let primaries: Vec<usize> = (0..n)
+                .filter(|&i| {
+                    lab.c.member_view(i).up && lab.c.member_state(i) == Some(MemberState::Primary)
+                })
+                .collect();
+            let mut terms: Vec<i64> = primaries.into_iter().map(|i| lab.admin_term(i)).collect();
+            let before = terms.len();
+            terms.sort();
+            terms.dedup();
+            assert_eq!(
+                terms.len(),
+                before,
+                "seed {seed}: two primaries in one term"
+            );
+        }
+        for i in 0..n {
+            let _ = lab.c.fault(i, Fault::Start, lab.now);
+            let _ = lab.c.fault(i, Fault::Resume, lab.now);
+            let _ = lab.c.fault(i, Fault::Heal, lab.now);
+            let _ = lab.c.fault(i, Fault::Lag(0), lab.now);
+        }
+        lab.advance(TIMEOUT * 6);
+        let p = lab
+            .c
+            .primary()
+            .unwrap_or_else(|| panic!("seed {seed}: no primary after healing"));
+        for i in 0..n {
+            assert_eq!(
+                lab.c.last_applied(i),
+                lab.c.last_applied(p),
+                "seed {seed}: member {i} did not converge"
+            );
+            assert_eq!(
+                lab.c.documents(i, "app", "c"),
+                lab.c.documents(p, "app", "c"),
+                "seed {seed}: member {i} data"
+            );
+        }
+        // a write acknowledged by a majority is never rolled back
+        let ids: Vec<i32> = lab
+            .c
+            .documents(p, "app", "c")
+            .iter()
+            .map(|d| d.get_i32("_id").unwrap())
+            .collect();
+        for id in &acked {
+            assert!(
+                ids.contains(id),
+                "seed {seed}: majority-acknowledged write {id} was lost"
+            );
+        }
+        total_acked += acked.len();
+        let primaries = (0..n)
+            .filter(|&i| lab.c.member_state(i) == Some(MemberState::Primary))
+            .count();
+        assert_eq!(primaries, 1, "seed {seed}");
+    }
+    assert!(
+        total_acked > 40,
+        "only {total_acked} majority writes were acknowledged"
+    );
+}
+
+impl Lab {
+    fn admin_term(&mut self, member: usize) -> i64 {
+        let s = self.admin(member, doc! {"replSetGetStatus": 1});
+        s.get_i64("term").unwrap()
+    }
+}
+
+/// A write reply that reports the write done and its write concern satisfied.
+fn acknowledged(d: &Document) -> bool {
+    d.get_f64("ok").ok() == Some(1.0)
+        && d.get_i32("n").ok() == Some(1)
+        && d.get("writeConcernError").is_none()
+        && d.get("writeErrors").is_none()
+}

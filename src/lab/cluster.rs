@@ -2174,10 +2174,13 @@ impl Cluster {
             if !matches!(o.state, MemberState::Primary | MemberState::Secondary) {
                 continue;
             }
+            // a source must be ahead of us and not from an older term (a deposed primary that
+            // has not noticed yet is not a valid source: fetching from it would tell it the term)
             if o.config
                 .as_ref()
                 .is_none_or(|oc| oc.set_name != cfg.set_name)
                 || o.last_optime() <= my_last
+                || o.term < me.term
             {
                 continue;
             }
