@@ -1,2 +1,827 @@
 //! The client API every command uses: connect, topology snapshots, events, selection,
 //! `run_command`, `find` with a cursor, and `shutdown`.
+//!
+//! `Client::connect` opens the topology (`core::sdam::open`), spawns the topology worker (which
+//! spawns one monitor per server) and returns at once. Operations select a server on the latest
+//! snapshot, waiting for changes (and requesting immediate checks) up to
+//! serverSelectionTimeoutMS; their errors go back to the worker for SDAM error handling. Reads
+//! are retried once on a new selection after a retryable error (retryReads).
+
+// See `net/mod.rs`: the error type's size is a crate-wide matter.
+#![allow(clippy::result_large_err)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bson::{doc, Bson, Document};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::core::address::ServerAddress;
+use crate::core::description::{ServerDescription, ServerType, TopologyDescription, TopologyType};
+use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
+use crate::core::sdam::{self, TopologyOptions};
+use crate::core::selection::{self, Criteria, Selection, SelectionSettings};
+use crate::core::uri::{ConnectionString, ServerMonitoringMode};
+use crate::error::{Error, Result};
+use crate::net::connection::{get_i64, ConnectionOptions};
+use crate::net::monitor::{MonitorSettings, MIN_HEARTBEAT_FREQUENCY};
+use crate::net::pool::Pool;
+use crate::net::worker::{PoolMap, Worker, WorkerMsg};
+use crate::net::{now_ms, TaskCounter};
+
+pub use crate::net::TimedEvent;
+
+/// Default heartbeatFrequencyMS.
+pub const DEFAULT_HEARTBEAT_FREQUENCY: Duration = Duration::from_secs(10);
+/// Default localThresholdMS.
+pub const DEFAULT_LOCAL_THRESHOLD: Duration = Duration::from_millis(15);
+/// Default serverSelectionTimeoutMS.
+pub const DEFAULT_SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default connectTimeoutMS.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Client settings (the parts of a connection string the driver uses).
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub hosts: Vec<ServerAddress>,
+    pub replica_set: Option<String>,
+    pub direct_connection: Option<bool>,
+    pub load_balanced: bool,
+    pub app_name: Option<String>,
+    pub heartbeat_frequency: Duration,
+    pub local_threshold: Duration,
+    pub server_selection_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub socket_timeout: Option<Duration>,
+    pub server_monitoring_mode: ServerMonitoringMode,
+    pub retry_reads: bool,
+    pub read_preference: ReadPreference,
+}
+
+impl ClientOptions {
+    /// Defaults of the specs for the given seed list.
+    pub fn new(hosts: Vec<ServerAddress>) -> Self {
+        ClientOptions {
+            hosts,
+            replica_set: None,
+            direct_connection: None,
+            load_balanced: false,
+            app_name: None,
+            heartbeat_frequency: DEFAULT_HEARTBEAT_FREQUENCY,
+            local_threshold: DEFAULT_LOCAL_THRESHOLD,
+            server_selection_timeout: DEFAULT_SERVER_SELECTION_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            socket_timeout: None,
+            server_monitoring_mode: ServerMonitoringMode::default(),
+            retry_reads: true,
+            read_preference: ReadPreference::primary(),
+        }
+    }
+
+    /// Options from a parsed connection string (unset options take the defaults).
+    pub fn from_connection_string(cs: &ConnectionString) -> Self {
+        let mut o = ClientOptions::new(cs.hosts.clone());
+        o.replica_set = cs.replica_set.clone();
+        o.direct_connection = cs.direct_connection;
+        o.load_balanced = cs.load_balanced.unwrap_or(false);
+        o.app_name = cs.app_name.clone();
+        if let Some(v) = cs.heartbeat_frequency {
+            o.heartbeat_frequency = v;
+        }
+        if let Some(v) = cs.local_threshold {
+            o.local_threshold = v;
+        }
+        if let Some(v) = cs.server_selection_timeout {
+            o.server_selection_timeout = v;
+        }
+        if let Some(v) = cs.connect_timeout {
+            // connectTimeoutMS=0 means "no timeout": use a day.
+            o.connect_timeout = if v.is_zero() {
+                Duration::from_secs(86_400)
+            } else {
+                v
+            };
+        }
+        o.socket_timeout = cs.socket_timeout.filter(|d| !d.is_zero());
+        if let Some(m) = cs.server_monitoring_mode {
+            o.server_monitoring_mode = m;
+        }
+        if let Some(r) = cs.retry_reads {
+            o.retry_reads = r;
+        }
+        if let Some(rp) = &cs.read_preference {
+            o.read_preference = rp.clone();
+        }
+        o
+    }
+
+    fn selection_settings(&self) -> SelectionSettings {
+        SelectionSettings {
+            local_threshold_ms: self.local_threshold.as_secs_f64() * 1000.0,
+            heartbeat_frequency_ms: self.heartbeat_frequency.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+/// The server selection chose, with what is needed to explain the choice.
+#[derive(Debug, Clone)]
+pub struct SelectedServer {
+    pub address: ServerAddress,
+    pub description: ServerDescription,
+    /// The topology snapshot the selection ran on.
+    pub topology: TopologyDescription,
+    /// What was asked for.
+    pub criteria: Criteria,
+    /// Servers left out because an earlier attempt of the same operation failed on them.
+    pub deprioritized: Vec<ServerAddress>,
+    /// `Selection::explain()` of the selection that chose it (one line per server).
+    pub explain: String,
+    /// localThresholdMS and heartbeatFrequencyMS the selection used.
+    pub settings: SelectionSettings,
+}
+
+impl SelectedServer {
+    /// The selection that chose this server, recomputed on the same snapshot (selection is pure,
+    /// so this is exactly the selection that was made; only the random pick is not replayed).
+    pub fn selection(&self) -> Result<Selection<'_>> {
+        selection::select_suitable(
+            &self.topology,
+            &self.criteria,
+            &self.settings,
+            &self.deprioritized,
+        )
+    }
+}
+
+/// A command's reply and who served it.
+#[derive(Debug, Clone)]
+pub struct CommandResponse {
+    pub reply: Document,
+    pub server: ServerAddress,
+    pub server_type: ServerType,
+    /// The operation failed once and succeeded on a second selection.
+    pub retried: bool,
+}
+
+/// Options of `find`.
+#[derive(Debug, Clone, Default)]
+pub struct FindOptions {
+    pub filter: Option<Document>,
+    pub projection: Option<Document>,
+    pub sort: Option<Document>,
+    pub limit: Option<i64>,
+    pub skip: Option<i64>,
+    pub batch_size: Option<i32>,
+}
+
+struct Shared {
+    options: ClientOptions,
+    settings: SelectionSettings,
+    to_worker: mpsc::UnboundedSender<WorkerMsg>,
+    snapshot: watch::Receiver<TopologyDescription>,
+    events: broadcast::Sender<TimedEvent>,
+    pools: PoolMap,
+    tasks: TaskCounter,
+    shutdown: watch::Sender<bool>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+    rng: Mutex<SmallRng>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The last handle is gone: the worker sees the flag, stops every monitor and exits.
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// A handle on a monitored deployment. Cheap to clone; dropping the last clone stops every
+/// background task.
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("hosts", &self.shared.options.hosts)
+            .finish()
+    }
+}
+
+/// Commands the retryable-reads spec retries.
+const RETRYABLE_READ_COMMANDS: &[&str] = &[
+    "find",
+    "aggregate",
+    "distinct",
+    "count",
+    "listDatabases",
+    "listCollections",
+    "listIndexes",
+];
+
+impl Client {
+    /// Opens the topology and spawns the worker and monitors; returns at once.
+    pub async fn connect(options: ClientOptions) -> Result<Client> {
+        if options.hosts.is_empty() {
+            return Err(Error::invalid("the seed list is empty"));
+        }
+        if options.direct_connection == Some(true) && options.hosts.len() > 1 {
+            return Err(Error::invalid(
+                "directConnection=true needs exactly one host in the seed list",
+            ));
+        }
+        let mut options = options;
+        options.heartbeat_frequency = options.heartbeat_frequency.max(MIN_HEARTBEAT_FREQUENCY);
+        let topts = TopologyOptions {
+            seeds: options.hosts.clone(),
+            set_name: options.replica_set.clone(),
+            direct_connection: options.direct_connection,
+            load_balanced: options.load_balanced,
+        };
+        let (topology, opening_events) = sdam::open(&topts, now_ms());
+        let (snapshot_tx, snapshot_rx) = watch::channel(topology.clone());
+        let (events_tx, _) = broadcast::channel(4096);
+        let (to_worker, rx) = mpsc::unbounded_channel();
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let pools: PoolMap = Default::default();
+        let tasks = TaskCounter::default();
+        let connection = ConnectionOptions {
+            connect_timeout: options.connect_timeout,
+            socket_timeout: None,
+            app_name: options.app_name.clone(),
+            load_balanced: options.load_balanced,
+        };
+        let monitor_settings = MonitorSettings {
+            connection: connection.clone(),
+            heartbeat_frequency: options.heartbeat_frequency,
+            streaming_allowed: options.server_monitoring_mode != ServerMonitoringMode::Poll,
+        };
+        let app_connection = ConnectionOptions {
+            socket_timeout: options.socket_timeout,
+            ..connection
+        };
+        let worker = Worker {
+            topology,
+            rx,
+            tx: to_worker.clone(),
+            snapshot: snapshot_tx,
+            events: events_tx.clone(),
+            pools: Arc::clone(&pools),
+            monitor_settings,
+            app_connection,
+            tasks: tasks.clone(),
+            shutdown: shutdown_rx,
+            opening_events,
+            monitors: Default::default(),
+        };
+        let guard = tasks.guard();
+        let join = tokio::spawn(async move {
+            let _guard = guard;
+            worker.run().await;
+        });
+        let settings = options.selection_settings();
+        Ok(Client {
+            shared: Arc::new(Shared {
+                options,
+                settings,
+                to_worker,
+                snapshot: snapshot_rx,
+                events: events_tx,
+                pools,
+                tasks,
+                shutdown: shutdown_tx,
+                worker: Mutex::new(Some(join)),
+                rng: Mutex::new(SmallRng::from_entropy()),
+            }),
+        })
+    }
+
+    /// The current topology snapshot.
+    pub fn topology(&self) -> TopologyDescription {
+        self.shared.snapshot.borrow().clone()
+    }
+
+    /// A receiver of every new topology snapshot.
+    pub fn watch(&self) -> watch::Receiver<TopologyDescription> {
+        self.shared.snapshot.clone()
+    }
+
+    /// A receiver of the SDAM events published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<TimedEvent> {
+        self.shared.events.subscribe()
+    }
+
+    /// The options the client runs with.
+    pub fn options(&self) -> &ClientOptions {
+        &self.shared.options
+    }
+
+    /// Background tasks (worker, monitors, RTT tasks) alive right now.
+    pub fn live_tasks(&self) -> usize {
+        self.shared.tasks.live()
+    }
+
+    /// The counter of this client's background tasks (it outlives the client, for checks that
+    /// `shutdown()` or dropping the last handle leaves nothing behind).
+    pub fn task_counter(&self) -> TaskCounter {
+        self.shared.tasks.clone()
+    }
+
+    fn is_shut_down(&self) -> bool {
+        *self.shared.shutdown.borrow()
+    }
+
+    fn pool(&self, address: &ServerAddress) -> Option<Arc<Pool>> {
+        self.shared
+            .pools
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(address)
+            .cloned()
+    }
+
+    /// Selects a server for `criteria`, waiting up to serverSelectionTimeoutMS.
+    pub async fn select(&self, criteria: &Criteria) -> Result<SelectedServer> {
+        self.select_with(criteria, &[]).await
+    }
+
+    async fn select_with(
+        &self,
+        criteria: &Criteria,
+        deprioritized: &[ServerAddress],
+    ) -> Result<SelectedServer> {
+        if let Criteria::Read(rp) = criteria {
+            selection::validate(rp, &self.shared.settings)?;
+        }
+        let timeout = self.shared.options.server_selection_timeout;
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut rx = self.shared.snapshot.clone();
+        loop {
+            if self.is_shut_down() {
+                return Err(Error::Shutdown);
+            }
+            let topology = rx.borrow_and_update().clone();
+            let last_explain;
+            {
+                let sel = selection::select_suitable(
+                    &topology,
+                    criteria,
+                    &self.shared.settings,
+                    deprioritized,
+                )?;
+                let chosen = {
+                    let mut rng = self.shared.rng.lock().unwrap_or_else(|p| p.into_inner());
+                    selection::pick(
+                        &sel.in_window,
+                        |a| self.pool(a).map(|p| p.in_use() as u64).unwrap_or(0),
+                        &mut *rng,
+                    )
+                };
+                if let Some(address) = chosen {
+                    let explain = sel.explain();
+                    drop(sel);
+                    let description = topology.servers.get(&address).cloned().ok_or_else(|| {
+                        Error::internal(format!("selected {address} is not in the topology"))
+                    })?;
+                    return Ok(SelectedServer {
+                        address,
+                        description,
+                        topology,
+                        criteria: criteria.clone(),
+                        deprioritized: deprioritized.to_vec(),
+                        explain,
+                        settings: self.shared.settings,
+                    });
+                }
+                last_explain = sel.explain();
+            }
+            let _ = self.shared.to_worker.send(WorkerMsg::RequestChecks);
+            let now = Instant::now();
+            let timed_out = || Error::ServerSelection {
+                message: selection_timeout_message(
+                    criteria,
+                    &topology,
+                    &last_explain,
+                    started.elapsed(),
+                ),
+            };
+            if now >= deadline {
+                return Err(timed_out());
+            }
+            match tokio::time::timeout(deadline - now, rx.changed()).await {
+                Err(_) => return Err(timed_out()),
+                Ok(Err(_)) => return Err(Error::Shutdown),
+                Ok(Ok(())) => {}
+            }
+        }
+    }
+
+    fn report(
+        &self,
+        address: &ServerAddress,
+        error: &Error,
+        generation: u32,
+        handshake_completed: bool,
+        max_wire: i32,
+    ) {
+        let _ = self.shared.to_worker.send(WorkerMsg::AppError {
+            address: address.clone(),
+            error: error.clone(),
+            connection_generation: generation,
+            handshake_completed,
+            max_wire_version: max_wire,
+        });
+    }
+
+    /// Runs `cmd` on `address` with the given `$readPreference`, reporting failures to the worker.
+    async fn execute(
+        &self,
+        address: &ServerAddress,
+        db: &str,
+        cmd: Document,
+        read_preference: Option<&ReadPreference>,
+    ) -> Result<Document> {
+        let pool = self.pool(address).ok_or_else(|| {
+            Error::internal(format!("{address} is no longer part of the topology"))
+        })?;
+        let mut conn = match pool.checkout().await {
+            Ok(c) => c,
+            Err(ce) => {
+                self.report(address, &ce.error, ce.generation, false, 0);
+                return Err(ce.error);
+            }
+        };
+        match conn.run(db, cmd, read_preference).await {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                self.report(
+                    address,
+                    &e,
+                    conn.generation(),
+                    true,
+                    conn.max_wire_version(),
+                );
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs a command on a server selected for `criteria`; reads of the retryable kinds are
+    /// retried once on a new selection after a retryable error (retryReads).
+    pub async fn run_command(
+        &self,
+        db: &str,
+        cmd: Document,
+        criteria: &Criteria,
+    ) -> Result<CommandResponse> {
+        let name = cmd.keys().next().cloned().unwrap_or_default();
+        let retryable = matches!(criteria, Criteria::Read(_))
+            && self.shared.options.retry_reads
+            && RETRYABLE_READ_COMMANDS.contains(&name.as_str());
+        let (sel, reply, retried) = self.run_selected(db, cmd, criteria, retryable).await?;
+        Ok(CommandResponse {
+            reply,
+            server: sel.address,
+            server_type: sel.description.server_type,
+            retried,
+        })
+    }
+
+    async fn run_selected(
+        &self,
+        db: &str,
+        cmd: Document,
+        criteria: &Criteria,
+        retryable: bool,
+    ) -> Result<(SelectedServer, Document, bool)> {
+        let sel = self.select(criteria).await?;
+        let rp = read_preference_for(&sel, criteria);
+        match self
+            .execute(&sel.address, db, cmd.clone(), rp.as_ref())
+            .await
+        {
+            Ok(reply) => Ok((sel, reply, false)),
+            Err(e) if retryable && e.is_retryable_read() => {
+                // One retry on a new selection; the first error wins if no server is found.
+                let deprioritized = if sel.topology.topology_type == TopologyType::Sharded {
+                    vec![sel.address.clone()]
+                } else {
+                    Vec::new()
+                };
+                let sel2 = match self.select_with(criteria, &deprioritized).await {
+                    Ok(s) => s,
+                    Err(_) => return Err(e),
+                };
+                let rp2 = read_preference_for(&sel2, criteria);
+                let reply = self.execute(&sel2.address, db, cmd, rp2.as_ref()).await?;
+                Ok((sel2, reply, true))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs a command on one specific member, whatever its type (`status` asks each member).
+    pub async fn run_command_on(
+        &self,
+        address: &ServerAddress,
+        db: &str,
+        cmd: Document,
+    ) -> Result<Document> {
+        let topology = self.topology();
+        let server_type = topology
+            .servers
+            .get(address)
+            .map(|s| s.server_type)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{address} is not a member of the monitored topology"
+                ))
+            })?;
+        let rp = (server_type != ServerType::Mongos && server_type != ServerType::LoadBalancer)
+            .then(|| ReadPreference::new(ReadPreferenceMode::PrimaryPreferred));
+        self.execute(address, db, cmd, rp.as_ref()).await
+    }
+
+    /// Runs `find` and returns a cursor over the results.
+    pub async fn find(
+        &self,
+        db: &str,
+        coll: &str,
+        options: FindOptions,
+        read_preference: &ReadPreference,
+    ) -> Result<Cursor> {
+        let mut cmd = doc! { "find": coll };
+        if let Some(f) = options.filter {
+            cmd.insert("filter", f);
+        }
+        if let Some(p) = options.projection {
+            cmd.insert("projection", p);
+        }
+        if let Some(s) = options.sort {
+            cmd.insert("sort", s);
+        }
+        if let Some(l) = options.limit {
+            cmd.insert("limit", l);
+        }
+        if let Some(s) = options.skip {
+            cmd.insert("skip", s);
+        }
+        if let Some(b) = options.batch_size {
+            cmd.insert("batchSize", b);
+        }
+        let criteria = Criteria::Read(read_preference.clone());
+        let retryable = self.shared.options.retry_reads;
+        let (sel, reply, retried) = self.run_selected(db, cmd, &criteria, retryable).await?;
+        let cursor = reply.get_document("cursor").map_err(|_| Error::Protocol {
+            address: sel.address.clone(),
+            message: "the find reply has no \"cursor\" document".into(),
+        })?;
+        let id = get_i64(cursor, "id").unwrap_or(0);
+        let batch = documents(cursor, "firstBatch", &sel.address)?;
+        Ok(Cursor {
+            client: self.clone(),
+            db: db.to_string(),
+            coll: coll.to_string(),
+            id,
+            batch,
+            batch_size: options.batch_size,
+            server_type: sel.description.server_type,
+            selected: sel,
+            retried,
+        })
+    }
+
+    /// Inserts one document with the given write concern (empty = server default). Never
+    /// retried; every error is reported.
+    pub async fn insert_one(
+        &self,
+        db: &str,
+        coll: &str,
+        doc: Document,
+        write_concern: Document,
+    ) -> Result<CommandResponse> {
+        let mut cmd = doc! { "insert": coll, "documents": [doc] };
+        if !write_concern.is_empty() {
+            cmd.insert("writeConcern", write_concern);
+        }
+        self.run_command(db, cmd, &Criteria::Write).await
+    }
+
+    /// Stops every monitor and the worker, and waits until they are gone.
+    pub async fn shutdown(self) {
+        let _ = self.shared.shutdown.send(true);
+        let join = self
+            .shared
+            .worker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(join) = join {
+            let _ = join.await;
+        }
+    }
+}
+
+fn documents(cursor: &Document, key: &str, address: &ServerAddress) -> Result<VecDeque<Document>> {
+    let arr = cursor.get_array(key).map_err(|_| Error::Protocol {
+        address: address.clone(),
+        message: format!("the cursor reply has no \"{key}\" array"),
+    })?;
+    arr.iter()
+        .map(|b| match b {
+            Bson::Document(d) => Ok(d.clone()),
+            other => Err(Error::Protocol {
+                address: address.clone(),
+                message: format!(
+                    "a \"{key}\" entry is a {:?}, not a document",
+                    other.element_type()
+                ),
+            }),
+        })
+        .collect()
+}
+
+/// The `$readPreference` to send, per the server-selection spec's rules for OP_MSG.
+fn read_preference_for(sel: &SelectedServer, criteria: &Criteria) -> Option<ReadPreference> {
+    let server_type = sel.description.server_type;
+    match (sel.topology.topology_type, criteria) {
+        // A direct connection to one member: let it answer whatever its state.
+        (TopologyType::Single, Criteria::Read(_)) if server_type != ServerType::Mongos => {
+            Some(ReadPreference::new(ReadPreferenceMode::PrimaryPreferred))
+        }
+        (_, Criteria::Read(rp)) if rp.mode != ReadPreferenceMode::Primary => Some(rp.clone()),
+        _ => None,
+    }
+}
+
+/// The server-selection timeout message: the criteria, then every server seen (type, RTT, last
+/// error), like the official drivers print.
+fn selection_timeout_message(
+    criteria: &Criteria,
+    topology: &TopologyDescription,
+    explain: &str,
+    waited: Duration,
+) -> String {
+    use std::fmt::Write;
+    let mut m = format!(
+        "No server matches the selector ({criteria}) after {} ms. Topology Description: <TopologyDescription type: {}",
+        waited.as_millis(),
+        topology.topology_type
+    );
+    if let Some(name) = &topology.set_name {
+        let _ = write!(m, ", set name: {name}");
+    }
+    m.push_str(", servers: [");
+    for (i, s) in topology.servers.values().enumerate() {
+        if i > 0 {
+            m.push_str(", ");
+        }
+        let _ = write!(m, "<{} type: {}, rtt: ", s.address, s.server_type);
+        match s.round_trip_time_ms {
+            Some(r) => {
+                let _ = write!(m, "{r:.1} ms");
+            }
+            None => m.push_str("none"),
+        }
+        match &s.error {
+            Some(e) => {
+                let _ = write!(m, ", error: {e}>");
+            }
+            None => m.push('>'),
+        }
+    }
+    m.push_str("]>");
+    if !explain.is_empty() {
+        m.push_str("\nWhy each server was not chosen:\n");
+        m.push_str(explain.trim_end());
+    }
+    m
+}
+
+/// A cursor over a `find`'s results, bound to the server that ran it.
+pub struct Cursor {
+    client: Client,
+    db: String,
+    coll: String,
+    /// 0 once the server has no more results.
+    id: i64,
+    batch: VecDeque<Document>,
+    batch_size: Option<i32>,
+    server_type: ServerType,
+    selected: SelectedServer,
+    retried: bool,
+}
+
+impl std::fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cursor")
+            .field("server", &self.selected.address)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl Cursor {
+    /// The server the cursor lives on.
+    pub fn server(&self) -> &ServerAddress {
+        &self.selected.address
+    }
+
+    /// That server's type when it was selected.
+    pub fn server_type(&self) -> ServerType {
+        self.server_type
+    }
+
+    /// The selection that chose the server (see [`SelectedServer`]).
+    pub fn selected(&self) -> &SelectedServer {
+        &self.selected
+    }
+
+    /// The selection that chose the server, recomputed on its snapshot.
+    pub fn selection(&self) -> Result<Selection<'_>> {
+        self.selected.selection()
+    }
+
+    /// Whether the initial `find` was retried.
+    pub fn retried(&self) -> bool {
+        self.retried
+    }
+
+    /// The next document, fetching a batch with `getMore` when needed.
+    pub async fn next(&mut self) -> Result<Option<Document>> {
+        loop {
+            if let Some(d) = self.batch.pop_front() {
+                return Ok(Some(d));
+            }
+            if self.id == 0 {
+                return Ok(None);
+            }
+            self.get_more().await?;
+        }
+    }
+
+    /// The rest of the current batch (or the next one), `None` when exhausted.
+    pub async fn next_batch(&mut self) -> Result<Option<Vec<Document>>> {
+        loop {
+            if !self.batch.is_empty() {
+                return Ok(Some(self.batch.drain(..).collect()));
+            }
+            if self.id == 0 {
+                return Ok(None);
+            }
+            self.get_more().await?;
+        }
+    }
+
+    async fn get_more(&mut self) -> Result<()> {
+        let mut cmd = doc! { "getMore": self.id, "collection": self.coll.clone() };
+        if let Some(b) = self.batch_size {
+            cmd.insert("batchSize", b);
+        }
+        let address = self.selected.address.clone();
+        let result = self.client.execute(&address, &self.db, cmd, None).await;
+        let reply = match result {
+            Ok(r) => r,
+            Err(e) => {
+                // The cursor is gone with its connection or server: do not try to kill it.
+                self.id = 0;
+                return Err(e);
+            }
+        };
+        let cursor = reply.get_document("cursor").map_err(|_| Error::Protocol {
+            address: address.clone(),
+            message: "the getMore reply has no \"cursor\" document".into(),
+        })?;
+        self.id = get_i64(cursor, "id").unwrap_or(0);
+        self.batch = documents(cursor, "nextBatch", &address)?;
+        Ok(())
+    }
+}
+
+impl Drop for Cursor {
+    fn drop(&mut self) {
+        if self.id == 0 || self.client.is_shut_down() {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let client = self.client.clone();
+        let address = self.selected.address.clone();
+        let db = std::mem::take(&mut self.db);
+        let cmd = doc! { "killCursors": self.coll.clone(), "cursors": [self.id] };
+        handle.spawn(async move {
+            let _ = tokio::time::timeout(
+                Duration::from_secs(5),
+                client.execute(&address, &db, cmd, None),
+            )
+            .await;
+        });
+    }
+}

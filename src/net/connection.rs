@@ -98,7 +98,7 @@ pub struct Connection {
     /// maxMessageSizeBytes as reported by the server (default until the handshake).
     max_message_size: usize,
     /// The pool generation this connection belongs to.
-    generation: u64,
+    generation: u32,
     /// Set after a network or protocol error: the connection must be thrown away.
     broken: bool,
     /// The id a pending exhaust reply must answer (set while the server streams replies).
@@ -250,7 +250,7 @@ impl Connection {
     pub async fn open(
         address: &ServerAddress,
         options: &ConnectionOptions,
-        generation: u64,
+        generation: u32,
     ) -> Result<Connection> {
         let stream: Box<dyn Stream> = match address {
             ServerAddress::Tcp { host, port } => {
@@ -303,7 +303,7 @@ impl Connection {
     pub async fn connect(
         address: &ServerAddress,
         options: &ConnectionOptions,
-        generation: u64,
+        generation: u32,
         use_hello: bool,
     ) -> Result<(Connection, HandshakeResult)> {
         let mut conn = Connection::open(address, options, generation).await?;
@@ -363,7 +363,7 @@ impl Connection {
     }
 
     /// The pool generation the connection was created in.
-    pub fn generation(&self) -> u64 {
+    pub fn generation(&self) -> u32 {
         self.generation
     }
 

@@ -17,7 +17,7 @@ pub const MAX_IDLE: usize = 8;
 
 #[derive(Debug, Default)]
 struct PoolState {
-    generation: u64,
+    generation: u32,
     idle: Vec<Connection>,
 }
 
@@ -38,7 +38,7 @@ pub struct Pool {
 pub struct CheckoutError {
     pub error: crate::error::Error,
     /// The pool generation when the connection attempt started.
-    pub generation: u64,
+    pub generation: u32,
 }
 
 impl Pool {
@@ -63,7 +63,7 @@ impl Pool {
     }
 
     /// The current generation.
-    pub fn generation(&self) -> u64 {
+    pub fn generation(&self) -> u32 {
         self.lock().generation
     }
 
@@ -84,7 +84,7 @@ impl Pool {
     }
 
     /// Bumps the generation and closes every idle connection. Returns the new generation.
-    pub fn clear(&self) -> u64 {
+    pub fn clear(&self) -> u32 {
         let dropped = {
             let mut st = self.lock();
             st.generation += 1;

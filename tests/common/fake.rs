@@ -101,8 +101,14 @@ fn reply_bytes(
 /// Starts a fake server; each accepted connection plays `scripts[i]` (the i-th connection), the
 /// last script is reused for further connections. The server stops after `lifetime`.
 pub async fn start(scripts: Vec<Vec<Step>>, lifetime: Duration) -> Fake {
+    start_with(|_| scripts, lifetime).await
+}
+
+/// Like [`start`], with scripts built once the port is known (for `me`/`hosts`).
+pub async fn start_with(scripts: impl FnOnce(u16) -> Vec<Vec<Step>>, lifetime: Duration) -> Fake {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let scripts = scripts(port);
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         let serve = async move {

@@ -466,20 +466,16 @@ pub(crate) fn percent_decode(s: &str, what: &str) -> Result<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes
+            let digits = bytes
                 .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(b) if hex.is_some_and(|h| h.bytes().all(|c| c.is_ascii_hexdigit())) => {
-                    out.push(b);
-                    i += 3;
-                }
-                _ => {
-                    return Err(Error::invalid(format!(
-                        "invalid percent-encoding in {what} \"{s}\": '%' must be followed by two hex digits"
-                    )))
-                }
-            }
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let Some(&[hi, lo]) = digits else {
+                return Err(Error::invalid(format!(
+                    "invalid percent-encoding in {what} \"{s}\": '%' must be followed by two hex digits"
+                )));
+            };
+            out.push(hex_value(hi) << 4 | hex_value(lo));
+            i += 3;
         } else {
             out.push(bytes[i]);
             i += 1;
@@ -490,6 +486,15 @@ pub(crate) fn percent_decode(s: &str, what: &str) -> Result<String> {
             "invalid percent-encoding in {what} \"{s}\": the bytes are not UTF-8"
         ))
     })
+}
+
+/// The value of one ASCII hex digit (the caller checked it is one).
+fn hex_value(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c.to_ascii_uppercase().wrapping_sub(b'A').wrapping_add(10),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,278 @@
+//! Monitors and the client against the scripted fake server: discovery of a single server,
+//! the streaming protocol's awaitable hello, heartbeat events, the immediate retry after a
+//! network error on an established connection, and selection timeouts that describe what was
+//! seen. (Replica-set behaviour is tested against the lab in `client_lab.rs`.)
+
+mod common;
+
+use std::time::Duration;
+
+use bson::doc;
+use common::fake::{self, Step};
+use rsctl::client::{Client, ClientOptions};
+use rsctl::core::address::ServerAddress;
+use rsctl::core::description::{ServerType, TopologyDescription};
+use rsctl::core::events::SdamEvent;
+use rsctl::core::read_pref::ReadPreference;
+use rsctl::core::selection::Criteria;
+use rsctl::core::uri::ServerMonitoringMode;
+use rsctl::error::Error;
+
+const LIFE: Duration = Duration::from_secs(15);
+
+fn options(port: u16, mode: ServerMonitoringMode) -> ClientOptions {
+    let mut o = ClientOptions::new(vec![ServerAddress::new("127.0.0.1", port)]);
+    o.direct_connection = Some(true);
+    o.heartbeat_frequency = Duration::from_millis(500);
+    o.connect_timeout = Duration::from_millis(800);
+    o.server_selection_timeout = Duration::from_secs(3);
+    o.server_monitoring_mode = mode;
+    o
+}
+
+async fn wait_for(
+    client: &Client,
+    what: &str,
+    pred: impl Fn(&TopologyDescription) -> bool,
+) -> TopologyDescription {
+    let mut rx = client.watch();
+    let fut = async {
+        loop {
+            let t = rx.borrow_and_update().clone();
+            if pred(&t) {
+                return t;
+            }
+            rx.changed().await.expect("client alive");
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(8), fut).await {
+        Ok(t) => t,
+        Err(_) => panic!(
+            "timed out waiting for {what}; topology: {:?}",
+            client.topology()
+        ),
+    }
+}
+
+fn server_type(t: &TopologyDescription, port: u16) -> ServerType {
+    t.servers[&ServerAddress::new("127.0.0.1", port)].server_type
+}
+
+#[tokio::test]
+async fn poll_mode_discovers_then_marks_unknown_and_retries_once() {
+    // Connection 1: handshake, one poll, then the socket closes.
+    // Connection 2 (the immediate retry): answers again.
+    let mut f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            vec![
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Reply(hello.clone()),
+                    Step::Close,
+                ],
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Reply(hello.clone()),
+                    Step::Reply(hello.clone()),
+                ],
+            ]
+        },
+        LIFE,
+    )
+    .await;
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll))
+        .await
+        .unwrap();
+    let mut events = client.subscribe();
+    wait_for(&client, "RSPrimary", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
+    let t = wait_for(&client, "Unknown after the close", |t| {
+        server_type(t, f.port) == ServerType::Unknown
+    })
+    .await;
+    let sd = &t.servers[&ServerAddress::new("127.0.0.1", f.port)];
+    assert!(
+        sd.error.as_ref().is_some_and(|e| e.is_network()),
+        "{:?}",
+        sd.error
+    );
+    // The retry happens at once on a new connection, and the server is known again.
+    wait_for(&client, "RSPrimary again", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
+    // The first message of each connection was the legacy isMaster; polls used hello.
+    let (legacy, first) = f.seen.recv().await.unwrap();
+    assert!(legacy && first.contains_key("isMaster"));
+    let (legacy, second) = f.seen.recv().await.unwrap();
+    assert!(!legacy && second.contains_key("hello"), "{second:?}");
+    assert!(
+        !second.contains_key("maxAwaitTimeMS"),
+        "poll mode never awaits"
+    );
+    // Heartbeat events were published, none awaited.
+    let mut started = 0;
+    let mut failed = 0;
+    while let Ok(e) = events.try_recv() {
+        match e.event {
+            SdamEvent::ServerHeartbeatStarted { awaited, .. } => {
+                assert!(!awaited);
+                started += 1;
+            }
+            SdamEvent::ServerHeartbeatFailed { awaited, .. } => {
+                assert!(!awaited);
+                failed += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        started >= 2 && failed >= 1,
+        "started {started}, failed {failed}"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn stream_mode_sends_awaitable_hello_and_reads_more_to_come() {
+    let mut f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            let mut secondary = hello.clone();
+            secondary.insert("isWritablePrimary", false);
+            secondary.insert("secondary", true);
+            vec![vec![
+                Step::Reply(hello.clone()),
+                Step::Stream(vec![hello.clone(), secondary.clone(), secondary.clone()]),
+                Step::Hang(Duration::from_secs(5)),
+            ]]
+        },
+        LIFE,
+    )
+    .await;
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Stream))
+        .await
+        .unwrap();
+    let mut events = client.subscribe();
+    wait_for(&client, "RSPrimary", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
+    // The streamed replies turn it into a secondary without any new request.
+    wait_for(&client, "RSSecondary", |t| {
+        server_type(t, f.port) == ServerType::RSSecondary
+    })
+    .await;
+    let (_, _) = f.seen.recv().await.unwrap();
+    let (legacy, awaitable) = f.seen.recv().await.unwrap();
+    assert!(!legacy);
+    assert!(awaitable.contains_key("topologyVersion"), "{awaitable:?}");
+    assert_eq!(awaitable.get_i64("maxAwaitTimeMS").unwrap(), 500);
+    let mut awaited = false;
+    while let Ok(e) = events.try_recv() {
+        if let SdamEvent::ServerHeartbeatSucceeded { awaited: true, .. } = e.event {
+            awaited = true;
+        }
+    }
+    assert!(awaited, "streamed replies are awaited heartbeats");
+    let counter = client.task_counter();
+    assert!(counter.live() >= 2, "worker + monitor at least");
+    client.shutdown().await;
+    assert_eq!(counter.live(), 0, "shutdown leaves no task behind");
+}
+
+#[tokio::test]
+async fn selection_timeout_names_criteria_and_servers() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    let mut o = options(port, ServerMonitoringMode::Poll);
+    o.direct_connection = None;
+    o.server_selection_timeout = Duration::from_millis(700);
+    let client = Client::connect(o).await.unwrap();
+    let err = client
+        .select(&Criteria::Read(ReadPreference::primary()))
+        .await
+        .unwrap_err();
+    let Error::ServerSelection { message } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("mode primary"), "{message}");
+    assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    assert!(message.contains("Unknown"), "{message}");
+    assert!(
+        message.contains("error"),
+        "the last error is listed: {message}"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn dropping_the_last_handle_stops_everything() {
+    let f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            vec![vec![
+                Step::Reply(hello.clone()),
+                Step::Reply(hello.clone()),
+                Step::Reply(hello),
+            ]]
+        },
+        LIFE,
+    )
+    .await;
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll))
+        .await
+        .unwrap();
+    wait_for(&client, "RSPrimary", |t| {
+        server_type(t, f.port) == ServerType::RSPrimary
+    })
+    .await;
+    let counter = client.task_counter();
+    let second = client.clone();
+    drop(client);
+    assert!(counter.live() > 0, "a clone keeps the client alive");
+    drop(second);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while counter.live() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(counter.live(), 0);
+}
+
+#[tokio::test]
+async fn run_command_reports_command_errors() {
+    // Connection 1 is the monitor's (it hangs after the handshake, poll mode then times out
+    // later); connection 2 is the application's.
+    let f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            vec![
+                vec![Step::Reply(hello.clone()), Step::Hang(Duration::from_secs(10))],
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Reply(doc! {"ok": 0, "code": 59, "codeName": "CommandNotFound", "errmsg": "no such command: 'frobnicate'"}),
+                ],
+            ]
+        },
+        LIFE,
+    )
+    .await;
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll))
+        .await
+        .unwrap();
+    let err = client
+        .run_command(
+            "admin",
+            doc! {"frobnicate": 1},
+            &Criteria::Read(ReadPreference::primary()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(59), "{err:?}");
+    assert!(err.to_string().contains("frobnicate"));
+    client.shutdown().await;
+}
