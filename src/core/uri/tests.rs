@@ -226,6 +226,15 @@ fn redact_uri_in_free_text() {
     );
     assert!(err("mongodb://a,%20b").contains("whitespace"));
     assert!(err("a, b c").contains("whitespace"));
+    for bad in [
+        "mongodb://h]",
+        "mongodb://h=1",
+        "mongodb://h'",
+        "h;x",
+        "mongodb://h%2C",
+    ] {
+        err(bad);
+    }
 }
 
 #[test]
