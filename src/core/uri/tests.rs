@@ -323,7 +323,10 @@ fn hosts_and_databases_are_percent_decoded() {
 
 #[test]
 fn percent_decoding_is_strict() {
-    assert_eq!(percent_decode("%41%4a%4A%7e+%C3%A9", "x").unwrap(), "AJJ~+é");
+    assert_eq!(
+        percent_decode("%41%4a%4A%7e+%C3%A9", "x").unwrap(),
+        "AJJ~+é"
+    );
     assert_eq!(percent_decode("plain", "x").unwrap(), "plain");
     for bad in ["%", "%4", "%4g", "%g4", "a%%41", "%C3"] {
         let e = percent_decode(bad, "the thing").unwrap_err().to_string();
