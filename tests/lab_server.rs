@@ -398,3 +398,144 @@ async fn killing_the_primary_elects_a_new_one() {
     assert_eq!(lab.wait_for_primary(PATIENCE).await.unwrap(), new.0);
     assert!(flag(&hello(&new.0).await, "isWritablePrimary"));
 }
+
+/// `rsctl lab ...` as a user runs it: `up` in the foreground, control from other processes.
+mod cli {
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+    use tokio::process::Command;
+
+    const RSCTL: &str = env!("CARGO_BIN_EXE_rsctl");
+
+    fn rsctl(dir: &std::path::Path) -> Command {
+        let mut c = Command::new(RSCTL);
+        c.env("RSCTL_LAB_DIR", dir)
+            .env_remove("MONGODB_URI")
+            .kill_on_drop(true);
+        c
+    }
+
+    async fn control(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+        let run = rsctl(dir).args(args).stdin(Stdio::null()).output();
+        tokio::time::timeout(Duration::from_secs(30), run)
+            .await
+            .expect("rsctl returns")
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lab_up_prints_members_then_ready_and_obeys_kill_ls_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut up = rsctl(dir.path())
+            .args(["lab", "up", "--set", "clitest", "--port", "0", "--initiate"])
+            .args(["--election-timeout", "1s", "--heartbeat-interval", "200ms"])
+            .args(["--tags", "dc=ny", "--tags", "dc=ny", "--tags", "dc=sf"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(up.stdout.take().unwrap()).lines();
+        let mut hosts = Vec::new();
+        let ready = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if line == "ready" {
+                    return true;
+                }
+                let words: Vec<&str> = line.split(' ').collect();
+                assert_eq!(words[0], "member", "unexpected line {line:?}");
+                assert_eq!(words[1], hosts.len().to_string());
+                assert!(words[2].starts_with("127.0.0.1:"), "{line}");
+                let dc = if hosts.len() == 2 { "dc=sf" } else { "dc=ny" };
+                assert_eq!(&words[3..], &["tags", dc], "{line}");
+                hosts.push(words[2].to_string());
+            }
+            false
+        })
+        .await
+        .expect("ready within 30s");
+        assert!(ready, "`ready` was printed");
+        assert_eq!(hosts.len(), 3);
+
+        let ls = control(dir.path(), &["lab", "ls"]).await;
+        let ls_out = String::from_utf8_lossy(&ls.stdout).to_string();
+        assert!(ls.status.success(), "{ls:?}");
+        assert!(ls_out.starts_with("clitest pid "), "{ls_out}");
+
+        let kill = control(dir.path(), &["lab", "kill", &hosts[0]]).await;
+        assert!(kill.status.success(), "{kill:?}");
+        assert!(
+            tokio::net::TcpStream::connect(&hosts[0]).await.is_err(),
+            "the killed member's port is closed"
+        );
+        let ls = control(dir.path(), &["lab", "ls"]).await;
+        let ls_out = String::from_utf8_lossy(&ls.stdout).to_string();
+        assert!(ls_out.contains(&format!("{}(down)", hosts[0])), "{ls_out}");
+
+        let stranger = control(dir.path(), &["lab", "pause", "127.0.0.1:1"]).await;
+        assert!(!stranger.status.success());
+        let err = String::from_utf8_lossy(&stranger.stderr).to_string();
+        assert!(
+            err.contains("127.0.0.1:1 is not a member of lab clitest"),
+            "{err}"
+        );
+
+        let down = control(dir.path(), &["lab", "down"]).await;
+        assert!(down.status.success(), "{down:?}");
+        let status = tokio::time::timeout(Duration::from_secs(30), up.wait())
+            .await
+            .expect("lab up exits after down")
+            .unwrap();
+        assert!(status.success(), "{status}");
+        let mut err = String::new();
+        up.stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .await
+            .unwrap();
+        assert!(
+            err.contains(" elected 127.0.0.1:"),
+            "election lines on stderr: {err}"
+        );
+        for h in &hosts[1..] {
+            assert!(
+                tokio::net::TcpStream::connect(h).await.is_err(),
+                "{h} closed after down"
+            );
+        }
+        // The registry entry is gone: control now says nothing runs.
+        let after = control(dir.path(), &["lab", "kill", &hosts[1]]).await;
+        assert!(!after.status.success());
+    }
+
+    #[tokio::test]
+    async fn control_without_a_running_lab_fails_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        for args in [
+            &["lab", "kill", "127.0.0.1:27017"][..],
+            &["lab", "down"][..],
+        ] {
+            let out = control(dir.path(), args).await;
+            assert!(!out.status.success(), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            assert!(
+                err.contains("no running lab found (start one with: rsctl lab up)"),
+                "{args:?}: {err}"
+            );
+        }
+        // A stale registry file (its process is gone) is ignored and removed.
+        let stale = dir.path().join("ghost.json");
+        std::fs::write(
+            &stale,
+            r#"{"set_name":"ghost","pid":999999999,"control_port":1,"hosts":["127.0.0.1:1"]}"#,
+        )
+        .unwrap();
+        let out = control(dir.path(), &["lab", "latency", "127.0.0.1:1", "10ms"]).await;
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no running lab found"));
+        assert!(!stale.exists(), "the stale entry was removed");
+    }
+}
