@@ -51,8 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;initiate' {
-            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Replica set name (default: the URI''s replicaSet, --replica-set, or "rs0")')
-            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod''s implicit config)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Replica set name (default: --replica-set, the URI''s replicaSet, or "rs0")')
+            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod''s implicit config)')
             [CompletionResult]::new('--arbiter', '--arbiter', [CompletionResultType]::ParameterName, 'An arbiter (votes, holds no data). Repeatable')
             [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'A member''s election priority: HOST:PORT=N. Repeatable')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A replica set config document (JSON / Extended JSON) to use as is')
@@ -491,6 +491,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;demo' {
+            [CompletionResult]::new('--election-timeout', '--election-timeout', [CompletionResultType]::ParameterName, 'electionTimeoutMillis of the lab (short, so the failover is quick)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'How long failover-watch runs around the kill')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
             [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')

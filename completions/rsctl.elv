@@ -47,8 +47,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rsctl;initiate'= {
-            cand --set 'Replica set name (default: the URI''s replicaSet, --replica-set, or "rs0")'
-            cand --member 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod''s implicit config)'
+            cand --set 'Replica set name (default: --replica-set, the URI''s replicaSet, or "rs0")'
+            cand --member 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod''s implicit config)'
             cand --arbiter 'An arbiter (votes, holds no data). Repeatable'
             cand --priority 'A member''s election priority: HOST:PORT=N. Repeatable'
             cand --config 'A replica set config document (JSON / Extended JSON) to use as is'
@@ -458,6 +458,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
         &'rsctl;lab;help;help'= {
         }
         &'rsctl;demo'= {
+            cand --election-timeout 'electionTimeoutMillis of the lab (short, so the failover is quick)'
+            cand --watch 'How long failover-watch runs around the kill'
             cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand -s 'The replica set name to require (overrides replicaSet in the URI)'

@@ -48,8 +48,8 @@ complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "demo" -d 'A guided tour
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l set -d 'Replica set name (default: the URI\'s replicaSet, --replica-set, or "rs0")' -r
-complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l member -d 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod\'s implicit config)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l set -d 'Replica set name (default: --replica-set, the URI\'s replicaSet, or "rs0")' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l member -d 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod\'s implicit config)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l arbiter -d 'An arbiter (votes, holds no data). Repeatable' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l priority -d 'A member\'s election priority: HOST:PORT=N. Repeatable' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l config -d 'A replica set config document (JSON / Extended JSON) to use as is' -r -F
@@ -357,6 +357,8 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop a running lab'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the running labs'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l election-timeout -d 'electionTimeoutMillis of the lab (short, so the failover is quick)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l watch -d 'How long failover-watch runs around the kill' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
