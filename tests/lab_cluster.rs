@@ -1959,3 +1959,59 @@ fn acknowledged(d: &Document) -> bool {
         && d.get("writeConcernError").is_none()
         && d.get("writeErrors").is_none()
 }
+
+#[test]
+fn a_restarted_member_is_seen_healthy_at_once() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let s = secondaries(&lab.c, 3)[0];
+    lab.c.fault(s, Fault::Kill, lab.now).unwrap();
+    lab.advance(HB * 2);
+    let health = |lab: &mut Lab| {
+        let st = lab.admin(p, doc! {"replSetGetStatus": 1});
+        st.get_array("members").unwrap()[s]
+            .as_document()
+            .unwrap()
+            .get_f64("health")
+            .unwrap()
+    };
+    assert_eq!(health(&mut lab), 0.0);
+    lab.c.fault(s, Fault::Start, lab.now).unwrap();
+    lab.advance(0);
+    assert_eq!(
+        health(&mut lab),
+        1.0,
+        "the restarted member heartbeats the primary, which answers back"
+    );
+}
+
+#[test]
+fn distinct_lists_unique_values() {
+    let mut lab = Lab::new(1);
+    lab.admin(0, doc! {"replSetInitiate": 1});
+    lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+    lab.insert(
+        0,
+        vec![
+            doc! {"t": ["a", "b"], "k": 1},
+            doc! {"t": "b", "k": 2},
+            doc! {"t": "c", "k": 1},
+            doc! {"k": 1},
+        ],
+        doc! {"w": 1},
+    );
+    let r = lab.run(
+        0,
+        "app",
+        doc! {"distinct": "c", "key": "t", "query": {"k": 1}},
+    );
+    assert_eq!(
+        r.get_array("values").unwrap(),
+        &vec![Bson::from("a"), Bson::from("b"), Bson::from("c")]
+    );
+    assert_code(
+        &lab.run(0, "app", doc! {"distinct": "c"}),
+        40414,
+        "Location40414",
+    );
+}

@@ -1897,6 +1897,12 @@ impl Cluster {
         let (j_state, j_term, j_last, j_commit) = (o.state, o.term, o.last_optime(), o.commit);
         self.members[i].peers[j] = snapshot;
         self.members[j].peers[i].last_heartbeat_recv = Some(now);
+        // A heartbeat from a member we thought down makes us heartbeat it back at once
+        // (mongod does the same), so a restarted member is seen quickly by everyone.
+        let j_saw_i_down = !self.members[j].peers[i].healthy;
+        if j_saw_i_down && self.members[j].active() && self.members[j].config.is_some() {
+            self.exchange_heartbeat(j, i, now);
+        }
         let me_state = self.members[i].state;
         if j_state == MemberState::Primary
             && j_term == self.members[i].term

@@ -73,6 +73,7 @@ impl Cluster {
             "getMore" => self.cmd_get_more(req),
             "killCursors" => self.cmd_kill_cursors(req),
             "count" => self.cmd_count(req),
+            "distinct" => self.cmd_distinct(req),
             "aggregate" => self.cmd_aggregate(req),
             "listDatabases" => self.cmd_list_databases(req),
             "listCollections" => self.cmd_list_collections(req),
@@ -500,6 +501,30 @@ impl Cluster {
             .store
             .count(&req.db, &coll, &q, skip, limit)?;
         Ok(Outcome::Reply(doc! {"n": n as i32}))
+    }
+
+    fn cmd_distinct(&mut self, req: &Request) -> CmdResult {
+        self.read_allowed(req)?;
+        let coll = self.collection(req, "distinct")?;
+        let key = match req.command.get("key") {
+            Some(Bson::String(k)) => k.clone(),
+            _ => return Err(missing("distinct", "key")),
+        };
+        let q = opt_doc(&req.command, "distinct", "query")?.unwrap_or_default();
+        let spec = FindSpec {
+            filter: q,
+            ..FindSpec::default()
+        };
+        let mut values: Vec<Bson> = Vec::new();
+        for d in self.run_find(req.member, &req.db, &coll, &spec)? {
+            for v in store::values_at(&d, &key) {
+                if !values.iter().any(|x| store::values_equal(x, &v)) {
+                    values.push(v);
+                }
+            }
+        }
+        values.sort_by(store::compare_bson);
+        Ok(Outcome::Reply(doc! {"values": values}))
     }
 
     fn cmd_aggregate(&mut self, req: &Request) -> CmdResult {

@@ -1123,6 +1123,18 @@ fn collect_value<'a>(v: &'a Bson, rest: &[&str], out: &mut Vec<&'a Bson>) {
     }
 }
 
+/// The values a dotted path reaches, arrays replaced by their elements (what `distinct` lists).
+pub fn values_at(doc: &Document, path: &str) -> Vec<Bson> {
+    let mut out = Vec::new();
+    for v in path_values(doc, path) {
+        match v {
+            Bson::Array(items) => out.extend(items.iter().cloned()),
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
 /// Each value plus, for arrays, each of their elements (what comparisons look at).
 fn expand<'a>(values: &[&'a Bson]) -> Vec<&'a Bson> {
     let mut out = Vec::new();
