@@ -288,6 +288,12 @@ impl ConnectionString {
         redact::render(self)
     }
 
+    /// Whether connections must use TLS: `tls`/`ssl` when given, otherwise required for
+    /// `mongodb+srv://` (URI-options spec) and off for `mongodb://`.
+    pub fn tls_required(&self) -> bool {
+        self.tls.unwrap_or(self.srv)
+    }
+
     /// The topology type SDAM starts from: directConnection=true → Single, loadBalanced=true →
     /// LoadBalanced, replicaSet given → ReplicaSetNoPrimary, otherwise Unknown.
     pub fn initial_topology_type(&self) -> TopologyType {

@@ -140,6 +140,10 @@ fn srv_strings_keep_the_name() {
         cs.redacted(),
         "mongodb+srv://cluster0.example.com/?srvServiceName=custom&srvMaxHosts=2"
     );
+    assert!(cs.tls_required());
+    assert!(!parse("mongodb+srv://a.example.com/?tls=false").tls_required());
+    assert!(!parse("mongodb://a").tls_required());
+    assert!(parse("mongodb://a/?ssl=true").tls_required());
     err("mongodb+srv://a.example.com/?directConnection=true");
     err("mongodb+srv://a.example.com/?srvMaxHosts=1&replicaSet=rs");
     err("mongodb+srv://[::1]");
