@@ -458,6 +458,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
         &'rsctl;lab;help;help'= {
         }
         &'rsctl;demo'= {
+            cand --election-timeout 'electionTimeoutMillis of the lab (short, so the failover is quick)'
+            cand --watch 'How long failover-watch runs around the kill'
             cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand -s 'The replica set name to require (overrides replicaSet in the URI)'

@@ -357,6 +357,8 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop a running lab'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the running labs'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l election-timeout -d 'electionTimeoutMillis of the lab (short, so the failover is quick)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l watch -d 'How long failover-watch runs around the kill' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'

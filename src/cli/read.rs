@@ -148,6 +148,9 @@ async fn read(
     rp: &crate::core::read_pref::ReadPreference,
     explain: bool,
 ) -> anyhow::Result<()> {
+    // Let every member's first check land, so that preferences are applied to the whole set
+    // (not to whichever member answered first) and --explain covers every member.
+    session::settle_for(client, session::settle_time(client)).await;
     let mut cursor = client.find(db, coll, find, rp).await?;
     let selected = cursor.selected();
     if cursor.retried() && ctx.global.verbose > 0 {

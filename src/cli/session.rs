@@ -65,18 +65,35 @@ pub async fn discover(client: &Client, settle: Duration) -> anyhow::Result<Topol
             return Err(e.into());
         }
     }
+    Ok(settle_for(client, settle).await)
+}
+
+/// Waits until every known member has been checked once (see [`all_checked`]), for at most `max`;
+/// returns the topology then.
+pub async fn settle_for(client: &Client, max: Duration) -> TopologyDescription {
     let mut rx = client.watch();
-    let deadline = tokio::time::Instant::now() + settle;
+    let deadline = tokio::time::Instant::now() + max;
     loop {
         let topo = rx.borrow_and_update().clone();
-        if all_checked(&topo) {
-            return Ok(topo);
+        if all_checked(&topo)
+            && topo.topology_type != crate::core::description::TopologyType::Unknown
+        {
+            return topo;
         }
         match tokio::time::timeout_at(deadline, rx.changed()).await {
             Ok(Ok(())) => {}
-            _ => return Ok(client.topology()),
+            _ => return client.topology(),
         }
     }
+}
+
+/// How long commands wait for every member's first check before acting (bounded by the server
+/// selection timeout).
+pub fn settle_time(client: &Client) -> Duration {
+    client
+        .options()
+        .server_selection_timeout
+        .min(Duration::from_secs(2))
 }
 
 /// Every server of the topology has been checked at least once (or failed).
