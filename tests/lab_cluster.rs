@@ -2015,3 +2015,126 @@ fn distinct_lists_unique_values() {
         "Location40414",
     );
 }
+
+/// Hostile or malformed commands get typed error replies, never a panic.
+#[test]
+fn malformed_commands_never_panic() {
+    let weird: Vec<Bson> = vec![
+        Bson::Null,
+        Bson::Int32(-1),
+        Bson::Int64(i64::MAX),
+        Bson::Double(f64::NAN),
+        Bson::Double(1e300),
+        Bson::String("$bad".into()),
+        Bson::String(String::new()),
+        Bson::Array(vec![Bson::Int32(1), Bson::Null]),
+        Bson::Document(doc! {"$foo": 1}),
+        Bson::Document(doc! {"a": {"$in": 5}}),
+        Bson::Boolean(true),
+    ];
+    let names = [
+        "hello",
+        "isMaster",
+        "replSetInitiate",
+        "replSetReconfig",
+        "replSetStepDown",
+        "replSetFreeze",
+        "replSetGetStatus",
+        "find",
+        "getMore",
+        "killCursors",
+        "count",
+        "distinct",
+        "aggregate",
+        "insert",
+        "update",
+        "delete",
+        "findAndModify",
+        "create",
+        "createIndexes",
+        "drop",
+        "dropDatabase",
+        "listCollections",
+        "listIndexes",
+        "listDatabases",
+    ];
+    let fields = [
+        "filter",
+        "sort",
+        "projection",
+        "skip",
+        "limit",
+        "batchSize",
+        "documents",
+        "updates",
+        "deletes",
+        "writeConcern",
+        "topologyVersion",
+        "maxAwaitTimeMS",
+        "secondaryCatchUpPeriodSecs",
+        "collection",
+        "cursors",
+        "pipeline",
+        "query",
+        "update",
+        "key",
+        "$readPreference",
+        "force",
+        "cursor",
+    ];
+    for members in [1, 3] {
+        let mut lab = Lab::new(members);
+        for phase in 0..2 {
+            if phase == 1 {
+                lab.admin(0, doc! {"replSetInitiate": 1});
+                lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+            }
+            for name in names {
+                for v in &weird {
+                    for field in fields {
+                        let mut cmd = doc! {name: v.clone()};
+                        cmd.insert(field, v.clone());
+                        for db in ["admin", "app"] {
+                            let (_, r) = lab.request(0, 1, db, cmd.clone(), false);
+                            if let Response::Now(d) = r {
+                                assert!(d.get("ok").is_some(), "{cmd} -> {d}");
+                            }
+                        }
+                    }
+                }
+                // updates and filters with nested garbage
+                let cmd = doc! {name: "c", "updates": [{"q": {"a": {"$elemMatch": 5}}, "u": {"$set": {"a.99999999999": 1}}}], "writeConcern": {"w": 1}};
+                let _ = lab.request(0, 1, "app", cmd, false);
+            }
+            lab.advance(120_000);
+            lab.c.take_ready();
+        }
+    }
+    // the lab is still healthy afterwards
+    let mut lab = Lab::new(1);
+    assert_ok(&lab.admin(0, doc! {"ping": 1}));
+}
+
+#[test]
+fn zero_timings_do_not_hang_the_clock() {
+    let mut opts = options(3, 1);
+    opts.election_timeout_ms = 0;
+    opts.heartbeat_interval_ms = 0;
+    let mut c = Cluster::new(opts, 0);
+    let r = c.handle(
+        Request {
+            member: 0,
+            conn: 1,
+            request_id: 1,
+            db: "admin".into(),
+            command: doc! {"replSetInitiate": {"_id": "rs0", "members": [{"_id": 0, "host": "127.0.0.1:27017"}, {"_id": 1, "host": "127.0.0.1:27018"}]}},
+            secondary_ok: false,
+            legacy: false,
+        },
+        0,
+    );
+    assert!(matches!(r, Response::Now(_)));
+    c.tick(1_000);
+    assert!(c.primary().is_some());
+    assert!(c.next_deadline().is_some_and(|d| d > 1_000));
+}

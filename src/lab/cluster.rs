@@ -1097,7 +1097,7 @@ impl Cluster {
                         command: cmd.clone(),
                         process_id: mem.process_id,
                         counter: mem.tv_counter,
-                        deadline: now + wait as u64,
+                        deadline: now.saturating_add(wait as u64),
                     }));
                 }
                 if same_process && counter.is_some_and(|c| c > mem.tv_counter) {
@@ -1219,8 +1219,8 @@ impl Cluster {
         // interval after initiation (the first to time out wins).
         for &i in &members {
             if cfg.member(i).is_some_and(|c| c.electable()) {
-                let jitter = self.rng.gen_range(0..=hb * 15 / 100);
-                self.members[i].election_at = Some(now + hb + jitter);
+                let jitter = self.rng.gen_range(0..=hb.saturating_mul(15) / 100);
+                self.members[i].election_at = Some(now.saturating_add(hb).saturating_add(jitter));
             }
         }
         reply(doc! {})
@@ -1633,7 +1633,7 @@ impl Cluster {
             conn: req.conn,
             request_id: req.request_id,
             secs,
-            deadline: now + (catch_up * 1000.0) as u64,
+            deadline: now.saturating_add((catch_up * 1000.0) as u64),
         }))
     }
 
@@ -1641,7 +1641,7 @@ impl Cluster {
     fn do_stepdown(&mut self, p: usize, secs: u64, now: Millis) {
         let successor = self.caught_up_electable(p).first().copied();
         self.step_down(p, now);
-        self.members[p].no_stand_until = now + secs * 1000;
+        self.members[p].no_stand_until = now.saturating_add(secs.saturating_mul(1000));
         self.broadcast(p, now);
         if let Some(s) = successor {
             self.members[s].election_at = Some(now);
@@ -1690,7 +1690,7 @@ impl Cluster {
             self.members[m].no_stand_until = now;
             return reply(doc! {"info": "unfreezing"});
         }
-        let until = now + (secs * 1000.0) as u64;
+        let until = now.saturating_add((secs * 1000.0) as u64);
         self.members[m].frozen_until = until;
         self.members[m].no_stand_until = self.members[m].no_stand_until.max(until);
         reply(doc! {})
@@ -1726,9 +1726,9 @@ impl Cluster {
             self.members[m].election_at = None;
             return;
         }
-        let timeout = self.election_timeout(m);
-        let jitter = self.rng.gen_range(0..=timeout * 15 / 100);
-        self.members[m].election_at = Some(now + timeout + jitter);
+        let timeout = self.election_timeout(m).max(1);
+        let jitter = self.rng.gen_range(0..=timeout.saturating_mul(15) / 100);
+        self.members[m].election_at = Some(now.saturating_add(timeout).saturating_add(jitter));
         self.members[m].election_reason = "electionTimeout";
     }
 
@@ -1936,8 +1936,10 @@ impl Cluster {
                     let rank = cfg
                         .map_or(0, |c| c.members.iter().filter(|x| x.priority > pi).count())
                         as u64;
-                    let delay = self.heartbeat_interval(i) + rank * self.election_timeout(i) / 2;
-                    self.members[i].takeover_at = Some(now + delay);
+                    let delay = self
+                        .heartbeat_interval(i)
+                        .saturating_add(rank.saturating_mul(self.election_timeout(i) / 2));
+                    self.members[i].takeover_at = Some(now.saturating_add(delay));
                 }
             }
         }
@@ -1992,7 +1994,7 @@ impl Cluster {
             }
         }
         let hb = self.heartbeat_interval(i);
-        self.members[i].next_heartbeat = Some(now + hb);
+        self.members[i].next_heartbeat = Some(now.saturating_add(hb.max(1)));
     }
 
     /// Runs an election for `c`. Returns whether it won.
@@ -2234,10 +2236,10 @@ impl Cluster {
             return Some((src, self.clock));
         }
         let next = theirs.get(common)?;
-        let delay = self
-            .in_config(i)
-            .map_or(0, |c| c.secondary_delay_secs.max(0) as u64 * 1000);
-        Some((src, next.at + me.lag_ms + delay))
+        let delay = self.in_config(i).map_or(0, |c| {
+            (c.secondary_delay_secs.max(0) as u64).saturating_mul(1000)
+        });
+        Some((src, next.at.saturating_add(me.lag_ms).saturating_add(delay)))
     }
 
     fn replicate(&mut self, i: usize, now: Millis) {
@@ -2272,14 +2274,15 @@ impl Cluster {
             mem.commit = mem.commit.min(mem.last_optime());
             self.bump_tv(i);
         }
-        let lag = self.members[i].lag_ms
-            + self
-                .in_config(i)
-                .map_or(0, |c| c.secondary_delay_secs.max(0) as u64 * 1000);
+        let lag = self.members[i]
+            .lag_ms
+            .saturating_add(self.in_config(i).map_or(0, |c| {
+                (c.secondary_delay_secs.max(0) as u64).saturating_mul(1000)
+            }));
         let start = self.members[i].oplog.len();
         let mut k = start;
         while let Some(e) = self.members[src].oplog.get(k) {
-            if e.at + lag > now {
+            if e.at.saturating_add(lag) > now {
                 break;
             }
             let e = e.clone();

@@ -260,7 +260,7 @@ impl Cluster {
             }
             _ if self.write_satisfied(m, optime, &wc.mode) => Ok(Outcome::Reply(body)),
             _ => {
-                let deadline = (wc.wtimeout_ms > 0).then(|| now + wc.wtimeout_ms);
+                let deadline = (wc.wtimeout_ms > 0).then(|| now.saturating_add(wc.wtimeout_ms));
                 Ok(Outcome::Park(Parked::Write {
                     member: m,
                     conn: req.conn,

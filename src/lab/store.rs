@@ -843,6 +843,11 @@ fn set_path(doc: &mut Document, parts: &[&str], value: Bson) -> Result<()> {
                     rest[0]
                 )));
             };
+            if i > arr.len() + 1_500_000 {
+                return Err(StoreError::bad_value(format!(
+                    "can't backfill array to larger than 1500000 elements (index {i} of '{first}')"
+                )));
+            }
             while arr.len() <= i {
                 arr.push(Bson::Null);
             }
