@@ -51,8 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;initiate' {
-            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Replica set name (default: the URI''s replicaSet, --replica-set, or "rs0")')
-            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod''s implicit config)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Replica set name (default: --replica-set, the URI''s replicaSet, or "rs0")')
+            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod''s implicit config)')
             [CompletionResult]::new('--arbiter', '--arbiter', [CompletionResultType]::ParameterName, 'An arbiter (votes, holds no data). Repeatable')
             [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'A member''s election priority: HOST:PORT=N. Repeatable')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A replica set config document (JSON / Extended JSON) to use as is')
@@ -175,9 +175,324 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`')
+            [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Crash a member: its port closes and its connections drop')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Restart a killed member on the same port; it rejoins as a secondary')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Hang a member: connections are accepted but nothing is answered')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Undo `pause`')
+            [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'Cut a member off from the others (clients still reach it)')
+            [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'Undo `partition`')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Delay every reply of a member (0s to remove)')
+            [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Make a member apply the primary''s writes late (0s to remove)')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop a running lab')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the running labs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rsctl;lab;up' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The replica set name')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'How many members')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'First member''s port (the others follow); 0 = ephemeral ports')
+            [CompletionResult]::new('--tags', '--tags', [CompletionResultType]::ParameterName, 'Tags of one member, in member order: --tags dc=ny,rack=1 --tags dc=sf')
+            [CompletionResult]::new('--election-timeout', '--election-timeout', [CompletionResultType]::ParameterName, 'electionTimeoutMillis')
+            [CompletionResult]::new('--heartbeat-interval', '--heartbeat-interval', [CompletionResultType]::ParameterName, 'heartbeatIntervalMillis')
+            [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the lab''s rng (election jitter, ids)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--arbiter', '--arbiter', [CompletionResultType]::ParameterName, 'The last member is an arbiter (used with --initiate)')
+            [CompletionResult]::new('--initiate', '--initiate', [CompletionResultType]::ParameterName, 'Initiate the set with every member and its tags, and print `ready` once a primary is elected')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;kill' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;start' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;pause' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;resume' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;partition' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;heal' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;latency' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;lag' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;down' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;ls' {
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;lab;help' {
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`')
+            [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Crash a member: its port closes and its connections drop')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Restart a killed member on the same port; it rejoins as a secondary')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Hang a member: connections are accepted but nothing is answered')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Undo `pause`')
+            [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'Cut a member off from the others (clients still reach it)')
+            [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'Undo `partition`')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Delay every reply of a member (0s to remove)')
+            [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Make a member apply the primary''s writes late (0s to remove)')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop a running lab')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the running labs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rsctl;lab;help;up' {
+            break
+        }
+        'rsctl;lab;help;kill' {
+            break
+        }
+        'rsctl;lab;help;start' {
+            break
+        }
+        'rsctl;lab;help;pause' {
+            break
+        }
+        'rsctl;lab;help;resume' {
+            break
+        }
+        'rsctl;lab;help;partition' {
+            break
+        }
+        'rsctl;lab;help;heal' {
+            break
+        }
+        'rsctl;lab;help;latency' {
+            break
+        }
+        'rsctl;lab;help;lag' {
+            break
+        }
+        'rsctl;lab;help;down' {
+            break
+        }
+        'rsctl;lab;help;ls' {
+            break
+        }
+        'rsctl;lab;help;help' {
             break
         }
         'rsctl;demo' {
+            [CompletionResult]::new('--election-timeout', '--election-timeout', [CompletionResultType]::ParameterName, 'electionTimeoutMillis of the lab (short, so the failover is quick)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'How long failover-watch runs around the kill')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
             [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
@@ -266,6 +581,50 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;help;lab' {
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`')
+            [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Crash a member: its port closes and its connections drop')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Restart a killed member on the same port; it rejoins as a secondary')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Hang a member: connections are accepted but nothing is answered')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Undo `pause`')
+            [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'Cut a member off from the others (clients still reach it)')
+            [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'Undo `partition`')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Delay every reply of a member (0s to remove)')
+            [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Make a member apply the primary''s writes late (0s to remove)')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop a running lab')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the running labs')
+            break
+        }
+        'rsctl;help;lab;up' {
+            break
+        }
+        'rsctl;help;lab;kill' {
+            break
+        }
+        'rsctl;help;lab;start' {
+            break
+        }
+        'rsctl;help;lab;pause' {
+            break
+        }
+        'rsctl;help;lab;resume' {
+            break
+        }
+        'rsctl;help;lab;partition' {
+            break
+        }
+        'rsctl;help;lab;heal' {
+            break
+        }
+        'rsctl;help;lab;latency' {
+            break
+        }
+        'rsctl;help;lab;lag' {
+            break
+        }
+        'rsctl;help;lab;down' {
+            break
+        }
+        'rsctl;help;lab;ls' {
             break
         }
         'rsctl;help;demo' {

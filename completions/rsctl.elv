@@ -47,8 +47,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rsctl;initiate'= {
-            cand --set 'Replica set name (default: the URI''s replicaSet, --replica-set, or "rs0")'
-            cand --member 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (and with a single seed, mongod''s implicit config)'
+            cand --set 'Replica set name (default: --replica-set, the URI''s replicaSet, or "rs0")'
+            cand --member 'A member, optionally with tags: HOST:PORT[,tag=value...]. Repeat for each member. Without any, the seed list is used (a single seed: mongod''s implicit config)'
             cand --arbiter 'An arbiter (votes, holds no data). Repeatable'
             cand --priority 'A member''s election priority: HOST:PORT=N. Repeatable'
             cand --config 'A replica set config document (JSON / Extended JSON) to use as is'
@@ -167,8 +167,299 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand up 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
+            cand kill 'Crash a member: its port closes and its connections drop'
+            cand start 'Restart a killed member on the same port; it rejoins as a secondary'
+            cand pause 'Hang a member: connections are accepted but nothing is answered'
+            cand resume 'Undo `pause`'
+            cand partition 'Cut a member off from the others (clients still reach it)'
+            cand heal 'Undo `partition`'
+            cand latency 'Delay every reply of a member (0s to remove)'
+            cand lag 'Make a member apply the primary''s writes late (0s to remove)'
+            cand down 'Stop a running lab'
+            cand ls 'List the running labs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rsctl;lab;up'= {
+            cand --set 'The replica set name'
+            cand --nodes 'How many members'
+            cand --port 'First member''s port (the others follow); 0 = ephemeral ports'
+            cand --tags 'Tags of one member, in member order: --tags dc=ny,rack=1 --tags dc=sf'
+            cand --election-timeout 'electionTimeoutMillis'
+            cand --heartbeat-interval 'heartbeatIntervalMillis'
+            cand --latency 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms'
+            cand --seed 'Seed of the lab''s rng (election jitter, ids)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --arbiter 'The last member is an arbiter (used with --initiate)'
+            cand --initiate 'Initiate the set with every member and its tags, and print `ready` once a primary is elected'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;kill'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;start'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;pause'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;resume'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;partition'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;heal'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;latency'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;lag'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;down'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;ls'= {
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;lab;help'= {
+            cand up 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
+            cand kill 'Crash a member: its port closes and its connections drop'
+            cand start 'Restart a killed member on the same port; it rejoins as a secondary'
+            cand pause 'Hang a member: connections are accepted but nothing is answered'
+            cand resume 'Undo `pause`'
+            cand partition 'Cut a member off from the others (clients still reach it)'
+            cand heal 'Undo `partition`'
+            cand latency 'Delay every reply of a member (0s to remove)'
+            cand lag 'Make a member apply the primary''s writes late (0s to remove)'
+            cand down 'Stop a running lab'
+            cand ls 'List the running labs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rsctl;lab;help;up'= {
+        }
+        &'rsctl;lab;help;kill'= {
+        }
+        &'rsctl;lab;help;start'= {
+        }
+        &'rsctl;lab;help;pause'= {
+        }
+        &'rsctl;lab;help;resume'= {
+        }
+        &'rsctl;lab;help;partition'= {
+        }
+        &'rsctl;lab;help;heal'= {
+        }
+        &'rsctl;lab;help;latency'= {
+        }
+        &'rsctl;lab;help;lag'= {
+        }
+        &'rsctl;lab;help;down'= {
+        }
+        &'rsctl;lab;help;ls'= {
+        }
+        &'rsctl;lab;help;help'= {
         }
         &'rsctl;demo'= {
+            cand --election-timeout 'electionTimeoutMillis of the lab (short, so the failover is quick)'
+            cand --watch 'How long failover-watch runs around the kill'
             cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand -s 'The replica set name to require (overrides replicaSet in the URI)'
@@ -249,6 +540,39 @@ set edit:completion:arg-completer[rsctl] = {|@words|
         &'rsctl;help;failover-watch'= {
         }
         &'rsctl;help;lab'= {
+            cand up 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
+            cand kill 'Crash a member: its port closes and its connections drop'
+            cand start 'Restart a killed member on the same port; it rejoins as a secondary'
+            cand pause 'Hang a member: connections are accepted but nothing is answered'
+            cand resume 'Undo `pause`'
+            cand partition 'Cut a member off from the others (clients still reach it)'
+            cand heal 'Undo `partition`'
+            cand latency 'Delay every reply of a member (0s to remove)'
+            cand lag 'Make a member apply the primary''s writes late (0s to remove)'
+            cand down 'Stop a running lab'
+            cand ls 'List the running labs'
+        }
+        &'rsctl;help;lab;up'= {
+        }
+        &'rsctl;help;lab;kill'= {
+        }
+        &'rsctl;help;lab;start'= {
+        }
+        &'rsctl;help;lab;pause'= {
+        }
+        &'rsctl;help;lab;resume'= {
+        }
+        &'rsctl;help;lab;partition'= {
+        }
+        &'rsctl;help;lab;heal'= {
+        }
+        &'rsctl;help;lab;latency'= {
+        }
+        &'rsctl;help;lab;lag'= {
+        }
+        &'rsctl;help;lab;down'= {
+        }
+        &'rsctl;help;lab;ls'= {
         }
         &'rsctl;help;demo'= {
         }

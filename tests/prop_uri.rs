@@ -98,3 +98,139 @@ proptest! {
         prop_assert!(text.contains(&format!("{user}:****@")), "{text}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(2000) })]
+
+    /// Passwords with unescaped reserved characters: whatever the outcome, no error message and
+    /// no rendering shows any part of the password (marked by "PW" ... "XY").
+    #[test]
+    fn broken_userinfo_never_leaks(
+        user in "[a-z]{1,6}",
+        middle in "[A-Z0-9/?#@:%\\[\\] =&]{0,8}",
+        host in "[a-z]{1,8}(:[0-9]{1,5})?",
+        rest in prop::sample::select(vec!["", "/", "/db", "/?w=1", "?replicaSet=rs", "/db?tls=true"]),
+        bare in any::<bool>(),
+    ) {
+        let password = format!("PW{middle}XY");
+        let uri = if bare {
+            format!("{user}:{password}@{host}{rest}")
+        } else {
+            format!("mongodb://{user}:{password}@{host}{rest}")
+        };
+        match ConnectionString::parse(&uri) {
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(!msg.contains("PW") && !msg.contains("XY"), "{} -> {}", uri, msg);
+            }
+            Ok(cs) => {
+                let shown = format!("{} {:?} {:?}", cs.redacted(), cs, cs.warnings);
+                prop_assert!(!shown.contains("PW") && !shown.contains("XY"), "{} -> {}", uri, shown);
+            }
+        }
+        // A password holding both an '@' and a space is ambiguous in free text
+        // ("mongodb://u:PW@a XY@h" may be a URI followed by words): only the parser can tell.
+        let ambiguous = middle.contains('@') && middle.contains(' ');
+        let text = redact_uri(&uri);
+        if !bare && !ambiguous {
+            prop_assert!(!text.contains("XY"), "{} -> {}", uri, text);
+        }
+    }
+}
+
+/// Option names (known, differently cased, unknown) for the structured strategy.
+const KEYS: &[&str] = &[
+    "replicaSet",
+    "READPREFERENCE",
+    "readPreferenceTags",
+    "maxStalenessSeconds",
+    "w",
+    "journal",
+    "wTimeoutMS",
+    "authSource",
+    "authMechanism",
+    "authMechanismProperties",
+    "tls",
+    "ssl",
+    "tlsInsecure",
+    "tlsCAFile",
+    "appname",
+    "compressors",
+    "zlibCompressionLevel",
+    "heartbeatFrequencyMS",
+    "localThresholdMS",
+    "directConnection",
+    "loadBalanced",
+    "serverMonitoringMode",
+    "proxyHost",
+    "proxyPassword",
+    "timeoutMS",
+    "unknownOption",
+];
+
+/// Values: numbers, words, mode names, tag sets, junk.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (-3i64..100_000).prop_map(|n| n.to_string()),
+        prop::sample::select(vec![
+            "true",
+            "false",
+            "nearest",
+            "secondary",
+            "primary",
+            "majority",
+            "dc:ny,rack:1",
+            "",
+            "SCRAM-SHA-256",
+            "MONGODB-X509",
+            "SERVICE_NAME:x",
+            "zlib,snappy",
+            "auto",
+            "poll",
+        ])
+        .prop_map(str::to_string),
+        "[a-zA-Z0-9%:,.=@/ _-]{0,12}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(3000) })]
+
+    /// URIs assembled from plausible pieces (so that most parse): the successful ones keep
+    /// every invariant, including re-parsing their redacted form.
+    #[test]
+    fn assembled_uris_keep_invariants(
+        userinfo in prop::option::of("[a-zA-Z0-9%!$&'()*+,;=._~-]{1,8}(:[a-zA-Z0-9%!$&'()*+,;=:._~-]{0,8})?"),
+        hosts in prop::collection::vec("[a-z0-9.]{1,8}(:[0-9]{1,5})?|\\[::1\\](:[0-9]{1,4})?|%2Ftmp%2F[a-z]{1,4}\\.sock", 1..4),
+        db in prop::option::of("[a-zA-Z0-9%._-]{0,8}"),
+        options in prop::collection::vec((prop::sample::select(KEYS), value()), 0..6),
+    ) {
+        let mut uri = String::from("mongodb://");
+        if let Some(u) = &userinfo {
+            uri.push_str(u);
+            uri.push('@');
+        }
+        uri.push_str(&hosts.join(","));
+        if let Some(d) = &db {
+            uri.push('/');
+            uri.push_str(d);
+        }
+        if !options.is_empty() {
+            let pairs: Vec<String> = options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            uri.push('?');
+            uri.push_str(&pairs.join("&"));
+        }
+        if let Ok(cs) = ConnectionString::parse(&uri) {
+            check_parsed(&uri, &cs)?;
+            let again = ConnectionString::parse(&cs.redacted()).expect("checked");
+            prop_assert_eq!(&again.read_preference, &cs.read_preference, "{}", uri);
+            prop_assert_eq!(again.credential.as_ref().map(|c| (&c.username, &c.mechanism, &c.source)),
+                cs.credential.as_ref().map(|c| (&c.username, &c.mechanism, &c.source)), "{}", uri);
+            for (k, v) in &cs.options {
+                if k != "proxyPassword" {
+                    prop_assert_eq!(again.options.get(k), Some(v), "{} -> {}", uri, cs.redacted());
+                }
+            }
+        }
+    }
+}

@@ -1,11 +1,432 @@
-//! `rsctl lab`: run a simulated replica set in the foreground and control it from another
-//! terminal (kill, start, pause, resume, partition, heal, latency, lag, down).
+//! `rsctl lab`: run a simulated replica set in the foreground (`up`) and control it from another
+//! terminal (kill, start, pause, resume, partition, heal, latency, lag, down, ls).
+//!
+//! `up` prints one line per member and then a line that is exactly `ready`; elections go to
+//! stderr as `<RFC 3339 UTC> elected HOST:PORT term N`. The other subcommands find the running
+//! lab through the registry in [`crate::lab::control`].
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use tokio::sync::Notify;
+
+use crate::cli::parse_duration;
+use crate::core::description::Tags;
+use crate::lab::control::{self, ControlReply, ControlRequest, LabEntry};
+use crate::lab::server::{Lab, LabConfig};
 
 /// Arguments of `rsctl lab`.
-#[derive(Debug, clap::Args)]
-pub struct LabArgs {}
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    #[command(subcommand)]
+    pub command: LabCommand,
+}
+
+/// The `rsctl lab` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or
+    /// `rsctl lab down`.
+    Up(UpArgs),
+    /// Crash a member: its port closes and its connections drop.
+    Kill(HostArgs),
+    /// Restart a killed member on the same port; it rejoins as a secondary.
+    Start(HostArgs),
+    /// Hang a member: connections are accepted but nothing is answered.
+    Pause(HostArgs),
+    /// Undo `pause`.
+    Resume(HostArgs),
+    /// Cut a member off from the others (clients still reach it).
+    Partition(HostArgs),
+    /// Undo `partition`.
+    Heal(HostArgs),
+    /// Delay every reply of a member (0s to remove).
+    Latency(DelayArgs),
+    /// Make a member apply the primary's writes late (0s to remove).
+    Lag(DelayArgs),
+    /// Stop a running lab.
+    Down(SetArg),
+    /// List the running labs.
+    Ls,
+}
+
+/// `rsctl lab up`.
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// The replica set name.
+    #[arg(long, default_value = "rs0", value_name = "NAME")]
+    pub set: String,
+    /// How many members.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub nodes: u16,
+    /// First member's port (the others follow); 0 = ephemeral ports.
+    #[arg(long, default_value_t = 27017)]
+    pub port: u16,
+    /// Tags of one member, in member order: --tags dc=ny,rack=1 --tags dc=sf.
+    #[arg(long, value_name = "K=V,...", value_parser = parse_tags)]
+    pub tags: Vec<Tags>,
+    /// The last member is an arbiter (used with --initiate).
+    #[arg(long)]
+    pub arbiter: bool,
+    /// Initiate the set with every member and its tags, and print `ready` once a primary is
+    /// elected.
+    #[arg(long)]
+    pub initiate: bool,
+    /// electionTimeoutMillis.
+    #[arg(long, default_value = "10s", value_name = "DUR", value_parser = parse_duration)]
+    pub election_timeout: Duration,
+    /// heartbeatIntervalMillis.
+    #[arg(long, default_value = "2s", value_name = "DUR", value_parser = parse_duration)]
+    pub heartbeat_interval: Duration,
+    /// Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms.
+    #[arg(long, value_name = "HOST:PORT=DUR", value_parser = parse_latency)]
+    pub latency: Vec<(String, Duration)>,
+    /// Seed of the lab's rng (election jitter, ids).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Which running lab to control.
+#[derive(Debug, Args)]
+pub struct SetArg {
+    /// The lab's replica set name (default: the only lab running).
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+}
+
+/// A member of a running lab.
+#[derive(Debug, Args)]
+pub struct HostArgs {
+    /// The member, as HOST:PORT.
+    pub host: String,
+    #[command(flatten)]
+    pub set: SetArg,
+}
+
+/// A member and a delay.
+#[derive(Debug, Args)]
+pub struct DelayArgs {
+    /// The member, as HOST:PORT.
+    pub host: String,
+    /// The delay (e.g. 50ms, 2s).
+    #[arg(value_parser = parse_duration)]
+    pub delay: Duration,
+    #[command(flatten)]
+    pub set: SetArg,
+}
+
+/// Parses `dc=ny,rack=1`.
+pub fn parse_tags(s: &str) -> Result<Tags, String> {
+    let mut tags = Tags::new();
+    for pair in s.split(',').filter(|p| !p.trim().is_empty()) {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("invalid tag \"{pair}\" in \"{s}\": expected KEY=VALUE"))?;
+        let (k, v) = (k.trim(), v.trim());
+        if k.is_empty() {
+            return Err(format!(
+                "invalid tag \"{pair}\" in \"{s}\": the key is empty"
+            ));
+        }
+        tags.insert(k.to_string(), v.to_string());
+    }
+    Ok(tags)
+}
+
+/// Parses `HOST:PORT=DUR`.
+fn parse_latency(s: &str) -> Result<(String, Duration), String> {
+    let (host, d) = s.rsplit_once('=').ok_or_else(|| {
+        format!("invalid latency \"{s}\": expected HOST:PORT=DUR, e.g. 127.0.0.1:27018=50ms")
+    })?;
+    Ok((host.trim().to_string(), parse_duration(d)?))
+}
+
+fn show_tags(t: &Tags) -> String {
+    t.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Writes a line on stdout; a closed stdout (`| head`) is not an error for a server.
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
 
 /// Runs `rsctl lab ...`.
-pub async fn run(_args: LabArgs) -> anyhow::Result<()> {
-    anyhow::bail!("rsctl lab is not implemented yet")
+pub async fn run(args: LabArgs) -> anyhow::Result<()> {
+    let (set, request) = match args.command {
+        LabCommand::Up(up) => return run_up(up).await,
+        LabCommand::Ls => return run_ls().await,
+        LabCommand::Kill(a) => (a.set.set, ControlRequest::Kill { host: a.host }),
+        LabCommand::Start(a) => (a.set.set, ControlRequest::Start { host: a.host }),
+        LabCommand::Pause(a) => (a.set.set, ControlRequest::Pause { host: a.host }),
+        LabCommand::Resume(a) => (a.set.set, ControlRequest::Resume { host: a.host }),
+        LabCommand::Partition(a) => (a.set.set, ControlRequest::Partition { host: a.host }),
+        LabCommand::Heal(a) => (a.set.set, ControlRequest::Heal { host: a.host }),
+        LabCommand::Latency(a) => (
+            a.set.set,
+            ControlRequest::Latency {
+                host: a.host,
+                ms: a.delay.as_millis() as u64,
+            },
+        ),
+        LabCommand::Lag(a) => (
+            a.set.set,
+            ControlRequest::Lag {
+                host: a.host,
+                ms: a.delay.as_millis() as u64,
+            },
+        ),
+        LabCommand::Down(a) => (a.set, ControlRequest::Down),
+    };
+    // Nothing running is a failure (exit 1), not a usage error.
+    let entry = control::find(set.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some((host, _)) = request.fault() {
+        if !entry.hosts.iter().any(|h| h == host) {
+            return Err(crate::error::Error::invalid(format!(
+                "{host} is not a member of lab {} (members: {})",
+                entry.set_name,
+                entry.hosts.join(",")
+            ))
+            .into());
+        }
+    }
+    let reply = control::send(&entry, &request).await?;
+    match &request {
+        ControlRequest::Down => {
+            say(&format!("lab {} is going down", entry.set_name));
+            wait_gone(&entry).await;
+        }
+        other => {
+            let (host, _) = other.fault().expect("a fault");
+            let verb = serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.get("cmd").and_then(|c| c.as_str().map(str::to_string)))
+                .unwrap_or_default();
+            say(&format!("{verb} {host}: done{}", primary_note(&reply)));
+        }
+    }
+    Ok(())
+}
+
+fn primary_note(reply: &ControlReply) -> String {
+    match &reply.primary {
+        Some(p) => format!(" (primary: {p})"),
+        None => " (no primary right now)".into(),
+    }
+}
+
+/// Waits (a little) until the lab process has let go of its registry entry.
+async fn wait_gone(entry: &LabEntry) {
+    for _ in 0..50 {
+        if !control::running_labs()
+            .await
+            .iter()
+            .any(|l| l.set_name == entry.set_name && l.pid == entry.pid)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn run_ls() -> anyhow::Result<()> {
+    let labs = control::running_labs().await;
+    if labs.is_empty() {
+        crate::cli::output::note(control::NO_LAB);
+        return Ok(());
+    }
+    for entry in labs {
+        match control::send(&entry, &ControlRequest::Status).await {
+            Ok(s) => {
+                let members: Vec<String> = s
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let mut state = Vec::new();
+                        if !m.up {
+                            state.push("down".to_string());
+                        }
+                        if m.paused {
+                            state.push("paused".to_string());
+                        }
+                        if m.latency_ms > 0 {
+                            state.push(format!("+{}ms", m.latency_ms));
+                        }
+                        if state.is_empty() {
+                            m.host.clone()
+                        } else {
+                            format!("{}({})", m.host, state.join(","))
+                        }
+                    })
+                    .collect();
+                say(&format!(
+                    "{} pid {} primary {} members {}",
+                    entry.set_name,
+                    entry.pid,
+                    s.primary.as_deref().unwrap_or("-"),
+                    members.join(",")
+                ));
+            }
+            Err(e) => say(&format!(
+                "{} pid {} (not answering: {e})",
+                entry.set_name, entry.pid
+            )),
+        }
+    }
+    Ok(())
+}
+
+async fn run_up(up: UpArgs) -> anyhow::Result<()> {
+    let nodes = up.nodes as usize;
+    if up.tags.len() > nodes {
+        return Err(crate::error::Error::invalid(format!(
+            "{} --tags given for {nodes} members (one per member, in order)",
+            up.tags.len()
+        ))
+        .into());
+    }
+    if up.arbiter && nodes < 2 {
+        return Err(crate::error::Error::invalid("--arbiter needs at least 2 members").into());
+    }
+    if let Ok(existing) = control::find(Some(&up.set)).await {
+        return Err(crate::error::Error::invalid(format!(
+            "a lab named {} is already running (pid {}, members {}); stop it with: rsctl lab down --set {}",
+            existing.set_name,
+            existing.pid,
+            existing.hosts.join(","),
+            existing.set_name
+        ))
+        .into());
+    }
+    let config = LabConfig {
+        set_name: up.set.clone(),
+        nodes,
+        base_port: up.port,
+        election_timeout: up.election_timeout,
+        heartbeat_interval: up.heartbeat_interval,
+        seed: up.seed,
+    };
+    let lab = Arc::new(Lab::start(config).await.context("starting the lab")?);
+    // Elections go to stderr from the first one on.
+    let mut notices = lab.subscribe();
+    let printer = tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match notices.recv().await {
+                Ok(n) => crate::cli::output::note(&n.to_string()),
+                Err(RecvError::Lagged(k)) => {
+                    crate::cli::output::note(&format!("({k} lab events not shown)"))
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+    let outcome = serve_up(&lab, &up).await;
+    printer.abort();
+    match Arc::try_unwrap(lab) {
+        Ok(lab) => lab.shutdown().await,
+        Err(lab) => drop(lab),
+    }
+    outcome
+}
+
+async fn serve_up(lab: &Lab, up: &UpArgs) -> anyhow::Result<()> {
+    for (host, delay) in &up.latency {
+        lab.fault(
+            host,
+            crate::lab::cluster::Fault::Latency(delay.as_millis() as u64),
+        )
+        .await
+        .with_context(|| format!("--latency {host}"))?;
+    }
+    let control_listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .context("binding the lab's control port on 127.0.0.1")?;
+    let control_port = control_listener.local_addr()?.port();
+    let hosts = lab.hosts();
+    for (i, host) in hosts.iter().enumerate() {
+        let mut line = format!("member {i} {host}");
+        if let Some(t) = up.tags.get(i).filter(|t| !t.is_empty()) {
+            line.push_str(&format!(" tags {}", show_tags(t)));
+        }
+        if up.arbiter && i == hosts.len() - 1 {
+            line.push_str(" arbiter");
+        }
+        say(&line);
+    }
+    let _registration = control::register(LabEntry {
+        set_name: up.set.clone(),
+        pid: std::process::id(),
+        control_port,
+        hosts: hosts.clone(),
+    })
+    .await?;
+    let down = Notify::new();
+    let control = control::serve(control_listener, lab, &down);
+    tokio::pin!(control);
+    let initiate = async {
+        if up.initiate {
+            lab.initiate(&up.tags, up.arbiter)
+                .await
+                .context("initiating the lab")?;
+        }
+        say("ready");
+        anyhow::Ok(())
+    };
+    // The control channel already answers while the set is being initiated.
+    tokio::select! {
+        r = initiate => r?,
+        _ = &mut control => return Ok(()),
+        _ = shutdown_signal() => return Ok(()),
+    }
+    tokio::select! {
+        _ = &mut control => {}
+        _ = down.notified() => {}
+        _ = shutdown_signal() => {}
+    }
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_latency_parse() {
+        let t = parse_tags("dc=ny, rack=1").unwrap();
+        assert_eq!(show_tags(&t), "dc=ny,rack=1");
+        assert!(parse_tags("dc").unwrap_err().contains("KEY=VALUE"));
+        assert!(parse_tags("=x").is_err());
+        assert_eq!(
+            parse_latency("127.0.0.1:27018=50ms").unwrap(),
+            ("127.0.0.1:27018".to_string(), Duration::from_millis(50))
+        );
+        assert!(parse_latency("127.0.0.1:27018").is_err());
+        assert!(parse_latency("h:1=fast").is_err());
+    }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+pub mod args;
 pub mod demo;
 pub mod docs;
 pub mod exit;
@@ -17,6 +18,7 @@ pub mod lab;
 pub mod output;
 pub mod read;
 pub mod render;
+pub mod session;
 pub mod status;
 pub mod track;
 pub mod watch;

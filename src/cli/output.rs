@@ -52,6 +52,14 @@ impl Style {
         }
     }
 
+    /// The style for stderr given `--color` and the environment.
+    pub fn detect_stderr(choice: ColorChoice) -> Self {
+        let env = std::env::var("NO_COLOR").ok();
+        Style {
+            color: color_enabled(choice, env.as_deref(), std::io::stderr().is_terminal()),
+        }
+    }
+
     /// No colour.
     pub fn plain() -> Self {
         Style { color: false }

@@ -3,7 +3,14 @@
 
 use std::time::Duration;
 
-use super::Context;
+use crate::client::FindOptions;
+use crate::core::read_pref::ReadPreferenceMode;
+
+use super::args::{ejson_document, namespace, read_preference, relaxed_line};
+use super::exit::usage;
+use super::output::{note, Format, Stdout};
+use super::render::{build_explain, explain_text, served_by_line};
+use super::{session, Context};
 
 /// The read preference mode, spelled as in the specification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,6 +30,18 @@ pub enum PrefArg {
     /// Any member within the latency window.
     #[value(name = "nearest")]
     Nearest,
+}
+
+impl From<PrefArg> for ReadPreferenceMode {
+    fn from(p: PrefArg) -> Self {
+        match p {
+            PrefArg::Primary => ReadPreferenceMode::Primary,
+            PrefArg::PrimaryPreferred => ReadPreferenceMode::PrimaryPreferred,
+            PrefArg::Secondary => ReadPreferenceMode::Secondary,
+            PrefArg::SecondaryPreferred => ReadPreferenceMode::SecondaryPreferred,
+            PrefArg::Nearest => ReadPreferenceMode::Nearest,
+        }
+    }
 }
 
 /// Arguments of `rsctl read`.
@@ -64,6 +83,103 @@ pub struct ReadArgs {
 }
 
 /// Runs `rsctl read`.
-pub async fn run(_ctx: &Context, _args: ReadArgs) -> anyhow::Result<()> {
-    anyhow::bail!("rsctl read: waiting for the client library to land")
+pub async fn run(ctx: &Context, args: ReadArgs) -> anyhow::Result<()> {
+    // Everything the user typed is checked before any connection is made (exit 2).
+    let (db, coll) = namespace(&args.namespace)?;
+    let filter = args
+        .filter
+        .as_deref()
+        .map(|t| ejson_document("--filter", t))
+        .transpose()?;
+    let projection = args
+        .projection
+        .as_deref()
+        .map(|t| ejson_document("--projection", t))
+        .transpose()?;
+    let sort = args
+        .sort
+        .as_deref()
+        .map(|t| ejson_document("--sort", t))
+        .transpose()?;
+    let limit = args
+        .limit
+        .map(|l| i64::try_from(l).map_err(|_| usage(format!("--limit {l} is too large"))))
+        .transpose()?;
+    let skip = args
+        .skip
+        .map(|l| i64::try_from(l).map_err(|_| usage(format!("--skip {l} is too large"))))
+        .transpose()?;
+    let options = session::options(ctx)?;
+    let rp = read_preference(
+        args.pref.into(),
+        &args.tags,
+        args.max_staleness,
+        options.heartbeat_frequency,
+    )?;
+
+    let client = session::connect(options).await?;
+    let result = read(
+        ctx,
+        &client,
+        &db,
+        &coll,
+        FindOptions {
+            filter,
+            projection,
+            sort,
+            limit,
+            skip,
+            batch_size: args.batch_size.map(|b| b.min(i32::MAX as u32) as i32),
+        },
+        &rp,
+        args.explain,
+    )
+    .await;
+    client.shutdown().await;
+    result
+}
+
+async fn read(
+    ctx: &Context,
+    client: &crate::client::Client,
+    db: &str,
+    coll: &str,
+    find: FindOptions,
+    rp: &crate::core::read_pref::ReadPreference,
+    explain: bool,
+) -> anyhow::Result<()> {
+    // Let every member's first check land, so that preferences are applied to the whole set
+    // (not to whichever member answered first) and --explain covers every member.
+    session::settle_for(client, session::settle_time(client)).await;
+    let mut cursor = client.find(db, coll, find, rp).await?;
+    let selected = cursor.selected();
+    if cursor.retried() && ctx.global.verbose > 0 {
+        note("the read failed once and was retried on a new server selection");
+    }
+    if explain {
+        let selection = selected.selection()?;
+        let e = build_explain(rp, &selection, Some(cursor.server()), cursor.retried());
+        match ctx.format {
+            Format::Json => note(&serde_json::to_string(&e)?),
+            Format::Table => note(
+                explain_text(&e, &super::output::Style::detect_stderr(ctx.global.color)).trim_end(),
+            ),
+        }
+    } else {
+        let d = &selected.description;
+        note(&served_by_line(
+            cursor.server(),
+            d.server_type,
+            &d.tags,
+            d.round_trip_time_ms,
+        ));
+    }
+    let mut out = Stdout::new();
+    while let Some(batch) = cursor.next_batch().await? {
+        for doc in batch {
+            out.line(&relaxed_line(doc))?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }

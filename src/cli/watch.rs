@@ -3,7 +3,18 @@
 
 use std::time::Duration;
 
-use super::Context;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bson::doc;
+use tokio::sync::mpsc;
+
+use crate::client::Client;
+use crate::core::events::SdamEvent;
+
+use super::output::{Format, Stdout, Style};
+use super::render::{WatchEvent, WatchLine};
+use super::track::{ProbeTracker, Tracker};
+use super::{session, Context};
 
 /// Arguments of `rsctl failover-watch`.
 #[derive(Debug, Clone, clap::Args)]
@@ -25,7 +36,205 @@ pub struct WatchArgs {
     pub rtt_threshold: Duration,
 }
 
+/// How long the watch waits for every member's first check before printing the topology.
+const SETTLE: Duration = Duration::from_secs(2);
+
+fn epoch_ms(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn now_ms() -> i64 {
+    epoch_ms(SystemTime::now())
+}
+
+/// The result of one probe write.
+#[derive(Debug)]
+struct ProbeResult {
+    started_ms: i64,
+    finished_ms: i64,
+    error: Option<String>,
+}
+
+/// Writes one small document with w:"majority" every `interval`; each attempt is bounded so that
+/// a write blocked waiting for a primary counts as failed.
+async fn probe_loop(
+    client: Client,
+    db: String,
+    coll: String,
+    interval: Duration,
+    tx: mpsc::Sender<ProbeResult>,
+) {
+    let attempt_timeout = (interval * 10).max(Duration::from_secs(1));
+    let mut n: i64 = 0;
+    let mut next = tokio::time::Instant::now();
+    loop {
+        tokio::time::sleep_until(next).await;
+        next += interval;
+        n += 1;
+        let started_ms = now_ms();
+        let doc = doc! { "n": n, "at": bson::DateTime::from_millis(started_ms) };
+        let wc = doc! { "w": "majority", "wtimeout": attempt_timeout.as_millis() as i64 };
+        let write = client.insert_one(&db, &coll, doc, wc);
+        let error = match tokio::time::timeout(attempt_timeout, write).await {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(super::render::redact_text(&e.to_string())),
+            Err(_) => Some(format!(
+                "no acknowledgement within {}",
+                humantime::format_duration(attempt_timeout)
+            )),
+        };
+        let finished_ms = now_ms();
+        if tx
+            .send(ProbeResult {
+                started_ms,
+                finished_ms,
+                error,
+            })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let now = tokio::time::Instant::now();
+        if next < now {
+            next = now;
+        }
+    }
+}
+
+/// Where watch lines go.
+struct Sink {
+    out: Stdout,
+    format: Format,
+    style: Style,
+}
+
+impl Sink {
+    fn emit(&mut self, at_ms: i64, event: WatchEvent) -> std::io::Result<()> {
+        let line = WatchLine::new(at_ms, event);
+        match self.format {
+            Format::Json => self.out.line_flush(&line.json()),
+            Format::Table => self.out.line_flush(&line.text(&self.style)),
+        }
+    }
+}
+
 /// Runs `rsctl failover-watch`.
-pub async fn run(_ctx: &Context, _args: WatchArgs) -> anyhow::Result<()> {
-    anyhow::bail!("rsctl failover-watch: waiting for the client library to land")
+pub async fn run(ctx: &Context, args: WatchArgs) -> anyhow::Result<()> {
+    let (db, coll) = if args.probe {
+        super::args::namespace(&args.probe_ns)?
+    } else {
+        (String::new(), String::new())
+    };
+    let client = session::connect(session::options(ctx)?).await?;
+    let result = watch(ctx, &client, &args, db, coll).await;
+    client.shutdown().await;
+    result
+}
+
+async fn watch(
+    ctx: &Context,
+    client: &Client,
+    args: &WatchArgs,
+    db: String,
+    coll: String,
+) -> anyhow::Result<()> {
+    let mut sink = Sink {
+        out: Stdout::new(),
+        format: ctx.format,
+        style: ctx.style,
+    };
+    let mut events = client.subscribe();
+    let started_ms = now_ms();
+    let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
+    let until_deadline = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(until_deadline);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+
+    let mut tracker = Tracker::new(args.rtt_threshold.as_secs_f64() * 1000.0);
+    let initial = tokio::select! {
+        t = session::discover(client, SETTLE) => t?,
+        _ = &mut ctrl_c => return Err(anyhow::Error::new(super::exit::Interrupted)),
+    };
+    sink.emit(now_ms(), tracker.initial(now_ms(), &initial))?;
+    // Events published while discovering describe the state already printed.
+    while events.try_recv().is_ok() {}
+
+    let mut probes = ProbeTracker::new();
+    let (probe_tx, mut probe_rx) = mpsc::channel::<ProbeResult>(64);
+    let probe_task = args.probe.then(|| {
+        tokio::spawn(probe_loop(
+            client.clone(),
+            db,
+            coll,
+            args.probe_interval,
+            probe_tx.clone(),
+        ))
+    });
+    drop(probe_tx);
+    let mut rtt_tick = tokio::time::interval(Duration::from_millis(500));
+    rtt_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        tokio::select! {
+            _ = &mut until_deadline => break,
+            _ = &mut ctrl_c => break,
+            ev = events.recv() => match ev {
+                Ok(te) => {
+                    if let SdamEvent::TopologyDescriptionChanged { new, .. } = te.event {
+                        let at = epoch_ms(te.at);
+                        for e in tracker.update(at, &new) {
+                            sink.emit(at, e)?;
+                        }
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    // Fell behind: diff against the latest snapshot instead.
+                    let topo = client.topology();
+                    let at = now_ms();
+                    for e in tracker.update(at, &topo) {
+                        sink.emit(at, e)?;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            _ = rtt_tick.tick() => {
+                let topo = client.topology();
+                let at = now_ms();
+                for e in tracker.rtt_events(&topo) {
+                    sink.emit(at, e)?;
+                }
+            }
+            Some(r) = probe_rx.recv() => {
+                match r.error {
+                    Some(err) => {
+                        let e = probes.failure(r.started_ms, &err);
+                        sink.emit(r.finished_ms, e)?;
+                    }
+                    None => {
+                        if let Some(e) = probes.success(r.finished_ms) {
+                            sink.emit(r.finished_ms, e)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(t) = probe_task {
+        t.abort();
+    }
+    let end = now_ms();
+    sink.emit(
+        end,
+        probes.summary(end, end - started_ms, tracker.elections),
+    )?;
+    Ok(())
 }

@@ -2,10 +2,17 @@
 //!
 //! - [`cluster`]: the pure, deterministic replica-set state machine (members, config, terms,
 //!   elections, oplog, replication, faults), stepped on a clock passed in.
+//! - [`replconfig`]: replica-set configs: parsing and validating as mongod does, rendering.
+//! - [`crud`]: the data commands (find/getMore/insert/update/...) of the state machine.
 //! - [`store`]: the pure in-memory document store (filters, sort, projection) each member keeps.
 //! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
-//!   and pause faults, exhaust hello, and the control channel used by `rsctl lab kill` etc.
+//!   and pause faults, exhaust hello.
+//! - [`control`]: the registry of running labs and the JSON-lines control channel used by
+//!   `rsctl lab kill` etc.
 
 pub mod cluster;
+pub mod control;
+pub mod crud;
+pub mod replconfig;
 pub mod server;
 pub mod store;

@@ -1,1 +1,788 @@
-//! The lab's tokio server: listeners on 127.0.0.1, wire framing, faults, control channel.
+//! The lab's tokio server: one TCP listener per member on 127.0.0.1, wire framing, the faults
+//! that live on the socket side (kill, start, pause, latency), exhaust hello, and the driver task
+//! that steps the pure [`Cluster`] on the wall clock.
+//!
+//! Shape (mini-redis style): [`Lab::start`] binds the listeners, builds the cluster behind a
+//! `std::sync::Mutex` (never held across an `.await`) and spawns
+//! - a **driver** task that sleeps until the cluster's `next_deadline()` or a wake-up, calls
+//!   `tick`, hands completed parked replies to their connections (one mpsc per connection) and
+//!   publishes elections as [`LabNotice`]s on a broadcast channel;
+//! - per member, an **accept** task owning the listener; killing the member aborts it (the port
+//!   closes) and every connection task of that member (clients see a closed socket);
+//! - per connection, a task that frames and decodes requests, feeds them to the cluster and
+//!   writes the replies (see [`conn`]).
+//!
+//! Faults go through `Cluster::fault` first; the server then reconciles its sockets with
+//! `Cluster::member_view` (up / paused / latency). The same reconciliation runs when the cluster
+//! changes a member by itself (a `shutdown` command).
+
+mod conn;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bson::{doc, Bson, Document};
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::{broadcast, mpsc, watch, Notify};
+use tokio::task::JoinHandle;
+
+use crate::core::address::ServerAddress;
+use crate::core::description::Tags;
+use crate::error::{Error, NetworkErrorKind, Result};
+use crate::lab::cluster::{
+    Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, Response,
+};
+
+/// How to start a lab.
+#[derive(Debug, Clone)]
+pub struct LabConfig {
+    /// The replica set name every member is started with (`mongod --replSet NAME`).
+    pub set_name: String,
+    /// How many members.
+    pub nodes: usize,
+    /// First member's port (the others follow: port+1, port+2...); 0 = an ephemeral port each.
+    pub base_port: u16,
+    /// electionTimeoutMillis (also written into the config by [`Lab::initiate`]).
+    pub election_timeout: Duration,
+    /// heartbeatIntervalMillis (also written into the config by [`Lab::initiate`]).
+    pub heartbeat_interval: Duration,
+    /// Seed of the lab's deterministic rng.
+    pub seed: u64,
+}
+
+impl Default for LabConfig {
+    /// `rs0`, 3 members on ephemeral ports, mongod's default timings.
+    fn default() -> Self {
+        LabConfig {
+            set_name: "rs0".into(),
+            nodes: 3,
+            base_port: 0,
+            election_timeout: Duration::from_secs(10),
+            heartbeat_interval: Duration::from_secs(2),
+            seed: 0,
+        }
+    }
+}
+
+/// Something that happened in the lab, with the wall-clock time it happened at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabNotice {
+    /// `host` won an election in `term`.
+    Elected {
+        host: String,
+        term: i64,
+        at: SystemTime,
+    },
+    /// `host` stopped being primary (it was primary in `term`).
+    SteppedDown {
+        host: String,
+        term: i64,
+        at: SystemTime,
+    },
+}
+
+impl LabNotice {
+    /// The member concerned.
+    pub fn host(&self) -> &str {
+        match self {
+            LabNotice::Elected { host, .. } | LabNotice::SteppedDown { host, .. } => host,
+        }
+    }
+
+    /// When it happened.
+    pub fn at(&self) -> SystemTime {
+        match self {
+            LabNotice::Elected { at, .. } | LabNotice::SteppedDown { at, .. } => *at,
+        }
+    }
+}
+
+impl std::fmt::Display for LabNotice {
+    /// `2026-11-24T21:30:00.123Z elected 127.0.0.1:27017 term 2` (what `rsctl lab up` prints).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (what, host, term, at) = match self {
+            LabNotice::Elected { host, term, at } => ("elected", host, term, at),
+            LabNotice::SteppedDown { host, term, at } => ("stepped down", host, term, at),
+        };
+        write!(
+            f,
+            "{} {what} {host} term {term}",
+            humantime::format_rfc3339_millis(*at)
+        )
+    }
+}
+
+/// The cluster operations the server needs: exactly the [`Cluster`] contract. A trait only so
+/// that the server's socket mechanics can be unit-tested with a trivial engine.
+pub(crate) trait Engine: Send {
+    fn handle(&mut self, request: Request, now: Millis) -> Response;
+    fn take_ready(&mut self) -> Vec<Ready>;
+    fn tick(&mut self, now: Millis);
+    fn next_deadline(&self) -> Option<Millis>;
+    fn fault(
+        &mut self,
+        member: usize,
+        fault: Fault,
+        now: Millis,
+    ) -> std::result::Result<(), String>;
+    fn take_events(&mut self) -> Vec<LabEvent>;
+    fn member_view(&self, member: usize) -> MemberView;
+    fn connection_closed(&mut self, member: usize, conn: u64);
+}
+
+impl Engine for Cluster {
+    fn handle(&mut self, request: Request, now: Millis) -> Response {
+        Cluster::handle(self, request, now)
+    }
+    fn take_ready(&mut self) -> Vec<Ready> {
+        Cluster::take_ready(self)
+    }
+    fn tick(&mut self, now: Millis) {
+        Cluster::tick(self, now)
+    }
+    fn next_deadline(&self) -> Option<Millis> {
+        Cluster::next_deadline(self)
+    }
+    fn fault(
+        &mut self,
+        member: usize,
+        fault: Fault,
+        now: Millis,
+    ) -> std::result::Result<(), String> {
+        Cluster::fault(self, member, fault, now)
+    }
+    fn take_events(&mut self) -> Vec<LabEvent> {
+        Cluster::take_events(self)
+    }
+    fn member_view(&self, member: usize) -> MemberView {
+        Cluster::member_view(self, member)
+    }
+    fn connection_closed(&mut self, member: usize, conn: u64) {
+        Cluster::connection_closed(self, member, conn)
+    }
+}
+
+/// The server side of one member.
+struct MemberRt {
+    host: String,
+    port: u16,
+    /// The view the sockets currently apply (up / paused / latency); connections watch it.
+    view: watch::Sender<MemberView>,
+    /// The accept task (owns the listener); None while the member is down.
+    acceptor: Mutex<Option<JoinHandle<()>>>,
+    /// Connection tasks by connection id (aborted when the member is killed).
+    conns: Mutex<HashMap<u64, JoinHandle<()>>>,
+}
+
+/// Everything the tasks share.
+pub(crate) struct Shared {
+    set_name: String,
+    config: LabConfig,
+    /// Lab time 0.
+    start: Instant,
+    /// Wall clock at lab time 0 (for notices).
+    start_wall: SystemTime,
+    cluster: Mutex<Box<dyn Engine>>,
+    members: Vec<MemberRt>,
+    /// Reply channels of the open connections, by connection id.
+    routes: Mutex<HashMap<u64, mpsc::UnboundedSender<Ready>>>,
+    next_conn: AtomicU64,
+    next_message_id: AtomicI32,
+    /// Wakes the driver (earlier deadline, member view changed, shutdown).
+    wake: Notify,
+    /// The lab time the driver sleeps until (u64::MAX: no deadline).
+    scheduled: AtomicU64,
+    notices: broadcast::Sender<LabNotice>,
+    /// Member index of the current primary, as told by the election events.
+    primary: Mutex<Option<usize>>,
+    /// Serialises socket reconciliation (kill/start may await).
+    reconciling: tokio::sync::Mutex<()>,
+}
+
+fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    fn now_ms(&self) -> Millis {
+        self.start.elapsed().as_millis() as Millis
+    }
+
+    fn message_id(&self) -> i32 {
+        // Wraps around after 2^31 messages; ids only need to be distinct among recent ones.
+        self.next_message_id.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff
+    }
+
+    fn cluster(&self) -> MutexGuard<'_, Box<dyn Engine>> {
+        lock(&self.cluster)
+    }
+
+    /// Runs one request through the cluster and everything that follows from it.
+    fn submit(&self, request: Request) -> Response {
+        let mut c = self.cluster();
+        let response = c.handle(request, self.now_ms());
+        self.pump(&mut **c);
+        response
+    }
+
+    /// After anything changed the cluster (still under its lock): route completed parked
+    /// replies, publish events, and wake the driver when it must act sooner.
+    fn pump(&self, c: &mut dyn Engine) {
+        let ready = c.take_ready();
+        if !ready.is_empty() {
+            let routes = lock(&self.routes);
+            for r in ready {
+                if let Some(tx) = routes.get(&r.conn) {
+                    let _ = tx.send(r);
+                }
+            }
+        }
+        for event in c.take_events() {
+            self.publish(event);
+        }
+        let deadline = c.next_deadline().unwrap_or(u64::MAX);
+        let views_changed = self
+            .members
+            .iter()
+            .enumerate()
+            .any(|(i, m)| c.member_view(i) != *m.view.borrow());
+        if views_changed || deadline < self.scheduled.load(Ordering::Acquire) {
+            self.wake.notify_one();
+        }
+    }
+
+    fn publish(&self, event: LabEvent) {
+        let at = |ms: Millis| self.start_wall + Duration::from_millis(ms);
+        let host = |member: usize| self.members.get(member).map(|m| m.host.clone());
+        let notice = match event {
+            LabEvent::Elected {
+                member,
+                term,
+                at: t,
+            } => {
+                *lock(&self.primary) = Some(member);
+                host(member).map(|host| LabNotice::Elected {
+                    host,
+                    term,
+                    at: at(t),
+                })
+            }
+            LabEvent::SteppedDown {
+                member,
+                term,
+                at: t,
+            } => {
+                let mut p = lock(&self.primary);
+                if *p == Some(member) {
+                    *p = None;
+                }
+                host(member).map(|host| LabNotice::SteppedDown {
+                    host,
+                    term,
+                    at: at(t),
+                })
+            }
+        };
+        if let Some(notice) = notice {
+            tracing::info!("{notice}");
+            let _ = self.notices.send(notice);
+        }
+    }
+
+    /// Brings the sockets in line with the cluster's member views: closes a killed member's
+    /// listener and connections, listens again for a started one, and publishes pause/latency.
+    async fn reconcile(self: &Arc<Self>) -> Result<()> {
+        let _guard = self.reconciling.lock().await;
+        let mut result = Ok(());
+        for (i, m) in self.members.iter().enumerate() {
+            let view = self.cluster().member_view(i);
+            let old = *m.view.borrow();
+            if view == old {
+                continue;
+            }
+            m.view.send_replace(view);
+            if old.up && !view.up {
+                self.stop_member(i).await;
+            } else if !old.up && view.up {
+                if let Err(e) = self.listen(i).await {
+                    // The cluster thinks the member is up but nobody can reach it: say so once.
+                    tracing::warn!("{e}");
+                    result = Err(e);
+                }
+            }
+        }
+        result
+    }
+
+    /// Kill: abort the acceptor (the listener closes) and end every connection of member `i`.
+    async fn stop_member(&self, i: usize) {
+        let m = &self.members[i];
+        let acceptor = lock(&m.acceptor).take();
+        if let Some(task) = acceptor {
+            task.abort();
+            let _ = task.await;
+        }
+        // The connections saw `up: false` on their view: they flush what is due and close. One
+        // stuck writing to a client that does not read is aborted.
+        let conns: Vec<(u64, JoinHandle<()>)> = lock(&m.conns).drain().collect();
+        for (id, mut task) in conns {
+            if tokio::time::timeout(Duration::from_millis(200), &mut task)
+                .await
+                .is_ok()
+            {
+                continue;
+            }
+            task.abort();
+            let _ = task.await;
+            lock(&self.routes).remove(&id);
+            let mut c = self.cluster();
+            c.connection_closed(i, id);
+            self.pump(&mut **c);
+        }
+        let mut p = lock(&self.primary);
+        if *p == Some(i) {
+            *p = None;
+        }
+    }
+
+    /// Binds member `i`'s port (SO_REUSEADDR, so a restart gets the same port back even with
+    /// connections in TIME_WAIT) and spawns its acceptor.
+    async fn listen(self: &Arc<Self>, i: usize) -> Result<()> {
+        let m = &self.members[i];
+        let listener = bind(m.port)?;
+        let shared = Arc::clone(self);
+        let task = tokio::spawn(accept_loop(shared, i, listener));
+        if let Some(old) = lock(&m.acceptor).replace(task) {
+            old.abort();
+        }
+        Ok(())
+    }
+}
+
+fn bind(port: u16) -> Result<TcpListener> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let fail = |e: std::io::Error| {
+        Error::network(
+            &ServerAddress::new("127.0.0.1", port),
+            NetworkErrorKind::Io,
+            format!("the lab cannot listen on 127.0.0.1:{port}: {e}"),
+        )
+    };
+    let socket = TcpSocket::new_v4().map_err(fail)?;
+    socket.set_reuseaddr(true).map_err(fail)?;
+    socket.bind(addr).map_err(fail)?;
+    socket.listen(1024).map_err(fail)
+}
+
+async fn accept_loop(shared: Arc<Shared>, member: usize, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _peer)) => {
+                let _ = stream.set_nodelay(true);
+                let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+                let (tx, rx) = mpsc::unbounded_channel();
+                lock(&shared.routes).insert(id, tx);
+                let task = tokio::spawn(conn::serve(Arc::clone(&shared), member, id, stream, rx));
+                let mut conns = lock(&shared.members[member].conns);
+                conns.retain(|_, t| !t.is_finished());
+                conns.insert(id, task);
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!("lab member {member}: accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
+
+/// The driver: ticks the cluster at its deadlines and reconciles sockets with member views.
+async fn drive(shared: Arc<Shared>) {
+    loop {
+        let deadline = {
+            let mut c = shared.cluster();
+            let now = shared.now_ms();
+            c.tick(now);
+            // Store the deadline before pumping so pump only wakes us for earlier ones.
+            let next = c.next_deadline().map(|d| d.max(now + 1));
+            shared
+                .scheduled
+                .store(next.unwrap_or(u64::MAX), Ordering::Release);
+            shared.pump(&mut **c);
+            next
+        };
+        let _ = shared.reconcile().await;
+        match deadline {
+            Some(d) => {
+                let at = shared.start + Duration::from_millis(d);
+                tokio::select! {
+                    _ = shared.wake.notified() => {}
+                    _ = tokio::time::sleep_until(at.into()) => {}
+                }
+            }
+            None => shared.wake.notified().await,
+        }
+    }
+}
+
+/// A running lab. Dropping it stops every task and closes every listener.
+pub struct Lab {
+    shared: Arc<Shared>,
+    driver: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Lab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lab")
+            .field("set_name", &self.shared.set_name)
+            .field("hosts", &self.hosts())
+            .finish()
+    }
+}
+
+impl Lab {
+    /// Binds one listener per member on 127.0.0.1, builds the cluster (fresh, uninitialized
+    /// members) and starts serving.
+    pub async fn start(config: LabConfig) -> Result<Lab> {
+        Self::start_with(config, |options| Box::new(Cluster::new(options, 0))).await
+    }
+
+    pub(crate) async fn start_with(
+        config: LabConfig,
+        engine: impl FnOnce(LabOptions) -> Box<dyn Engine>,
+    ) -> Result<Lab> {
+        if config.nodes == 0 || config.nodes > 50 {
+            return Err(Error::invalid(format!(
+                "a lab needs between 1 and 50 members (got {})",
+                config.nodes
+            )));
+        }
+        if config.set_name.is_empty() {
+            return Err(Error::invalid(
+                "the replica set name of a lab cannot be empty",
+            ));
+        }
+        if config.base_port != 0 && config.base_port as usize + config.nodes - 1 > u16::MAX as usize
+        {
+            return Err(Error::invalid(format!(
+                "ports {}..{} do not fit under 65536",
+                config.base_port,
+                config.base_port as usize + config.nodes - 1
+            )));
+        }
+        let mut listeners = Vec::with_capacity(config.nodes);
+        for i in 0..config.nodes {
+            let port = if config.base_port == 0 {
+                0
+            } else {
+                config.base_port + i as u16
+            };
+            let l = bind(port)?;
+            listeners.push(l);
+        }
+        let ports: Vec<u16> = listeners
+            .iter()
+            .map(|l| l.local_addr().map(|a| a.port()))
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| Error::internal(format!("listener address: {e}")))?;
+        let hosts: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+        let start = Instant::now();
+        let start_wall = SystemTime::now();
+        let options = LabOptions {
+            set_name: config.set_name.clone(),
+            hosts: hosts.clone(),
+            election_timeout_ms: config.election_timeout.as_millis() as Millis,
+            heartbeat_interval_ms: config.heartbeat_interval.as_millis() as Millis,
+            seed: config.seed,
+            epoch_ms: start_wall
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0),
+        };
+        let engine = engine(options);
+        let members = (0..config.nodes)
+            .map(|i| MemberRt {
+                host: hosts[i].clone(),
+                port: ports[i],
+                view: watch::Sender::new(engine.member_view(i)),
+                acceptor: Mutex::new(None),
+                conns: Mutex::new(HashMap::new()),
+            })
+            .collect();
+        let (notices, _) = broadcast::channel(256);
+        let shared = Arc::new(Shared {
+            set_name: config.set_name.clone(),
+            config,
+            start,
+            start_wall,
+            cluster: Mutex::new(engine),
+            members,
+            routes: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(1),
+            next_message_id: AtomicI32::new(1),
+            wake: Notify::new(),
+            scheduled: AtomicU64::new(u64::MAX),
+            notices,
+            primary: Mutex::new(None),
+            reconciling: tokio::sync::Mutex::new(()),
+        });
+        for (i, listener) in listeners.into_iter().enumerate() {
+            let up = shared.members[i].view.borrow().up;
+            if up {
+                let task = tokio::spawn(accept_loop(Arc::clone(&shared), i, listener));
+                *lock(&shared.members[i].acceptor) = Some(task);
+            }
+        }
+        let driver = tokio::spawn(drive(Arc::clone(&shared)));
+        Ok(Lab {
+            shared,
+            driver: Some(driver),
+        })
+    }
+
+    /// The set name.
+    pub fn set_name(&self) -> &str {
+        &self.shared.set_name
+    }
+
+    /// The configuration the lab was started with.
+    pub fn config(&self) -> &LabConfig {
+        &self.shared.config
+    }
+
+    /// Every member's `127.0.0.1:PORT`, in member order.
+    pub fn hosts(&self) -> Vec<String> {
+        self.shared.members.iter().map(|m| m.host.clone()).collect()
+    }
+
+    /// `h1,h2,h3`.
+    pub fn seed_list(&self) -> String {
+        self.hosts().join(",")
+    }
+
+    /// `mongodb://h1,h2,h3/?replicaSet=NAME`.
+    pub fn uri(&self) -> String {
+        format!(
+            "mongodb://{}/?replicaSet={}",
+            self.seed_list(),
+            self.shared.set_name
+        )
+    }
+
+    /// What the sockets of `host` currently apply (up / paused / latency), if it is a member.
+    pub fn member_view(&self, host: &str) -> Option<MemberView> {
+        let i = self.member(host).ok()?;
+        let view = *self.shared.members[i].view.borrow();
+        Some(view)
+    }
+
+    /// The current primary's host, as last told by the election events.
+    pub fn primary(&self) -> Option<String> {
+        let p = *lock(&self.shared.primary);
+        p.map(|i| self.shared.members[i].host.clone())
+    }
+
+    /// Elections and step-downs, as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<LabNotice> {
+        self.shared.notices.subscribe()
+    }
+
+    fn member(&self, host: &str) -> Result<usize> {
+        self.shared
+            .members
+            .iter()
+            .position(|m| m.host == host)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{host} is not a member of lab {} (members: {})",
+                    self.shared.set_name,
+                    self.seed_list()
+                ))
+            })
+    }
+
+    /// Sends `replSetInitiate` with every member (and its tags; the last one an arbiter if
+    /// asked) to the first member over a real connection, then waits for a primary.
+    pub async fn initiate(&self, tags: &[Tags], arbiter_last: bool) -> Result<()> {
+        let hosts = self.hosts();
+        if tags.len() > hosts.len() {
+            return Err(Error::invalid(format!(
+                "{} tag sets given for {} members",
+                tags.len(),
+                hosts.len()
+            )));
+        }
+        let members: Vec<Bson> = hosts
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let mut m = doc! {"_id": i as i32, "host": h};
+                if let Some(t) = tags.get(i).filter(|t| !t.is_empty()) {
+                    let t: Document = t
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Bson::String(v.clone())))
+                        .collect();
+                    m.insert("tags", t);
+                }
+                if arbiter_last && hosts.len() > 1 && i == hosts.len() - 1 {
+                    m.insert("arbiterOnly", true);
+                }
+                Bson::Document(m)
+            })
+            .collect();
+        let config = doc! {
+            "_id": &self.shared.set_name,
+            "version": 1,
+            "members": members,
+            "settings": {
+                "electionTimeoutMillis": self.shared.config.election_timeout.as_millis() as i64,
+                "heartbeatIntervalMillis": self.shared.config.heartbeat_interval.as_millis() as i64,
+            },
+        };
+        let reply = command(&hosts[0], doc! {"replSetInitiate": config, "$db": "admin"}).await?;
+        check_ok(&hosts[0], &reply)?;
+        let timeout = (self.shared.config.election_timeout * 3
+            + self.shared.config.heartbeat_interval * 3)
+            .max(Duration::from_secs(10));
+        self.wait_for_primary(timeout).await?;
+        Ok(())
+    }
+
+    /// Waits until some member is primary; returns its host.
+    pub async fn wait_for_primary(&self, timeout: Duration) -> Result<String> {
+        let mut rx = self.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(p) = self.primary() {
+                return Ok(p);
+            }
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Err(_) => {
+                    return Err(Error::ServerSelection {
+                        message: format!(
+                            "no primary was elected in lab {} within {} (members: {})",
+                            self.shared.set_name,
+                            humantime::format_duration(timeout),
+                            self.seed_list()
+                        ),
+                    })
+                }
+                Ok(Err(broadcast::error::RecvError::Closed)) => return Err(Error::Shutdown),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Injects a fault on `host`. Returns once the sockets reflect it (after a kill the port
+    /// refuses connections; after a start it listens again on the same port).
+    pub async fn fault(&self, host: &str, fault: Fault) -> Result<()> {
+        let i = self.member(host)?;
+        {
+            let mut c = self.shared.cluster();
+            c.fault(i, fault, self.shared.now_ms())
+                .map_err(|e| Error::invalid(format!("{host}: {e}")))?;
+            self.shared.pump(&mut **c);
+        }
+        self.shared.reconcile().await
+    }
+
+    /// Stops every task and closes every listener and connection, waiting for them to end.
+    pub async fn shutdown(mut self) {
+        let tasks = self.abort_all();
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+
+    fn abort_all(&mut self) -> Vec<JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        if let Some(d) = self.driver.take() {
+            tasks.push(d);
+        }
+        for m in &self.shared.members {
+            tasks.extend(lock(&m.acceptor).take());
+            tasks.extend(lock(&m.conns).drain().map(|(_, t)| t));
+        }
+        lock(&self.shared.routes).clear();
+        for t in &tasks {
+            t.abort();
+        }
+        tasks
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.abort_all();
+    }
+}
+
+fn check_ok(host: &str, reply: &Document) -> Result<()> {
+    let ok = match reply.get("ok") {
+        Some(Bson::Double(v)) => *v == 1.0,
+        Some(Bson::Int32(v)) => *v == 1,
+        Some(Bson::Int64(v)) => *v == 1,
+        Some(Bson::Boolean(v)) => *v,
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Error::Command {
+        address: ServerAddress::parse(host).unwrap_or_else(|_| ServerAddress::new(host, 0)),
+        code: reply.get_i32("code").unwrap_or(0),
+        code_name: reply.get_str("codeName").ok().map(str::to_string),
+        message: reply
+            .get_str("errmsg")
+            .unwrap_or("command failed")
+            .to_string(),
+        labels: Vec::new(),
+        topology_version: None,
+    })
+}
+
+/// One command over a fresh wire connection (used by `initiate`).
+async fn command(host: &str, body: Document) -> Result<Document> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = ServerAddress::parse(host).unwrap_or_else(|_| ServerAddress::new(host, 0));
+    let net = |e: std::io::Error| Error::network(&address, NetworkErrorKind::Io, e.to_string());
+    let io = async {
+        let mut s = tokio::net::TcpStream::connect(host).await.map_err(net)?;
+        let frame = crate::wire::encode(
+            1,
+            0,
+            &crate::wire::Message::Msg(crate::wire::OpMsg::new(body)),
+        );
+        s.write_all(&frame).await.map_err(net)?;
+        let mut len = [0u8; 4];
+        s.read_exact(&mut len).await.map_err(net)?;
+        let n = crate::wire::frame_length(&len, crate::wire::DEFAULT_MAX_MESSAGE_SIZE)
+            .map_err(|e| Error::Protocol {
+                address: address.clone(),
+                message: e.to_string(),
+            })?
+            .unwrap_or(0);
+        let mut frame = len.to_vec();
+        frame.resize(n, 0);
+        s.read_exact(&mut frame[4..]).await.map_err(net)?;
+        match crate::wire::decode(&frame) {
+            Ok((_, crate::wire::Message::Msg(m))) => Ok(m.body),
+            Ok(_) => Err(Error::Protocol {
+                address: address.clone(),
+                message: "expected an OP_MSG reply".into(),
+            }),
+            Err(e) => Err(Error::Protocol {
+                address: address.clone(),
+                message: e.to_string(),
+            }),
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), io)
+        .await
+        .map_err(|_| Error::network(&address, NetworkErrorKind::Timeout, "no reply within 30s"))?
+}
+
+#[cfg(test)]
+mod tests;

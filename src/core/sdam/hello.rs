@@ -108,10 +108,14 @@ fn get_addresses(doc: &Document, key: &str) -> Result<Vec<ServerAddress>, String
                 let Bson::String(s) = item else {
                     return Err(type_error(key, "an array of strings", item));
                 };
-                let a = parse_address(key, s)?;
-                if !out.contains(&a) {
-                    out.push(a);
-                }
+                out.push(parse_address(key, s)?);
+            }
+            // Drop duplicates (keeping the first), without a quadratic scan in the common case.
+            let mut sorted: Vec<&ServerAddress> = out.iter().collect();
+            sorted.sort_unstable();
+            if sorted.windows(2).any(|w| w[0] == w[1]) {
+                let mut seen = std::collections::BTreeSet::new();
+                out.retain(|a| seen.insert(a.clone()));
             }
             Ok(out)
         }

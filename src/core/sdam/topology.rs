@@ -236,10 +236,11 @@ impl TopologyDescription {
 
     fn update_unknown(&mut self, sd: ServerDescription, out: &mut UpdateOutcome) {
         match sd.server_type {
-            ServerType::Unknown
-            | ServerType::RSGhost
-            | ServerType::PossiblePrimary
-            | ServerType::LoadBalancer => self.replace(sd),
+            ServerType::Unknown | ServerType::RSGhost | ServerType::PossiblePrimary => {
+                self.replace(sd)
+            }
+            // A load balancer's reply (serviceId) without loadBalanced=true: not usable here.
+            ServerType::LoadBalancer => self.remove(&sd.address),
             ServerType::Standalone => {
                 // updateUnknownWithStandalone
                 if self.seeds.len() == 1 {
@@ -408,12 +409,29 @@ impl TopologyDescription {
             }
         }
 
-        self.add_members(&sd);
+        // Keep exactly the primary's members: remove the others, add the missing ones. Both
+        // the map and the sorted member list are in address order, so one merge walk removes.
         let mut members: Vec<&ServerAddress> = sd.all_members().collect();
         members.sort_unstable();
-        self.servers
-            .retain(|address, _| members.binary_search(&address).is_ok());
+        members.dedup();
+        let mut next = 0;
+        self.servers.retain(|address, _| {
+            while next < members.len() && members[next] < address {
+                next += 1;
+            }
+            next < members.len() && members[next] == address
+        });
         let in_own_list = members.binary_search(&&sd.address).is_ok();
+        if self.servers.len() < members.len() {
+            for member in members {
+                if !self.servers.contains_key(member) {
+                    self.servers.insert(
+                        member.clone(),
+                        ServerDescription::new_unknown(member.clone()),
+                    );
+                }
+            }
+        }
         if in_own_list {
             self.replace(sd);
         }

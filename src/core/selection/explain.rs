@@ -169,3 +169,43 @@ impl Display for Candidate<'_> {
         }
     }
 }
+
+/// Serializes a candidate for `--explain --output json` (snake_case, stable): address, type,
+/// rtt_ms, staleness_s, tags, suitable, eligible, matched_tag_set, deprioritized, dropped_by
+/// (a [`super::Filter`] name or null) and reason.
+impl serde::Serialize for Candidate<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Candidate", 11)?;
+        s.serialize_field("address", &self.address.to_string())?;
+        s.serialize_field("type", self.server_type.as_str())?;
+        s.serialize_field("rtt_ms", &self.rtt_ms)?;
+        s.serialize_field("staleness_s", &self.staleness_s)?;
+        s.serialize_field("tags", self.tags)?;
+        s.serialize_field("suitable", &self.suitable)?;
+        s.serialize_field("eligible", &self.eligible)?;
+        s.serialize_field("matched_tag_set", &self.matched_tag_set)?;
+        s.serialize_field("deprioritized", &self.deprioritized)?;
+        s.serialize_field("dropped_by", &self.dropped_by().map(super::Filter::as_str))?;
+        s.serialize_field("reason", &self.reason())?;
+        s.end()
+    }
+}
+
+/// Serializes a selection: suitable, in_window (address strings), latency_window_ms
+/// (`[low, high]` or null), used_deprioritized and candidates.
+impl serde::Serialize for super::Selection<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let strings = |v: &[crate::core::address::ServerAddress]| {
+            v.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+        };
+        let mut s = serializer.serialize_struct("Selection", 5)?;
+        s.serialize_field("suitable", &strings(&self.suitable))?;
+        s.serialize_field("in_window", &strings(&self.in_window))?;
+        s.serialize_field("latency_window_ms", &self.latency_window_ms)?;
+        s.serialize_field("used_deprioritized", &self.used_deprioritized)?;
+        s.serialize_field("candidates", &self.candidates)?;
+        s.end()
+    }
+}

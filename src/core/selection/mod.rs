@@ -5,16 +5,13 @@
 //! Every filter records, per server, the [`Verdict`] that dropped it (or kept it), so the
 //! explanation `rsctl read --explain` prints is produced by the very code that chose the server
 //! and cannot disagree with it. The sentences themselves are only rendered when asked
-//! ([`Candidate::reason`]), which keeps the selection itself allocation-light: one selection on a
-//! 7-member set costs well under a microsecond.
+//! ([`Candidate::reason`]), which keeps the selection itself
+//! allocation-light: no strings and no tag copies, only the candidate list and the two address
+//! lists (see `benches/selection.rs`).
 //!
 //! A [`Selection`] borrows the server addresses and tags of the topology it was computed from
 //! (and the read preference's tag sets), so it lives no longer than that snapshot; the
 //! `suitable` and `in_window` lists are owned.
-
-// `crate::Error` is large (clippy::result_large_err); shrinking it is a crate-wide decision for
-// error.rs, not one to make here.
-#![allow(clippy::result_large_err)]
 
 mod explain;
 mod pick;
@@ -430,21 +427,23 @@ fn estimate_staleness(
     candidates: &mut [Candidate],
 ) {
     let heartbeat = settings.heartbeat_frequency_ms;
-    let primary_lag = if topology.topology_type == TopologyType::ReplicaSetWithPrimary {
-        topology
-            .servers
-            .values()
-            .find(|s| s.server_type == ServerType::RSPrimary)
-            .and_then(|p| p.last_write_date_ms.map(|w| p.last_update_time_ms - w))
-    } else {
-        None
-    };
-    let newest_secondary_write = topology
-        .servers
-        .values()
-        .filter(|s| s.server_type == ServerType::RSSecondary)
-        .filter_map(|s| s.last_write_date_ms)
-        .max();
+    let with_primary = topology.topology_type == TopologyType::ReplicaSetWithPrimary;
+    let mut primary_lag = None;
+    let mut newest_secondary_write = None;
+    for s in topology.servers.values() {
+        match s.server_type {
+            ServerType::RSPrimary if with_primary && primary_lag.is_none() => {
+                primary_lag = s
+                    .last_write_date_ms
+                    .map(|w| s.last_update_time_ms as f64 - w as f64);
+            }
+            ServerType::RSSecondary => {
+                newest_secondary_write = newest_secondary_write.max(s.last_write_date_ms);
+            }
+            _ => {}
+        }
+    }
+    // Arithmetic in f64: times come from servers' replies and must not overflow (no panics).
     for (c, sd) in candidates.iter_mut().zip(topology.servers.values()) {
         c.staleness_s = match sd.server_type {
             ServerType::RSPrimary => Some(0.0),
@@ -454,9 +453,11 @@ fn estimate_staleness(
                 };
                 let ms = match (primary_lag, newest_secondary_write) {
                     // (S.lastUpdateTime - S.lastWriteDate) - (P.lastUpdateTime - P.lastWriteDate) + heartbeatFrequencyMS
-                    (Some(p_lag), _) => (sd.last_update_time_ms - write - p_lag) as f64 + heartbeat,
+                    (Some(p_lag), _) => {
+                        (sd.last_update_time_ms as f64 - write as f64) - p_lag + heartbeat
+                    }
                     // SMax.lastWriteDate - S.lastWriteDate + heartbeatFrequencyMS
-                    (None, Some(smax)) => (smax - write) as f64 + heartbeat,
+                    (None, Some(smax)) => (smax as f64 - write as f64) + heartbeat,
                     (None, None) => continue,
                 };
                 Some(ms / 1000.0)

@@ -438,3 +438,201 @@ fn explain_lists_every_server() {
         "{text}"
     );
 }
+
+#[test]
+fn json_explanation_carries_the_same_reason() {
+    let topo = rs();
+    let c = read(
+        ReadPreferenceMode::Secondary,
+        vec![tags(&[("dc", "sf")])],
+        None,
+    );
+    let sel = select_suitable(&topo, &c, &SelectionSettings::default(), &[]).unwrap();
+    let v = serde_json::to_value(&sel).unwrap();
+    assert_eq!(v["in_window"], serde_json::json!(["b:1"]));
+    assert_eq!(v["latency_window_ms"], serde_json::json!([3.1, 18.1]));
+    let c1 = &v["candidates"][2];
+    assert_eq!(c1["address"], "c:1");
+    assert_eq!(c1["dropped_by"], "latency_window");
+    assert_eq!(c1["reason"], candidate(&sel, "c:1").reason().as_str());
+    assert_eq!(v["candidates"][1]["tags"], serde_json::json!({"dc": "sf"}));
+    assert_eq!(v["candidates"][1]["dropped_by"], serde_json::Value::Null);
+}
+
+mod properties {
+    //! Invariants over random topologies: selection never panics, the explanation agrees with
+    //! the result, and each filter's rule holds for what it kept.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const TYPES: [ServerType; 10] = [
+        ServerType::Standalone,
+        ServerType::Mongos,
+        ServerType::PossiblePrimary,
+        ServerType::RSPrimary,
+        ServerType::RSSecondary,
+        ServerType::RSArbiter,
+        ServerType::RSOther,
+        ServerType::RSGhost,
+        ServerType::LoadBalancer,
+        ServerType::Unknown,
+    ];
+    const TOPOLOGIES: [TopologyType; 6] = [
+        TopologyType::Unknown,
+        TopologyType::Single,
+        TopologyType::ReplicaSetNoPrimary,
+        TopologyType::ReplicaSetWithPrimary,
+        TopologyType::Sharded,
+        TopologyType::LoadBalanced,
+    ];
+    const MODES: [ReadPreferenceMode; 5] = [
+        ReadPreferenceMode::Primary,
+        ReadPreferenceMode::PrimaryPreferred,
+        ReadPreferenceMode::Secondary,
+        ReadPreferenceMode::SecondaryPreferred,
+        ReadPreferenceMode::Nearest,
+    ];
+
+    fn arb_tags() -> impl Strategy<Value = Tags> {
+        proptest::collection::btree_map(
+            prop_oneof![Just("dc".to_string()), Just("rack".to_string())],
+            prop_oneof![
+                Just("ny".to_string()),
+                Just("sf".to_string()),
+                Just("1".to_string())
+            ],
+            0..3,
+        )
+    }
+
+    fn arb_time() -> impl Strategy<Value = i64> {
+        prop_oneof![4 => 0i64..400_000, 1 => any::<i64>()]
+    }
+
+    fn arb_server(i: usize) -> impl Strategy<Value = ServerDescription> {
+        (
+            0..TYPES.len(),
+            proptest::option::weighted(0.9, 0.0f64..100.0),
+            arb_tags(),
+            arb_time(),
+            proptest::option::weighted(0.9, arb_time()),
+        )
+            .prop_map(move |(t, rtt, tags, update, write)| {
+                let mut sd =
+                    ServerDescription::new_unknown(ServerAddress::new(format!("h{i}"), 27017));
+                sd.server_type = TYPES[t];
+                sd.round_trip_time_ms = rtt;
+                sd.tags = tags;
+                sd.last_update_time_ms = update;
+                sd.last_write_date_ms = write;
+                sd
+            })
+    }
+
+    fn arb_topology() -> impl Strategy<Value = TopologyDescription> {
+        (0..TOPOLOGIES.len(), 0usize..8).prop_flat_map(|(t, n)| {
+            (0..n)
+                .map(arb_server)
+                .collect::<Vec<_>>()
+                .prop_map(move |servers| topology(TOPOLOGIES[t], servers))
+        })
+    }
+
+    fn arb_criteria() -> impl Strategy<Value = Criteria> {
+        prop_oneof![
+            1 => Just(Criteria::Write),
+            4 => (
+                0..MODES.len(),
+                proptest::collection::vec(arb_tags(), 0..3),
+                proptest::option::of(0u64..300),
+            )
+                .prop_map(|(m, tag_sets, secs)| Criteria::Read(ReadPreference {
+                    mode: MODES[m],
+                    tag_sets,
+                    max_staleness: secs.map(Duration::from_secs),
+                })),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn selection_agrees_with_its_explanation(
+            topo in arb_topology(),
+            criteria in arb_criteria(),
+            deprioritized_mask in any::<u8>(),
+            threshold in 0.0f64..40.0,
+            heartbeat in 500.0f64..150_000.0,
+        ) {
+            let settings = SelectionSettings { local_threshold_ms: threshold, heartbeat_frequency_ms: heartbeat };
+            let deprioritized: Vec<ServerAddress> = topo
+                .servers
+                .keys()
+                .enumerate()
+                .filter(|(i, _)| deprioritized_mask & (1 << i) != 0)
+                .map(|(_, a)| a.clone())
+                .collect();
+            let rp = criteria.read_preference();
+            let is_rs = matches!(topo.topology_type, TopologyType::ReplicaSetWithPrimary | TopologyType::ReplicaSetNoPrimary);
+            let invalid = rp.is_some_and(|rp| {
+                validate_mode(rp).is_err() || (is_rs && validate_staleness(rp, &settings).is_err())
+            });
+            let result = select_suitable(&topo, &criteria, &settings, &deprioritized);
+            prop_assert_eq!(result.is_err(), invalid);
+            let Ok(sel) = result else { return Ok(()) };
+
+            prop_assert_eq!(sel.candidates.len(), topo.servers.len());
+            let suitable: Vec<ServerAddress> = sel.candidates.iter().filter(|c| c.suitable).map(|c| c.address.clone()).collect();
+            let eligible: Vec<ServerAddress> = sel.candidates.iter().filter(|c| c.eligible).map(|c| c.address.clone()).collect();
+            prop_assert_eq!(&sel.suitable, &suitable);
+            prop_assert_eq!(&sel.in_window, &eligible);
+            prop_assert_eq!(sel.suitable.is_empty(), sel.in_window.is_empty());
+            for c in &sel.candidates {
+                prop_assert!(!c.reason().is_empty());
+                prop_assert_eq!(c.eligible, c.dropped_by().is_none());
+                prop_assert!(!c.eligible || c.suitable);
+                if c.suitable && !c.eligible {
+                    prop_assert_eq!(c.dropped_by(), Some(Filter::LatencyWindow));
+                    let (_, high) = sel.latency_window_ms.unwrap();
+                    prop_assert!(c.rtt_ms.unwrap() > high);
+                }
+                if c.eligible {
+                    if let (Some(r), Some((low, high))) = (c.rtt_ms, sel.latency_window_ms) {
+                        prop_assert!(low <= r && r <= high);
+                    }
+                    if let Some(i) = c.matched_tag_set {
+                        prop_assert!(tags_match(&rp.unwrap().tag_sets[i], c.tags));
+                    }
+                }
+                if c.suitable {
+                    let ok_type = match topo.topology_type {
+                        TopologyType::Unknown => false,
+                        TopologyType::Single => c.server_type.is_available(),
+                        TopologyType::Sharded => c.server_type == ServerType::Mongos,
+                        TopologyType::LoadBalanced => c.server_type == ServerType::LoadBalancer,
+                        _ => match rp.map(|r| r.mode) {
+                            None | Some(ReadPreferenceMode::Primary) => c.server_type == ServerType::RSPrimary,
+                            Some(ReadPreferenceMode::Secondary) => c.server_type == ServerType::RSSecondary,
+                            Some(_) => matches!(c.server_type, ServerType::RSPrimary | ServerType::RSSecondary),
+                        },
+                    };
+                    prop_assert!(ok_type, "{} suitable in {:?}: {}", c.server_type, topo.topology_type, c.reason());
+                    if c.deprioritized {
+                        prop_assert!(sel.used_deprioritized);
+                    }
+                    if let (true, Some(rp), ServerType::RSSecondary) = (is_rs, rp, c.server_type) {
+                        if let Some(max) = rp.max_staleness {
+                            prop_assert!(c.staleness_s.unwrap() <= max.as_secs_f64());
+                        }
+                    }
+                }
+            }
+            if sel.used_deprioritized {
+                prop_assert!(sel.candidates.iter().any(|c| c.deprioritized));
+            }
+        }
+    }
+}

@@ -189,12 +189,33 @@ impl ConnectionString {
             None => (None, host_info),
         };
 
+        // An '@' in the database or in the first option name means the userinfo holds an
+        // unescaped '/' or '?': say so without echoing any part of it (it may be a password).
+        let first_key = query
+            .and_then(|q| q.split('&').next())
+            .and_then(|p| p.split('=').next());
+        if db_part.contains('@') || first_key.is_some_and(|k| k.contains('@')) {
+            return Err(Error::invalid(format!(
+                "invalid connection string: an '@' follows the first '/' or '?'; {USERINFO_HINT}"
+            )));
+        }
+
         // 3. Hosts.
         let hosts = if srv {
-            parse_srv_host(hosts_part)?
+            parse_srv_host(hosts_part)
         } else {
-            parse_hosts(hosts_part)?
-        };
+            parse_hosts(hosts_part)
+        }
+        .map_err(|e| {
+            if userinfo.is_none() && tail.contains('@') {
+                // Most likely "user:pa?ss@host": the "host" shown would be part of a password.
+                Error::invalid(format!(
+                    "invalid host list in the connection string (an '@' follows the first '/' or '?'); {USERINFO_HINT}"
+                ))
+            } else {
+                e
+            }
+        })?;
 
         // 4. Auth database.
         let default_database = if db_part.is_empty() {
@@ -265,6 +286,12 @@ impl ConnectionString {
     /// proxyPassword) shown as `****`.
     pub fn redacted(&self) -> String {
         redact::render(self)
+    }
+
+    /// Whether connections must use TLS: `tls`/`ssl` when given, otherwise required for
+    /// `mongodb+srv://` (URI-options spec) and off for `mongodb://`.
+    pub fn tls_required(&self) -> bool {
+        self.tls.unwrap_or(self.srv)
     }
 
     /// The topology type SDAM starts from: directConnection=true → Single, loadBalanced=true →
@@ -347,6 +374,11 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// A bare seed list: comma-separated `host[:port]` entries, nothing else.
 fn parse_seed_list(s: &str) -> Result<ConnectionString> {
+    if s.contains('@') {
+        return Err(Error::invalid(
+            "a bare seed list cannot carry credentials: use mongodb://USER:PASSWORD@HOST[:PORT]",
+        ));
+    }
     let hosts = s
         .split(',')
         .map(|h| {
@@ -377,13 +409,27 @@ fn parse_hosts(s: &str) -> Result<Vec<ServerAddress>> {
         .collect()
 }
 
-/// `ServerAddress::parse`, plus: a TCP host name never contains whitespace or control characters.
+/// `ServerAddress::parse`, plus: a host name (not an IPv6 literal) is made of letters (any
+/// script), digits, '-', '.', '_' and '~'.
 fn host_address(s: &str) -> Result<ServerAddress> {
     let a = ServerAddress::parse(s)?;
     if let ServerAddress::Tcp { host, .. } = &a {
-        if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let literal = host.contains(':');
+        let bad = host.chars().find(|&c| {
+            if literal {
+                c.is_whitespace() || c.is_control()
+            } else {
+                !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
+            }
+        });
+        if let Some(c) = bad {
+            let what = if c.is_whitespace() {
+                "whitespace".to_string()
+            } else {
+                format!("'{c}'")
+            };
             return Err(Error::invalid(format!(
-                "invalid host \"{s}\": a host name cannot contain whitespace"
+                "invalid host \"{s}\": a host name cannot contain {what}"
             )));
         }
     }
@@ -416,25 +462,27 @@ fn parse_srv_host(s: &str) -> Result<Vec<ServerAddress>> {
     }
 }
 
+/// How to fix a userinfo the parser cannot split.
+const USERINFO_HINT: &str = "the username and password must be percent-encoded (e.g. '@' as %40, ':' as %3A, '/' as %2F, '?' as %3F)";
+
 /// Splits and decodes `user[:password]`, enforcing the spec's escaping rules.
 fn parse_userinfo(raw: &str) -> Result<(String, Option<String>)> {
-    const HINT: &str = "the username and password must be percent-encoded (e.g. '@' as %40, ':' as %3A, '/' as %2F)";
     if let Some(c) = raw
         .chars()
         .find(|c| matches!(c, '@' | '/' | '?' | '#' | '[' | ']'))
     {
         return Err(Error::invalid(format!(
-            "invalid userinfo in the connection string: unescaped '{c}'; {HINT}"
+            "invalid userinfo in the connection string: unescaped '{c}'; {USERINFO_HINT}"
         )));
     }
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid(format!(
-            "invalid userinfo in the connection string: unescaped whitespace or control character; {HINT}"
+            "invalid userinfo in the connection string: unescaped whitespace or control character; {USERINFO_HINT}"
         )));
     }
     if raw.matches(':').count() > 1 {
         return Err(Error::invalid(format!(
-            "invalid userinfo in the connection string: more than one ':'; {HINT}"
+            "invalid userinfo in the connection string: more than one ':'; {USERINFO_HINT}"
         )));
     }
     let (user, pass) = match raw.split_once(':') {
@@ -442,12 +490,12 @@ fn parse_userinfo(raw: &str) -> Result<(String, Option<String>)> {
         None => (raw, None),
     };
     let user = percent_decode(user, "the username").map_err(|_| {
-        Error::invalid(format!("invalid username in the connection string: a '%' not followed by two hex digits; {HINT}"))
+        Error::invalid(format!("invalid username in the connection string: a '%' not followed by two hex digits; {USERINFO_HINT}"))
     })?;
     let pass = match pass {
         Some(p) => Some(percent_decode(p, "the password").map_err(|_| {
             Error::invalid(format!(
-                "invalid password in the connection string: a '%' not followed by two hex digits; {HINT}"
+                "invalid password in the connection string: a '%' not followed by two hex digits; {USERINFO_HINT}"
             ))
         })?),
         None => None,

@@ -343,6 +343,9 @@ fn parse_value(kind: Kind, canonical: &str, key: &str, value: &str) -> Result<Bs
         }
         Kind::Compressors => {
             let names: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+            if names.is_empty() {
+                return Err(warn("no compressor named"));
+            }
             if let Some(bad) = names.iter().find(|n| !KNOWN_COMPRESSORS.contains(n)) {
                 return Err(warn(&format!("unknown compressor \"{bad}\" (known: snappy, zlib, zstd)")));
             }

@@ -125,12 +125,14 @@ pub(super) fn render(cs: &ConnectionString) -> String {
 }
 
 /// Replaces the password of every `mongodb://` or `mongodb+srv://` URI inside `text` by `****`,
-/// and the values of the secret options (`tlsCertificateKeyFilePassword`, `proxyPassword`).
+/// and the values of the secret options (`tlsCertificateKeyFilePassword`, `proxyPassword`,
+/// `AWS_SESSION_TOKEN`).
 ///
-/// A URI runs until whitespace. Its userinfo is everything before the last `@` that precedes the
-/// first `/` or `?`; when the URI has no such `@` but the rest of the line does (an unescaped
-/// space inside a password), everything up to that `@` is treated as userinfo. Redacting too much
-/// is preferred to showing a secret. Text that is not a URI is left as it is.
+/// A URI runs until whitespace. When it parses, its userinfo is exactly what the parser takes
+/// (everything before the last `@` preceding the first `/` or `?`). When it does not parse, the
+/// userinfo is taken to run to the last `@` of the line (an unescaped `/`, `?`, `@` or space
+/// inside a password): redacting too much is preferred to showing a secret. Text that is not a
+/// URI is left as it is.
 pub fn redact_uri(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -140,24 +142,18 @@ pub fn redact_uri(text: &str) -> String {
         out.push_str(&from[..scheme_len]);
         let after = &from[scheme_len..];
         let line_end = after.find(['\n', '\r']).unwrap_or(after.len());
-        let mut end = after[..line_end]
+        let ws_end = after[..line_end]
             .find(char::is_whitespace)
             .unwrap_or(line_end);
-        let auth_end = after[..end].find(['/', '?']).unwrap_or(end);
-        let mut at = after[..auth_end].rfind('@');
-        if at.is_none() && auth_end == end {
-            // No '@' before the first space: look further along the line, up to a '/' or '?'.
-            let stop = after[..line_end].find(['/', '?']).unwrap_or(line_end);
-            if let Some(a) = after[..stop].rfind('@') {
-                at = Some(a);
-                end = end.max(
-                    a + 1
-                        + after[a + 1..line_end]
-                            .find(char::is_whitespace)
-                            .unwrap_or(line_end - a - 1),
-                );
-            }
-        }
+        let (at, end) = if ConnectionString::parse(&from[..scheme_len + ws_end]).is_ok() {
+            let auth_end = after[..ws_end].find(['/', '?']).unwrap_or(ws_end);
+            (after[..auth_end].rfind('@'), ws_end)
+        } else if let Some(a) = after[..line_end].rfind('@') {
+            let stop = after[a + 1..line_end].find(char::is_whitespace);
+            (Some(a), stop.map_or(line_end, |w| a + 1 + w))
+        } else {
+            (None, ws_end)
+        };
         let body = &after[..end];
         let tail_start = match at {
             Some(at) => {

@@ -140,6 +140,10 @@ fn srv_strings_keep_the_name() {
         cs.redacted(),
         "mongodb+srv://cluster0.example.com/?srvServiceName=custom&srvMaxHosts=2"
     );
+    assert!(cs.tls_required());
+    assert!(!parse("mongodb+srv://a.example.com/?tls=false").tls_required());
+    assert!(!parse("mongodb://a").tls_required());
+    assert!(parse("mongodb://a/?ssl=true").tls_required());
     err("mongodb+srv://a.example.com/?directConnection=true");
     err("mongodb+srv://a.example.com/?srvMaxHosts=1&replicaSet=rs");
     err("mongodb+srv://[::1]");
@@ -226,6 +230,15 @@ fn redact_uri_in_free_text() {
     );
     assert!(err("mongodb://a,%20b").contains("whitespace"));
     assert!(err("a, b c").contains("whitespace"));
+    for bad in [
+        "mongodb://h]",
+        "mongodb://h=1",
+        "mongodb://h'",
+        "h;x",
+        "mongodb://h%2C",
+    ] {
+        err(bad);
+    }
 }
 
 #[test]
@@ -271,6 +284,8 @@ fn empty_and_unusable_values() {
     let cs = parse("mongodb://a/?maxIdleTimeMS=&journal=&appname=&compressors=lz4&wTimeoutMS=-1&w=-1&maxConnecting=0");
     assert!(cs.options.is_empty(), "{}", cs.options);
     assert_eq!(cs.warnings.len(), 7, "{:?}", cs.warnings);
+    let cs = parse("mongodb://a/?compressors=,%20");
+    assert!(cs.options.is_empty() && cs.warnings[0].contains("compressors"));
     err("mongodb://a/?authSource=");
     err("mongodb://a/?authMechanism=");
     err("mongodb://a/?minPoolSize=10&maxPoolSize=5");
@@ -323,7 +338,10 @@ fn hosts_and_databases_are_percent_decoded() {
 
 #[test]
 fn percent_decoding_is_strict() {
-    assert_eq!(percent_decode("%41%4a%4A%7e+%C3%A9", "x").unwrap(), "AJJ~+é");
+    assert_eq!(
+        percent_decode("%41%4a%4A%7e+%C3%A9", "x").unwrap(),
+        "AJJ~+é"
+    );
     assert_eq!(percent_decode("plain", "x").unwrap(), "plain");
     for bad in ["%", "%4", "%4g", "%g4", "a%%41", "%C3"] {
         let e = percent_decode(bad, "the thing").unwrap_err().to_string();

@@ -1,0 +1,215 @@
+//! Turning command-line text into typed values, with exit-code-2 errors that name the culprit:
+//! the connection string (with the global overrides applied), namespaces, Extended JSON
+//! documents, read preferences.
+
+use std::time::Duration;
+
+use bson::{Bson, Document};
+
+use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
+use crate::core::uri::{parse_tag_set, ConnectionString};
+
+use super::exit::usage;
+use super::GlobalArgs;
+
+/// The seed used when neither `--uri` nor `MONGODB_URI` is given (as mongosh does).
+pub const DEFAULT_SEED: &str = "localhost:27017";
+
+/// Parses `--uri` (or the default seed) and applies `-s`, `--direct`, `--timeout`,
+/// `--heartbeat` and `--local-threshold` on top of it (flags win over URI options).
+pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString> {
+    let text = global.uri.as_deref().unwrap_or(DEFAULT_SEED);
+    let mut cs = ConnectionString::parse(text).map_err(|e| {
+        usage(format!(
+            "invalid --uri {}: {e}",
+            crate::core::uri::redact_uri(&format!("\"{text}\""))
+        ))
+    })?;
+    if cs.srv {
+        return Err(usage(
+            "mongodb+srv:// connection strings need DNS SRV resolution, which rsctl does not do: \
+             give the hosts (mongodb://h1,h2,h3/?replicaSet=NAME)",
+        ));
+    }
+    apply_overrides(&mut cs, global);
+    Ok(cs)
+}
+
+/// Applies the global flags on top of a parsed connection string.
+pub fn apply_overrides(cs: &mut ConnectionString, global: &GlobalArgs) {
+    if let Some(rs) = &global.replica_set {
+        cs.replica_set = Some(rs.clone());
+    }
+    if global.direct {
+        cs.direct_connection = Some(true);
+    }
+    if let Some(t) = global.timeout {
+        cs.server_selection_timeout = Some(t);
+    }
+    if let Some(h) = global.heartbeat {
+        cs.heartbeat_frequency = Some(h);
+    }
+    if let Some(l) = global.local_threshold {
+        cs.local_threshold = Some(l);
+    }
+}
+
+/// Splits `DB.COLLECTION` at the first dot.
+pub fn namespace(ns: &str) -> anyhow::Result<(String, String)> {
+    match ns.split_once('.') {
+        Some((db, coll))
+            if !db.is_empty() && !coll.is_empty() && !db.contains(['/', '\\', ' ', '"', '$']) =>
+        {
+            Ok((db.to_string(), coll.to_string()))
+        }
+        _ => Err(usage(format!(
+            "invalid namespace \"{ns}\": expected DB.COLLECTION (e.g. test.orders)"
+        ))),
+    }
+}
+
+/// Parses a document given as JSON or Extended JSON (`{"_id": {"$oid": "..."}}`).
+pub fn ejson_document(flag: &str, text: &str) -> anyhow::Result<Document> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        usage(format!(
+            "invalid {flag} \"{text}\": not valid JSON ({e}); expected e.g. '{{\"qty\": {{\"$gt\": 5}}}}'"
+        ))
+    })?;
+    if !value.is_object() {
+        return Err(usage(format!(
+            "invalid {flag} \"{text}\": expected a JSON object, got {}",
+            json_kind(&value)
+        )));
+    }
+    match Bson::try_from(value) {
+        Ok(Bson::Document(d)) => Ok(d),
+        Ok(other) => Err(usage(format!(
+            "invalid {flag} \"{text}\": expected a document, got {:?}",
+            other.element_type()
+        ))),
+        Err(e) => Err(usage(format!(
+            "invalid {flag} \"{text}\": bad Extended JSON: {e}"
+        ))),
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// One document as a line of relaxed Extended JSON.
+pub fn relaxed_line(doc: Document) -> String {
+    Bson::Document(doc).into_relaxed_extjson().to_string()
+}
+
+/// Builds a read preference from `--pref`, the ordered `--tags` and `--max-staleness`, and checks
+/// it against the spec's rules (tags or max staleness with mode primary; maxStalenessSeconds at
+/// least 90 s and at least heartbeatFrequencyMS + idleWritePeriodMS).
+pub fn read_preference(
+    mode: ReadPreferenceMode,
+    tags: &[String],
+    max_staleness: Option<Duration>,
+    heartbeat: Duration,
+) -> anyhow::Result<ReadPreference> {
+    let mut tag_sets = Vec::with_capacity(tags.len());
+    for t in tags {
+        tag_sets.push(parse_tag_set(t).map_err(|e| usage(format!("invalid --tags: {e}")))?);
+    }
+    if let Some(ms) = max_staleness {
+        if ms.subsec_nanos() != 0 {
+            return Err(usage(format!(
+                "invalid --max-staleness {}: maxStalenessSeconds is a whole number of seconds",
+                humantime::format_duration(ms)
+            )));
+        }
+    }
+    let rp = ReadPreference {
+        mode,
+        tag_sets,
+        max_staleness,
+    };
+    let settings = crate::core::selection::SelectionSettings {
+        local_threshold_ms: 15.0,
+        heartbeat_frequency_ms: heartbeat.as_secs_f64() * 1000.0,
+    };
+    crate::core::selection::validate(&rp, &settings)
+        .map_err(|e| usage(format!("invalid read preference: {e}")))?;
+    Ok(rp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::exit::{classify, USAGE};
+
+    #[test]
+    fn namespaces() {
+        assert_eq!(namespace("test.c").unwrap(), ("test".into(), "c".into()));
+        assert_eq!(namespace("a.b.c").unwrap(), ("a".into(), "b.c".into()));
+        for bad in ["test", ".c", "test.", ""] {
+            let e = namespace(bad).unwrap_err();
+            assert_eq!(classify(&e).code, USAGE);
+            assert!(e.to_string().contains("DB.COLLECTION"));
+        }
+    }
+
+    #[test]
+    fn ejson_round_trip() {
+        let d = ejson_document(
+            "--filter",
+            r#"{"_id": {"$oid": "0123456789abcdef01234567"}, "n": {"$gt": 5}}"#,
+        )
+        .unwrap();
+        assert!(matches!(d.get("_id"), Some(Bson::ObjectId(_))));
+        let e = ejson_document("--filter", "{bad").unwrap_err();
+        assert_eq!(classify(&e).code, USAGE);
+        assert!(e.to_string().contains("--filter"), "{e}");
+        let e = ejson_document("--sort", "[1]").unwrap_err();
+        assert!(e.to_string().contains("an array"), "{e}");
+        let line = relaxed_line(bson::doc! {"a": 1i32, "d": bson::DateTime::from_millis(0)});
+        assert_eq!(line, r#"{"a":1,"d":{"$date":"1970-01-01T00:00:00Z"}}"#);
+    }
+
+    #[test]
+    fn read_preference_rules() {
+        let hb = Duration::from_secs(10);
+        let rp = read_preference(
+            ReadPreferenceMode::Nearest,
+            &["dc=ny,rack=1".into(), "''".into()],
+            None,
+            hb,
+        )
+        .unwrap();
+        assert_eq!(rp.tag_sets.len(), 2);
+        assert!(rp.tag_sets[1].is_empty());
+        let e =
+            read_preference(ReadPreferenceMode::Primary, &["dc=ny".into()], None, hb).unwrap_err();
+        assert_eq!(classify(&e).code, USAGE);
+        assert!(e.to_string().contains("primary"), "{e}");
+        let e = read_preference(
+            ReadPreferenceMode::Secondary,
+            &[],
+            Some(Duration::from_secs(30)),
+            hb,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("90"), "{e}");
+        let e =
+            read_preference(ReadPreferenceMode::Secondary, &["dc".into()], None, hb).unwrap_err();
+        assert_eq!(classify(&e).code, USAGE);
+        assert!(read_preference(
+            ReadPreferenceMode::Secondary,
+            &[],
+            Some(Duration::from_secs(90)),
+            hb
+        )
+        .is_ok());
+    }
+}

@@ -1,0 +1,451 @@
+//! One client connection of a lab member: framing (`wire::frame_length` then `wire::decode`),
+//! OP_MSG and legacy OP_QUERY commands, replies delayed by the member's latency and held while it
+//! is paused, checksums echoed, and exhaust hello (`moreToCome` replies to an awaitable hello that
+//! is re-submitted with each reply's topologyVersion until the client goes away).
+//!
+//! A malformed message closes this connection only.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bson::{doc, Bson, Document};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::{lock, Shared};
+use crate::lab::cluster::{Ready, Request, Response};
+use crate::wire::{
+    self, Message, OpMsg, OpReply, DEFAULT_MAX_BSON_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
+    FLAG_CHECKSUM_PRESENT, FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME, QUERY_FLAG_SECONDARY_OK,
+};
+
+/// mongod accepts a command body this much over maxBsonObjectSize (room for the command's own
+/// fields around a maximal document).
+const BODY_SLACK: usize = 16 * 1024;
+/// How many exhaust replies may follow each other without the cluster ever parking the hello;
+/// past that the stream ends (a plain reply) instead of spinning.
+const MAX_IMMEDIATE_EXHAUST: u32 = 16;
+
+/// How to answer one request.
+struct Pending {
+    /// OP_QUERY: answer with OP_REPLY.
+    legacy: bool,
+    /// The request carried a checksum: so does the reply.
+    checksum: bool,
+    /// The client set moreToCome: it wants no reply.
+    no_reply: bool,
+    /// An awaitable hello sent with exhaustAllowed.
+    exhaust: Option<Exhaust>,
+}
+
+/// The hello an exhaust stream keeps re-submitting.
+struct Exhaust {
+    command: Document,
+    db: String,
+    /// The topologyVersion the current submission carried.
+    sent: Option<Document>,
+    /// Replies in a row that came back without the cluster parking the hello.
+    immediate: u32,
+}
+
+struct Conn {
+    shared: Arc<Shared>,
+    member: usize,
+    conn: u64,
+    pending: HashMap<i32, Pending>,
+    /// Encoded replies and when they may be written (latency).
+    out: VecDeque<(Instant, Vec<u8>)>,
+}
+
+/// Serves one accepted connection until the client closes it, it sends garbage, or the member
+/// is killed.
+pub(super) async fn serve(
+    shared: Arc<Shared>,
+    member: usize,
+    conn: u64,
+    stream: TcpStream,
+    rx: mpsc::UnboundedReceiver<Ready>,
+) {
+    let mut c = Conn {
+        shared,
+        member,
+        conn,
+        pending: HashMap::new(),
+        out: VecDeque::new(),
+    };
+    let outcome = c.run(stream, rx).await;
+    if let Err(e) = outcome {
+        tracing::debug!("lab member {member} connection {conn}: {e}");
+    }
+    c.close();
+}
+
+impl Conn {
+    async fn run(
+        &mut self,
+        stream: TcpStream,
+        mut rx: mpsc::UnboundedReceiver<Ready>,
+    ) -> std::io::Result<()> {
+        let (mut rd, mut wr) = stream.into_split();
+        let mut view = self.shared.members[self.member].view.subscribe();
+        let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+        loop {
+            let v = *view.borrow_and_update();
+            if !v.up {
+                // Killed (or shut down): what is already due goes out, then the socket closes.
+                self.flush(&mut wr).await?;
+                return Ok(());
+            }
+            if !v.paused {
+                while let Some(n) = complete_frame(&buf)? {
+                    let frame: Vec<u8> = buf.drain(..n).collect();
+                    self.on_frame(&frame)?;
+                }
+                self.flush(&mut wr).await?;
+            }
+            let next_write = if v.paused {
+                None
+            } else {
+                self.out.front().map(|(t, _)| *t)
+            };
+            tokio::select! {
+                r = rd.read_buf(&mut buf), if !v.paused => {
+                    if r? == 0 {
+                        return Ok(());
+                    }
+                }
+                Some(ready) = rx.recv() => self.complete(ready.request_id, ready.reply, false),
+                _ = tokio::time::sleep_until(next_write.unwrap_or_else(Instant::now)), if next_write.is_some() => {}
+                changed = view.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes every reply whose time has come, in one write.
+    async fn flush(&mut self, wr: &mut OwnedWriteHalf) -> std::io::Result<()> {
+        let now = Instant::now();
+        let mut batch = Vec::new();
+        while self.out.front().is_some_and(|(t, _)| *t <= now) {
+            if let Some((_, bytes)) = self.out.pop_front() {
+                batch.extend_from_slice(&bytes);
+            }
+        }
+        if !batch.is_empty() {
+            wr.write_all(&batch).await?;
+        }
+        Ok(())
+    }
+
+    fn on_frame(&mut self, frame: &[u8]) -> std::io::Result<()> {
+        let (header, message) = wire::decode(frame).map_err(invalid)?;
+        match message {
+            Message::Msg(m) => {
+                let pending = Pending {
+                    legacy: false,
+                    checksum: m.flags & FLAG_CHECKSUM_PRESENT != 0,
+                    no_reply: m.flags & FLAG_MORE_TO_COME != 0,
+                    exhaust: None,
+                };
+                let exhaust_allowed = m.flags & FLAG_EXHAUST_ALLOWED != 0;
+                if frame.len() > DEFAULT_MAX_BSON_SIZE {
+                    if let Some(error) = too_large(&m) {
+                        self.reject(header.request_id, pending, error);
+                        return Ok(());
+                    }
+                }
+                let command = m.into_command();
+                let db = match command.get("$db") {
+                    Some(Bson::String(db)) if !db.is_empty() => db.clone(),
+                    _ => {
+                        let error = error_reply(
+                            40571,
+                            "Location40571",
+                            "OP_MSG requests require a $db argument",
+                        );
+                        self.reject(header.request_id, pending, error);
+                        return Ok(());
+                    }
+                };
+                let pending = Pending {
+                    exhaust: (exhaust_allowed && is_awaitable_hello(&command)).then(|| Exhaust {
+                        sent: command.get_document("topologyVersion").ok().cloned(),
+                        command: command.clone(),
+                        db: db.clone(),
+                        immediate: 0,
+                    }),
+                    ..pending
+                };
+                self.submit(header.request_id, db, command, false, false, pending);
+            }
+            Message::Query(q) => {
+                let pending = Pending {
+                    legacy: true,
+                    checksum: false,
+                    no_reply: false,
+                    exhaust: None,
+                };
+                let Some(db) = q
+                    .full_collection_name
+                    .strip_suffix(".$cmd")
+                    .filter(|d| !d.is_empty())
+                else {
+                    let error = error_reply(
+                        5739101,
+                        "Location5739101",
+                        &format!(
+                            "OP_QUERY is no longer supported for queries ({}): use OP_MSG",
+                            q.full_collection_name
+                        ),
+                    );
+                    self.reject(header.request_id, pending, error);
+                    return Ok(());
+                };
+                let db = db.to_string();
+                let command = unwrap_query(q.query);
+                let secondary_ok = q.flags & QUERY_FLAG_SECONDARY_OK != 0;
+                self.submit(header.request_id, db, command, secondary_ok, true, pending);
+            }
+            Message::Reply(_) => return Err(invalid("a client sent OP_REPLY")),
+        }
+        Ok(())
+    }
+
+    fn submit(
+        &mut self,
+        request_id: i32,
+        db: String,
+        command: Document,
+        secondary_ok: bool,
+        legacy: bool,
+        p: Pending,
+    ) {
+        self.pending.insert(request_id, p);
+        let request = Request {
+            member: self.member,
+            conn: self.conn,
+            request_id,
+            db,
+            command,
+            secondary_ok,
+            legacy,
+        };
+        match self.shared.submit(request) {
+            Response::Now(reply) => self.complete(request_id, reply, true),
+            Response::Parked => {}
+        }
+    }
+
+    /// Answers a request without asking the cluster.
+    fn reject(&mut self, request_id: i32, p: Pending, error: Document) {
+        self.pending.insert(request_id, p);
+        self.complete(request_id, error, true);
+    }
+
+    /// Queues the reply to `request_id`; for an exhaust hello, re-submits it.
+    fn complete(&mut self, request_id: i32, reply: Document, immediate: bool) {
+        let Some(p) = self.pending.remove(&request_id) else {
+            return;
+        };
+        if p.no_reply {
+            return;
+        }
+        let reply_id = self.shared.message_id();
+        let mut again = None;
+        if let Some(mut ex) = p.exhaust {
+            let tv = reply.get_document("topologyVersion").ok().cloned();
+            ex.immediate = if immediate { ex.immediate + 1 } else { 0 };
+            let stalled = immediate && tv == ex.sent;
+            if let Some(tv) =
+                tv.filter(|_| is_ok(&reply) && !stalled && ex.immediate <= MAX_IMMEDIATE_EXHAUST)
+            {
+                let mut command = ex.command.clone();
+                command.insert("topologyVersion", tv.clone());
+                ex.sent = Some(tv);
+                again = Some((command, ex));
+            }
+        }
+        let bytes = if p.legacy {
+            wire::encode(
+                reply_id,
+                request_id,
+                &Message::Reply(OpReply {
+                    response_flags: 0,
+                    cursor_id: 0,
+                    starting_from: 0,
+                    documents: vec![reply],
+                }),
+            )
+        } else {
+            let mut flags = 0;
+            if p.checksum {
+                flags |= FLAG_CHECKSUM_PRESENT;
+            }
+            if again.is_some() {
+                flags |= FLAG_MORE_TO_COME;
+            }
+            let m = OpMsg {
+                flags,
+                body: reply,
+                sequences: Vec::new(),
+            };
+            wire::encode(reply_id, request_id, &Message::Msg(m))
+        };
+        let latency = self.shared.members[self.member].view.borrow().latency_ms;
+        self.out
+            .push_back((Instant::now() + Duration::from_millis(latency), bytes));
+        if let Some((command, ex)) = again {
+            // The next reply answers this one (mongod: responseTo = the previous reply's id).
+            let db = ex.db.clone();
+            let next = Pending {
+                legacy: false,
+                checksum: p.checksum,
+                no_reply: false,
+                exhaust: Some(ex),
+            };
+            self.submit(reply_id, db, command, false, false, next);
+        }
+    }
+
+    /// The connection is gone: the cluster forgets its parked requests.
+    fn close(&mut self) {
+        lock(&self.shared.routes).remove(&self.conn);
+        {
+            let mut c = self.shared.cluster();
+            c.connection_closed(self.member, self.conn);
+            self.shared.pump(&mut **c);
+        }
+        lock(&self.shared.members[self.member].conns).remove(&self.conn);
+    }
+}
+
+fn invalid(e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
+}
+
+/// The length of the complete frame at the start of `buf`, if one is there.
+fn complete_frame(buf: &[u8]) -> std::io::Result<Option<usize>> {
+    match wire::frame_length(buf, DEFAULT_MAX_MESSAGE_SIZE).map_err(invalid)? {
+        Some(n) if buf.len() >= n => Ok(Some(n)),
+        _ => Ok(None),
+    }
+}
+
+fn is_ok(reply: &Document) -> bool {
+    match reply.get("ok") {
+        Some(Bson::Double(v)) => *v == 1.0,
+        Some(Bson::Int32(v)) => *v == 1,
+        Some(Bson::Int64(v)) => *v == 1,
+        Some(Bson::Boolean(v)) => *v,
+        _ => false,
+    }
+}
+
+/// A hello that may wait for a topology change (it carries topologyVersion and maxAwaitTimeMS).
+fn is_awaitable_hello(command: &Document) -> bool {
+    let name = command.keys().next().map(String::as_str).unwrap_or("");
+    matches!(name, "hello" | "isMaster" | "ismaster")
+        && command.contains_key("topologyVersion")
+        && command.contains_key("maxAwaitTimeMS")
+}
+
+/// OP_QUERY commands may come wrapped as `{$query: {...}, $readPreference: {...}}`.
+fn unwrap_query(query: Document) -> Document {
+    let wrapped = matches!(
+        query.keys().next().map(String::as_str),
+        Some("$query") | Some("query")
+    ) && matches!(query.iter().next(), Some((_, Bson::Document(_))));
+    if !wrapped {
+        return query;
+    }
+    let mut iter = query.into_iter();
+    let mut command = match iter.next() {
+        Some((_, Bson::Document(d))) => d,
+        _ => Document::new(),
+    };
+    for (k, v) in iter {
+        if k == "$readPreference" {
+            command.insert(k, v);
+        }
+    }
+    command
+}
+
+/// mongod's BSONObjectTooLarge (10334) for a document over maxBsonObjectSize.
+fn too_large(m: &OpMsg) -> Option<Document> {
+    let size = |d: &Document| bson::to_vec(d).map(|v| v.len()).unwrap_or(usize::MAX);
+    let body = size(&m.body);
+    if body > DEFAULT_MAX_BSON_SIZE + BODY_SLACK {
+        return Some(too_large_reply(body));
+    }
+    m.sequences
+        .iter()
+        .flat_map(|s| s.documents.iter())
+        .map(size)
+        .find(|&n| n > DEFAULT_MAX_BSON_SIZE)
+        .map(too_large_reply)
+}
+
+fn too_large_reply(size: usize) -> Document {
+    error_reply(
+        10334,
+        "BSONObjectTooLarge",
+        &format!("BSONObj size: {size} (0x{size:X}) is invalid. Size must be between 0 and 16793600(16MB)"),
+    )
+}
+
+fn error_reply(code: i32, code_name: &str, message: &str) -> Document {
+    doc! {"ok": 0.0, "errmsg": message, "code": code, "codeName": code_name}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unwraps_legacy_query_and_keeps_read_preference() {
+        let q = doc! {"$query": {"isMaster": 1}, "$readPreference": {"mode": "secondaryPreferred"}};
+        assert_eq!(
+            unwrap_query(q),
+            doc! {"isMaster": 1, "$readPreference": {"mode": "secondaryPreferred"}}
+        );
+        // A command whose own field is called `query` (count) is not a wrapper.
+        let count = doc! {"count": "c", "query": {"a": 1}};
+        assert_eq!(unwrap_query(count.clone()), count);
+    }
+
+    #[test]
+    fn awaitable_hello_needs_topology_version_and_max_await() {
+        assert!(is_awaitable_hello(
+            &doc! {"hello": 1, "topologyVersion": {"counter": 1_i64}, "maxAwaitTimeMS": 100}
+        ));
+        assert!(!is_awaitable_hello(&doc! {"hello": 1}));
+        assert!(!is_awaitable_hello(
+            &doc! {"ping": 1, "topologyVersion": {}, "maxAwaitTimeMS": 100}
+        ));
+    }
+
+    #[test]
+    fn oversized_sequence_document_is_rejected() {
+        let big = doc! {"x": "a".repeat(DEFAULT_MAX_BSON_SIZE)};
+        let m = OpMsg {
+            flags: 0,
+            body: doc! {"insert": "c", "$db": "t"},
+            sequences: vec![wire::DocumentSequence {
+                identifier: "documents".into(),
+                documents: vec![big],
+            }],
+        };
+        let e = too_large(&m).expect("rejected");
+        assert_eq!(e.get_i32("code").unwrap(), 10334);
+        assert_eq!(e.get_str("codeName").unwrap(), "BSONObjectTooLarge");
+        assert!(too_large(&OpMsg::new(doc! {"ping": 1})).is_none());
+    }
+}
