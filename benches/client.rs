@@ -39,12 +39,19 @@ async fn start_lab(nodes: usize, seed: u64) -> Lab {
     let lab = Lab::start(lab_config(nodes, seed)).await.expect("lab");
     let tags = vec![BTreeMap::new(); nodes];
     lab.initiate(&tags, false).await.expect("initiate");
-    lab.wait_for_primary(Duration::from_secs(20)).await.expect("primary");
+    lab.wait_for_primary(Duration::from_secs(20))
+        .await
+        .expect("primary");
     lab
 }
 
 fn options(lab: &Lab, heartbeat: Duration, mode: ServerMonitoringMode) -> ClientOptions {
-    let mut o = ClientOptions::new(lab.hosts().iter().map(|h| ServerAddress::parse(h).unwrap()).collect());
+    let mut o = ClientOptions::new(
+        lab.hosts()
+            .iter()
+            .map(|h| ServerAddress::parse(h).unwrap())
+            .collect(),
+    );
     o.heartbeat_frequency = heartbeat;
     o.server_monitoring_mode = mode;
     o.connect_timeout = Duration::from_secs(2);
@@ -70,9 +77,12 @@ async fn wait_for(client: &Client, pred: impl Fn(&TopologyDescription) -> bool) 
 fn complete(t: &TopologyDescription, n: usize) -> bool {
     t.topology_type == TopologyType::ReplicaSetWithPrimary
         && t.servers.len() == n
-        && t.servers
-            .values()
-            .all(|s| matches!(s.server_type, ServerType::RSPrimary | ServerType::RSSecondary))
+        && t.servers.values().all(|s| {
+            matches!(
+                s.server_type,
+                ServerType::RSPrimary | ServerType::RSSecondary
+            )
+        })
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -92,7 +102,9 @@ fn ms_between(a: SystemTime, b: SystemTime) -> f64 {
 
 async fn failover(mode: ServerMonitoringMode, heartbeat: Duration, rounds: usize) -> Vec<f64> {
     let lab = start_lab(3, 11).await;
-    let client = Client::connect(options(&lab, heartbeat, mode)).await.unwrap();
+    let client = Client::connect(options(&lab, heartbeat, mode))
+        .await
+        .unwrap();
     wait_for(&client, |t| complete(t, 3)).await;
     let mut samples = Vec::new();
     for _ in 0..rounds {
@@ -170,9 +182,13 @@ async fn idle_monitoring() {
     let span = Duration::from_secs(10);
     let lab_cpu = cpu_percent_over(span).await;
     let rss_before = rss_kib();
-    let client = Client::connect(options(&lab, Duration::from_millis(500), ServerMonitoringMode::Auto))
-        .await
-        .unwrap();
+    let client = Client::connect(options(
+        &lab,
+        Duration::from_millis(500),
+        ServerMonitoringMode::Auto,
+    ))
+    .await
+    .unwrap();
     wait_for(&client, |t| complete(t, 7)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let both_cpu = cpu_percent_over(span).await;
@@ -190,9 +206,13 @@ async fn idle_monitoring() {
 
 async fn find_throughput() {
     let lab = start_lab(3, 13).await;
-    let client = Client::connect(options(&lab, Duration::from_millis(500), ServerMonitoringMode::Auto))
-        .await
-        .unwrap();
+    let client = Client::connect(options(
+        &lab,
+        Duration::from_millis(500),
+        ServerMonitoringMode::Auto,
+    ))
+    .await
+    .unwrap();
     wait_for(&client, |t| complete(t, 3)).await;
     const N: i32 = 100_000;
     for chunk in 0..(N / 1000) {
@@ -200,7 +220,11 @@ async fn find_throughput() {
             .map(|i| bson::Bson::Document(doc! {"_id": chunk * 1000 + i, "x": i, "s": "small"}))
             .collect();
         client
-            .run_command("bench", doc! {"insert": "docs", "documents": docs}, &Criteria::Write)
+            .run_command(
+                "bench",
+                doc! {"insert": "docs", "documents": docs},
+                &Criteria::Write,
+            )
             .await
             .expect("insert");
     }
@@ -208,7 +232,12 @@ async fn find_throughput() {
     for _ in 0..5 {
         let t0 = Instant::now();
         let mut cursor = client
-            .find("bench", "docs", FindOptions::default(), &ReadPreference::primary())
+            .find(
+                "bench",
+                "docs",
+                FindOptions::default(),
+                &ReadPreference::primary(),
+            )
             .await
             .unwrap();
         let mut n = 0usize;
@@ -233,7 +262,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let rounds: usize = std::env::var("RSCTL_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(7);
+    let rounds: usize = std::env::var("RSCTL_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -460,7 +460,8 @@ impl Client {
         let mut conn = match pool.checkout().await {
             Ok(c) => c,
             Err(ce) => {
-                self.report(address, &ce.error, ce.generation, false, 0).await;
+                self.report(address, &ce.error, ce.generation, false, 0)
+                    .await;
                 return Err(ce.error);
             }
         };
@@ -628,7 +629,11 @@ impl Client {
 
 /// Takes `cursor.id` and the batch (`firstBatch` / `nextBatch`) out of a cursor reply, without
 /// copying the documents.
-fn take_batch(mut reply: Document, key: &str, address: &ServerAddress) -> Result<(i64, VecDeque<Document>)> {
+fn take_batch(
+    mut reply: Document,
+    key: &str,
+    address: &ServerAddress,
+) -> Result<(i64, VecDeque<Document>)> {
     let protocol = |message: String| Error::Protocol {
         address: address.clone(),
         message,

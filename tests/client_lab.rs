@@ -36,9 +36,13 @@ fn tags(nodes: usize) -> Vec<Tags> {
 }
 
 async fn start_lab(set_name: &str, nodes: usize, seed: u64) -> Lab {
-    let lab = Lab::start(config(set_name, nodes, seed)).await.expect("lab starts");
+    let lab = Lab::start(config(set_name, nodes, seed))
+        .await
+        .expect("lab starts");
     lab.initiate(&tags(nodes), false).await.expect("initiate");
-    lab.wait_for_primary(Duration::from_secs(15)).await.expect("a primary");
+    lab.wait_for_primary(Duration::from_secs(15))
+        .await
+        .expect("a primary");
     lab
 }
 
@@ -54,7 +58,11 @@ fn options(seeds: &[String]) -> ClientOptions {
     o
 }
 
-async fn wait_for(client: &Client, what: &str, pred: impl Fn(&TopologyDescription) -> bool) -> TopologyDescription {
+async fn wait_for(
+    client: &Client,
+    what: &str,
+    pred: impl Fn(&TopologyDescription) -> bool,
+) -> TopologyDescription {
     let mut rx = client.watch();
     let fut = async {
         loop {
@@ -67,16 +75,22 @@ async fn wait_for(client: &Client, what: &str, pred: impl Fn(&TopologyDescriptio
     };
     match tokio::time::timeout(Duration::from_secs(15), fut).await {
         Ok(t) => t,
-        Err(_) => panic!("timed out waiting for {what}; topology: {:#?}", client.topology()),
+        Err(_) => panic!(
+            "timed out waiting for {what}; topology: {:#?}",
+            client.topology()
+        ),
     }
 }
 
 fn complete(t: &TopologyDescription, n: usize) -> bool {
     t.topology_type == TopologyType::ReplicaSetWithPrimary
         && t.servers.len() == n
-        && t.servers
-            .values()
-            .all(|s| matches!(s.server_type, ServerType::RSPrimary | ServerType::RSSecondary))
+        && t.servers.values().all(|s| {
+            matches!(
+                s.server_type,
+                ServerType::RSPrimary | ServerType::RSSecondary
+            )
+        })
 }
 
 fn primary_of(t: &TopologyDescription) -> ServerAddress {
@@ -91,11 +105,16 @@ fn primary_of(t: &TopologyDescription) -> ServerAddress {
 async fn discovers_every_member_from_any_single_seed() {
     let lab = start_lab("rs0", 3, 1).await;
     for host in lab.hosts() {
-        let client = Client::connect(options(&[host.clone()])).await.unwrap();
+        let client = Client::connect(options(std::slice::from_ref(&host)))
+            .await
+            .unwrap();
         let t = wait_for(&client, "all three members", |t| complete(t, 3)).await;
         assert_eq!(t.set_name.as_deref(), Some("rs0"));
         for h in lab.hosts() {
-            assert!(t.servers.contains_key(&addr(&h)), "{h} discovered from {host}");
+            assert!(
+                t.servers.contains_key(&addr(&h)),
+                "{h} discovered from {host}"
+            );
         }
         assert_eq!(primary_of(&t), addr(&lab.primary().unwrap()));
         client.shutdown().await;
@@ -118,9 +137,18 @@ async fn dead_seeds_and_wrong_set_names_are_dropped() {
     let mut o = options(&seeds);
     o.replica_set = Some("rs0".into());
     let client = Client::connect(o).await.unwrap();
-    let t = wait_for(&client, "rs0 without the dead and the foreign seeds", |t| complete(t, 3)).await;
-    assert!(!t.servers.contains_key(&addr(&dead)), "the closed port is not a member");
-    assert!(!t.servers.contains_key(&addr(&wrong)), "a member of set 'other' is dropped");
+    let t = wait_for(&client, "rs0 without the dead and the foreign seeds", |t| {
+        complete(t, 3)
+    })
+    .await;
+    assert!(
+        !t.servers.contains_key(&addr(&dead)),
+        "the closed port is not a member"
+    );
+    assert!(
+        !t.servers.contains_key(&addr(&wrong)),
+        "a member of set 'other' is dropped"
+    );
     client.shutdown().await;
     other.shutdown().await;
     lab.shutdown().await;
@@ -131,18 +159,29 @@ async fn direct_connection_to_a_secondary_reads_from_it() {
     let lab = start_lab("rs0", 3, 4).await;
     let primary = lab.primary().unwrap();
     let secondary = lab.hosts().into_iter().find(|h| *h != primary).unwrap();
-    let mut o = options(&[secondary.clone()]);
+    let mut o = options(std::slice::from_ref(&secondary));
     o.direct_connection = Some(true);
     let client = Client::connect(o).await.unwrap();
     let t = wait_for(&client, "the secondary", |t| {
-        t.servers.get(&addr(&secondary)).is_some_and(|s| s.server_type == ServerType::RSSecondary)
+        t.servers
+            .get(&addr(&secondary))
+            .is_some_and(|s| s.server_type == ServerType::RSSecondary)
     })
     .await;
     assert_eq!(t.topology_type, TopologyType::Single);
-    assert_eq!(t.servers.len(), 1, "a direct connection never discovers the others");
+    assert_eq!(
+        t.servers.len(),
+        1,
+        "a direct connection never discovers the others"
+    );
     // Even a primary read goes to the one server (with $readPreference primaryPreferred).
     let mut cursor = client
-        .find("test", "c", FindOptions::default(), &ReadPreference::primary())
+        .find(
+            "test",
+            "c",
+            FindOptions::default(),
+            &ReadPreference::primary(),
+        )
         .await
         .unwrap();
     assert_eq!(cursor.server(), &addr(&secondary));
@@ -167,19 +206,31 @@ async fn reads_go_where_selection_says() {
     let primary = primary_of(&t);
     let cases = [
         (ReadPreferenceMode::Primary, Some(ServerType::RSPrimary)),
-        (ReadPreferenceMode::PrimaryPreferred, Some(ServerType::RSPrimary)),
+        (
+            ReadPreferenceMode::PrimaryPreferred,
+            Some(ServerType::RSPrimary),
+        ),
         (ReadPreferenceMode::Secondary, Some(ServerType::RSSecondary)),
-        (ReadPreferenceMode::SecondaryPreferred, Some(ServerType::RSSecondary)),
+        (
+            ReadPreferenceMode::SecondaryPreferred,
+            Some(ServerType::RSSecondary),
+        ),
         (ReadPreferenceMode::Nearest, None),
     ];
     for (mode, want) in cases {
         let rp = ReadPreference::new(mode);
-        let mut cursor = client.find("test", "c", FindOptions::default(), &rp).await.unwrap();
+        let mut cursor = client
+            .find("test", "c", FindOptions::default(), &rp)
+            .await
+            .unwrap();
         if let Some(w) = want {
             assert_eq!(cursor.server_type(), w, "{mode}");
         }
         let selection = cursor.selection().unwrap();
-        assert!(selection.in_window.contains(cursor.server()), "{mode}: chosen from the window");
+        assert!(
+            selection.in_window.contains(cursor.server()),
+            "{mode}: chosen from the window"
+        );
         drop(selection);
         let mut n = 0;
         while cursor.next().await.unwrap().is_some() {
@@ -218,16 +269,27 @@ async fn primary_killed_gives_lost_then_changed_and_reads_recover() {
     let lab = start_lab("rs0", 3, 6).await;
     let client = Client::connect(options(&lab.hosts())).await.unwrap();
     wait_for(&client, "all three", |t| complete(t, 3)).await;
-    client.insert_one("test", "c", doc! {"x": 1}, doc! {"w": "majority"}).await.unwrap();
+    client
+        .insert_one("test", "c", doc! {"x": 1}, doc! {"w": "majority"})
+        .await
+        .unwrap();
     let old = primary_of(&client.topology());
     let mut events = client.subscribe();
 
     // A read in flight on the primary (slowed down) when it dies is retried once elsewhere.
-    lab.fault(&old.to_string(), Fault::Latency(700)).await.unwrap();
+    lab.fault(&old.to_string(), Fault::Latency(700))
+        .await
+        .unwrap();
     let reader = {
         let c = client.clone();
         tokio::spawn(async move {
-            c.find("test", "c", FindOptions::default(), &ReadPreference::primary()).await
+            c.find(
+                "test",
+                "c",
+                FindOptions::default(),
+                &ReadPreference::primary(),
+            )
+            .await
         })
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -254,12 +316,19 @@ async fn primary_killed_gives_lost_then_changed_and_reads_recover() {
     .expect("a new primary within 15 s");
     assert_ne!(new, old);
 
-    let cursor = reader.await.unwrap().expect("the interrupted read succeeds after one retry");
+    let cursor = reader
+        .await
+        .unwrap()
+        .expect("the interrupted read succeeds after one retry");
     assert!(cursor.retried(), "the read was interrupted and retried");
     assert_eq!(cursor.server(), &new);
     drop(cursor);
     let resp = client
-        .run_command("test", doc! {"find": "c"}, &Criteria::Read(ReadPreference::primary()))
+        .run_command(
+            "test",
+            doc! {"find": "c"},
+            &Criteria::Read(ReadPreference::primary()),
+        )
         .await
         .unwrap();
     assert_eq!(resp.server, new);
@@ -279,15 +348,24 @@ async fn a_hung_member_times_out_without_stalling_the_others() {
     let hung = lab.hosts().into_iter().find(|h| *h != primary).unwrap();
     lab.fault(&hung, Fault::Pause).await.unwrap();
     let t = wait_for(&client, "the hung member Unknown", |t| {
-        t.servers.get(&addr(&hung)).is_some_and(|s| s.server_type == ServerType::Unknown)
+        t.servers
+            .get(&addr(&hung))
+            .is_some_and(|s| s.server_type == ServerType::Unknown)
     })
     .await;
     let err = t.servers[&addr(&hung)].error.clone().expect("an error");
     assert!(err.is_network_timeout(), "{err}");
     // The others stay known and usable.
-    assert_eq!(t.servers[&addr(&primary)].server_type, ServerType::RSPrimary);
+    assert_eq!(
+        t.servers[&addr(&primary)].server_type,
+        ServerType::RSPrimary
+    );
     let resp = client
-        .run_command("test", doc! {"find": "c"}, &Criteria::Read(ReadPreference::new(ReadPreferenceMode::Secondary)))
+        .run_command(
+            "test",
+            doc! {"find": "c"},
+            &Criteria::Read(ReadPreference::new(ReadPreferenceMode::Secondary)),
+        )
         .await
         .unwrap();
     assert_ne!(resp.server, addr(&hung));
@@ -318,7 +396,11 @@ async fn latency_moves_nearest_away_and_shutdown_leaves_nothing() {
         assert_ne!(s.address, addr(&slow), "{}", s.explain);
     }
     let counter = client.task_counter();
-    assert!(counter.live() >= 4, "worker + 3 monitors, got {}", counter.live());
+    assert!(
+        counter.live() >= 4,
+        "worker + 3 monitors, got {}",
+        counter.live()
+    );
     client.shutdown().await;
     assert_eq!(counter.live(), 0, "no task left behind");
     lab.shutdown().await;
