@@ -4,6 +4,9 @@
 //! Order within one diff: ServerDescriptionChanged (servers in both, not equivalent),
 //! ServerOpening (added), ServerClosed (removed), TopologyDescriptionChanged, then the derived
 //! PrimaryChanged / PrimaryLost. Equal descriptions give no event at all.
+//!
+//! PrimaryChanged is published when the primary's address changes, and also when the same
+//! server is primary again with another electionId (it was re-elected between two checks).
 
 use crate::core::description::{ServerDescription, ServerType, TopologyDescription, TopologyType};
 use crate::core::events::SdamEvent;
@@ -121,6 +124,19 @@ pub fn open(options: &TopologyOptions, now_ms: i64) -> (TopologyDescription, Vec
     (td, events)
 }
 
+/// Closes a topology, as the spec suggests: every server removed and the type set to Unknown
+/// (ServerClosed for each, a TopologyDescriptionChanged, PrimaryLost if there was a primary),
+/// then TopologyClosed. Returns the final, empty description and the events.
+pub fn close(current: &TopologyDescription) -> (TopologyDescription, Vec<SdamEvent>) {
+    let closed = TopologyDescription {
+        seeds: current.seeds.clone(),
+        ..TopologyDescription::default()
+    };
+    let mut events = diff(current, &closed);
+    events.push(SdamEvent::TopologyClosed);
+    (closed, events)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +226,36 @@ mod tests {
         assert!(
             matches!(&events[2], SdamEvent::PrimaryLost { previous } if previous == &addr("a:1"))
         );
+    }
+
+    #[test]
+    fn close_removes_every_server_last() {
+        let mut td = TopologyDescription::new(&TopologyOptions {
+            seeds: vec![addr("a:1"), addr("b:1")],
+            set_name: Some("rs".into()),
+            ..Default::default()
+        });
+        let primary = doc! {"ok": 1, "isWritablePrimary": true, "setName": "rs", "hosts": ["a:1", "b:1"], "maxWireVersion": 21};
+        td.update(ServerDescription::from_hello(
+            addr("a:1"),
+            &primary,
+            Some(1.0),
+            1,
+        ));
+        let (closed, events) = close(&td);
+        assert!(closed.servers.is_empty());
+        assert_eq!(closed.topology_type, TopologyType::Unknown);
+        assert_eq!(
+            kinds(&events),
+            [
+                "ServerClosed",
+                "ServerClosed",
+                "TopologyDescriptionChanged",
+                "PrimaryLost",
+                "other"
+            ]
+        );
+        assert!(matches!(events.last(), Some(SdamEvent::TopologyClosed)));
     }
 
     #[test]
