@@ -5,6 +5,7 @@
 //! and by the specification suites in `../shared/specs`.
 
 pub mod address;
+pub mod auth;
 pub mod description;
 pub mod events;
 pub mod read_pref;

@@ -23,7 +23,9 @@ pub use pick::pick;
 use std::time::Duration;
 
 use crate::core::address::ServerAddress;
-use crate::core::description::{ServerType, Tags, TopologyDescription, TopologyType};
+use crate::core::description::{
+    ServerDescription, ServerType, Tags, TopologyDescription, TopologyType,
+};
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode, TagSet};
 use crate::error::{Error, Result};
 
@@ -178,7 +180,7 @@ impl Verdict {
 }
 
 /// One server of the topology as selection saw it, with the reason for its fate.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Candidate<'a> {
     pub address: &'a ServerAddress,
     pub server_type: ServerType,
@@ -201,6 +203,25 @@ pub struct Candidate<'a> {
     tag_sets: &'a [TagSet],
     /// maxStalenessSeconds, when set and applied.
     max_staleness_s: Option<f64>,
+    /// The description it was built from (staleness inputs).
+    description: &'a ServerDescription,
+}
+
+impl std::fmt::Debug for Candidate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Candidate")
+            .field("address", self.address)
+            .field("server_type", &self.server_type)
+            .field("rtt_ms", &self.rtt_ms)
+            .field("staleness_s", &self.staleness_s)
+            .field("tags", self.tags)
+            .field("suitable", &self.suitable)
+            .field("eligible", &self.eligible)
+            .field("matched_tag_set", &self.matched_tag_set)
+            .field("deprioritized", &self.deprioritized)
+            .field("verdict", &self.verdict)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Candidate<'_> {
@@ -374,10 +395,11 @@ pub fn select_suitable<'a>(
             verdict: Verdict::Eligible,
             tag_sets,
             max_staleness_s,
+            description: sd,
         })
         .collect();
     if is_replica_set(topology.topology_type) {
-        estimate_staleness(topology, settings, &mut candidates);
+        estimate_staleness(topology.topology_type, settings, &mut candidates);
     }
 
     let any_deprioritized = candidates.iter().any(|c| c.deprioritized);
@@ -422,15 +444,15 @@ pub fn select_suitable<'a>(
 
 /// Fills `staleness_s` for the primary (0) and the secondaries of a replica set.
 fn estimate_staleness(
-    topology: &TopologyDescription,
+    topology_type: TopologyType,
     settings: &SelectionSettings,
     candidates: &mut [Candidate],
 ) {
     let heartbeat = settings.heartbeat_frequency_ms;
-    let with_primary = topology.topology_type == TopologyType::ReplicaSetWithPrimary;
+    let with_primary = topology_type == TopologyType::ReplicaSetWithPrimary;
     let mut primary_lag = None;
     let mut newest_secondary_write = None;
-    for s in topology.servers.values() {
+    for s in candidates.iter().map(|c| c.description) {
         match s.server_type {
             ServerType::RSPrimary if with_primary && primary_lag.is_none() => {
                 primary_lag = s
@@ -444,7 +466,8 @@ fn estimate_staleness(
         }
     }
     // Arithmetic in f64: times come from servers' replies and must not overflow (no panics).
-    for (c, sd) in candidates.iter_mut().zip(topology.servers.values()) {
+    for c in candidates.iter_mut() {
+        let sd = c.description;
         c.staleness_s = match sd.server_type {
             ServerType::RSPrimary => Some(0.0),
             ServerType::RSSecondary => {
@@ -600,22 +623,33 @@ fn eligibility(rp: &ReadPreference, candidates: &mut [Candidate]) -> usize {
     if rp.tag_sets.is_empty() {
         return count_eligible(candidates);
     }
-    let matched = rp.tag_sets.iter().position(|set| {
-        candidates
+    // Find the winning set and its first matching candidate in one scan per set; candidates
+    // before that one are already known not to match it, so only later ones are tested again.
+    let mut winner = None;
+    for (i, set) in rp.tag_sets.iter().enumerate() {
+        if let Some(first) = candidates
             .iter()
-            .any(|c| c.verdict == Verdict::Eligible && tags_match(set, c.tags))
-    });
+            .position(|c| c.verdict == Verdict::Eligible && tags_match(set, c.tags))
+        {
+            winner = Some((i, first));
+            break;
+        }
+    }
+    let matched = winner.map(|(i, _)| i);
     let mut count = 0;
-    for c in candidates
-        .iter_mut()
-        .filter(|c| c.verdict == Verdict::Eligible)
-    {
-        match matched {
-            Some(i) if tags_match(&rp.tag_sets[i], c.tags) => {
-                c.matched_tag_set = Some(i);
-                count += 1;
-            }
-            _ => c.verdict = Verdict::TagsMismatch { matched },
+    for (j, c) in candidates.iter_mut().enumerate() {
+        if c.verdict != Verdict::Eligible {
+            continue;
+        }
+        let hit = match winner {
+            Some((i, first)) => j == first || (j > first && tags_match(&rp.tag_sets[i], c.tags)),
+            None => false,
+        };
+        if hit {
+            c.matched_tag_set = matched;
+            count += 1;
+        } else {
+            c.verdict = Verdict::TagsMismatch { matched };
         }
     }
     count
@@ -623,7 +657,7 @@ fn eligibility(rp: &ReadPreference, candidates: &mut [Candidate]) -> usize {
 
 /// A read-preference tag set matches a server's tags when it is a subset of them.
 pub fn tags_match(tag_set: &TagSet, server_tags: &Tags) -> bool {
-    tag_set.iter().all(|(k, v)| server_tags.get(k) == Some(v))
+    tag_set.len() <= server_tags.len() && tag_set.iter().all(|(k, v)| server_tags.get(k) == Some(v))
 }
 
 /// Narrows the suitable (`Eligible`) candidates to the latency window; returns the window.

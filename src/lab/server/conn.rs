@@ -105,6 +105,10 @@ impl Conn {
                     let frame: Vec<u8> = buf.drain(..n).collect();
                     self.on_frame(&frame)?;
                 }
+                if buf.is_empty() && buf.capacity() > 1 << 20 {
+                    // Don't keep a huge buffer around after one big insert.
+                    buf = Vec::with_capacity(16 * 1024);
+                }
                 self.flush(&mut wr).await?;
             }
             let next_write = if v.paused {

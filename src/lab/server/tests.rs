@@ -415,3 +415,30 @@ async fn initiate_waits_for_the_elected_notice_and_drop_closes_listeners() {
         "every listener closed after drop"
     );
 }
+
+#[tokio::test]
+async fn documents_over_16_mib_are_rejected_like_mongod() {
+    let lab = echo_lab(1).await;
+    let mut s = TcpStream::connect(&lab.hosts()[0]).await.unwrap();
+    let big = doc! {"_id": 1, "x": "a".repeat(wire::DEFAULT_MAX_BSON_SIZE)};
+    let m = Message::Msg(OpMsg {
+        flags: 0,
+        body: doc! {"insert": "c", "$db": "t"},
+        sequences: vec![wire::DocumentSequence {
+            identifier: "documents".into(),
+            documents: vec![big],
+        }],
+    });
+    send(&mut s, 1, &m).await;
+    let reply = body(
+        recv_within(&mut s, Duration::from_secs(30))
+            .await
+            .unwrap()
+            .1,
+    );
+    assert_eq!(reply.get_i32("code").unwrap(), 10334, "{reply}");
+    assert_eq!(reply.get_str("codeName").unwrap(), "BSONObjectTooLarge");
+    // The connection stays usable.
+    send(&mut s, 2, &msg(doc! {"ping": 1, "$db": "admin"})).await;
+    assert_eq!(recv_within(&mut s, SEC).await.unwrap().0.response_to, 2);
+}

@@ -1,0 +1,120 @@
+//! Fidelity: the official Python driver (pymongo, pinned in tests/fidelity/requirements.txt)
+//! talks to an in-process lab and must see a replica set, read through tag sets and survive a
+//! failover (tests/fidelity/pymongo_lab.py says exactly what it checks).
+//!
+//! Without pymongo the test fails and says how to install it, unless `RSCTL_SKIP_FIDELITY=1`,
+//! in which case it prints that it skipped and why.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use rsctl::core::description::Tags;
+use rsctl::lab::cluster::Fault;
+use rsctl::lab::server::{Lab, LabConfig};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fidelity/pymongo_lab.py");
+const REQUIREMENTS: &str = "tests/fidelity/requirements.txt";
+
+/// Whether pymongo can be imported; when it cannot, fail or (with RSCTL_SKIP_FIDELITY=1) skip.
+fn pymongo_available() -> bool {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import pymongo; print(pymongo.version)"])
+        .output();
+    let why = match probe {
+        Ok(out) if out.status.success() => {
+            eprintln!(
+                "fidelity: pymongo {}",
+                String::from_utf8_lossy(&out.stdout).trim()
+            );
+            return true;
+        }
+        Ok(out) => format!(
+            "`import pymongo` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => format!("python3 could not be run: {e}"),
+    };
+    if std::env::var("RSCTL_SKIP_FIDELITY").as_deref() == Ok("1") {
+        eprintln!("fidelity: SKIPPED because RSCTL_SKIP_FIDELITY=1 and {why}");
+        return false;
+    }
+    panic!("fidelity tests need pymongo: {why}\ninstall it with: pip install -r {REQUIREMENTS}\n(or set RSCTL_SKIP_FIDELITY=1 to skip them)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pymongo_discovers_reads_by_tag_and_survives_a_failover() {
+    if !pymongo_available() {
+        return;
+    }
+    let lab = Lab::start(LabConfig {
+        set_name: "rs0".into(),
+        nodes: 3,
+        base_port: 0,
+        election_timeout: Duration::from_secs(1),
+        heartbeat_interval: Duration::from_millis(200),
+        seed: 11,
+    })
+    .await
+    .unwrap();
+    let tags: Vec<Tags> = ["ny", "ny", "sf"]
+        .iter()
+        .map(|dc| Tags::from([("dc".to_string(), dc.to_string())]))
+        .collect();
+    lab.initiate(&tags, false).await.unwrap();
+
+    let mut child = Command::new("python3")
+        .arg(SCRIPT)
+        .arg(lab.seed_list())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python3 runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr_text = tokio::spawn(async move {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s).await;
+        s
+    });
+
+    let conversation = async {
+        let mut killed = None;
+        let mut finished = false;
+        while let Some(line) = stdout.next_line().await.expect("script stdout") {
+            eprintln!("fidelity script: {line}");
+            if let Some(host) = line.strip_prefix("KILL ") {
+                assert_eq!(
+                    lab.primary().as_deref(),
+                    Some(host),
+                    "the script names the lab's primary"
+                );
+                lab.fault(host, Fault::Kill).await.unwrap();
+                stdin.write_all(b"killed\n").await.unwrap();
+                stdin.flush().await.unwrap();
+                killed = Some(host.to_string());
+            } else if line == "OK" {
+                finished = true;
+            }
+        }
+        (killed, finished)
+    };
+    let (killed, finished) = tokio::time::timeout(Duration::from_secs(120), conversation)
+        .await
+        .expect("the pymongo script finishes within 2 minutes");
+    let status = child.wait().await.unwrap();
+    let errors = stderr_text.await.unwrap();
+    eprintln!("{errors}");
+    assert!(
+        status.success() && finished,
+        "pymongo script failed ({status}):\n{errors}"
+    );
+    let killed = killed.expect("the script asked for the primary to be killed");
+    let new_primary = lab.primary().expect("a new primary");
+    assert_ne!(new_primary, killed);
+    lab.shutdown().await;
+}
