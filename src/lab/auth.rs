@@ -84,6 +84,27 @@ pub struct LabUser {
     pub sha256: ScramSecret,
 }
 
+/// A `--auth USER:PASSWORD` argument; its `Debug` hides the password.
+#[derive(Clone)]
+pub struct UserSpec {
+    pub user: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for UserSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UserSpec({}:****)", self.user)
+    }
+}
+
+impl std::str::FromStr for UserSpec {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<UserSpec> {
+        let (user, password) = parse_user_spec(s)?;
+        Ok(UserSpec { user, password })
+    }
+}
+
 /// Parses `USER:PASSWORD` (the password may contain ':'). Errors never echo the password.
 pub fn parse_user_spec(spec: &str) -> Result<(String, String)> {
     match spec.split_once(':') {
@@ -128,6 +149,15 @@ impl AuthStore {
             });
         }
         Ok(AuthStore { users: out })
+    }
+
+    /// Creates users from `--auth` arguments; `salt` as in [`AuthStore::new`].
+    pub fn from_specs(specs: &[UserSpec], salt: impl FnMut() -> [u8; 16]) -> Result<AuthStore> {
+        let pairs: Vec<(String, String)> = specs
+            .iter()
+            .map(|s| (s.user.clone(), s.password.clone()))
+            .collect();
+        AuthStore::new(&pairs, salt)
     }
 
     /// True when the store has users (the lab then requires authentication).
