@@ -752,7 +752,7 @@ impl Cluster {
     pub fn documents(&self, member: usize, db: &str, coll: &str) -> Vec<Document> {
         self.members
             .get(member)
-            .map(|m| m.store.documents(db, coll).to_vec())
+            .map(|m| m.store.documents(db, coll).into_iter().cloned().collect())
             .unwrap_or_default()
     }
 
@@ -1406,6 +1406,7 @@ impl Cluster {
                 "lastCommittedOpTime": commit.to_document(),
                 "lastCommittedWallTime": wall(commit),
                 "readConcernMajorityOpTime": commit.to_document(),
+                "readConcernMajorityWallTime": wall(commit),
                 "appliedOpTime": last.to_document(),
                 "durableOpTime": last.to_document(),
                 "lastAppliedWallTime": bson::DateTime::from_millis(mem.last_wall()),

@@ -11,7 +11,7 @@
 //! types compare by value.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use bson::{Bson, Document};
 
@@ -152,9 +152,84 @@ pub struct UpdateOutcome {
 }
 
 /// The documents of every database of one member.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One collection: documents in insertion order plus an `_id` index.
+#[derive(Debug, Clone, Default)]
+struct Collection {
+    /// Insertion sequence number -> document (iteration order = insertion order).
+    docs: BTreeMap<u64, Document>,
+    /// Canonical `_id` key -> sequence number.
+    by_id: HashMap<String, u64>,
+    next: u64,
+}
+
+impl Collection {
+    fn iter(&self) -> impl Iterator<Item = &Document> {
+        self.docs.values()
+    }
+
+    fn seq_of(&self, id: &Bson) -> Option<u64> {
+        self.by_id.get(&id_key(id)).copied()
+    }
+
+    /// Inserts, or replaces the document with the same `_id` in place.
+    fn put(&mut self, doc: Document) {
+        let key = id_key(doc.get("_id").unwrap_or(&Bson::Null));
+        match self.by_id.get(&key) {
+            Some(seq) => {
+                self.docs.insert(*seq, doc);
+            }
+            None => {
+                let seq = self.next;
+                self.next += 1;
+                self.docs.insert(seq, doc);
+                self.by_id.insert(key, seq);
+            }
+        }
+    }
+
+    fn remove(&mut self, id: &Bson) {
+        if let Some(seq) = self.by_id.remove(&id_key(id)) {
+            self.docs.remove(&seq);
+        }
+    }
+}
+
+/// A canonical string for an `_id` so that equal values (1, 1.0, NumberLong(1)) share a key.
+fn id_key(id: &Bson) -> String {
+    match id {
+        Bson::Int32(i) => format!("n:{i}"),
+        Bson::Int64(i) => format!("n:{i}"),
+        Bson::Double(d) if d.fract() == 0.0 && d.abs() < 9.0e15 => format!("n:{}", *d as i64),
+        Bson::Double(d) => format!("d:{d:?}"),
+        Bson::String(s) | Bson::Symbol(s) => format!("s:{s}"),
+        Bson::ObjectId(o) => format!("o:{}", o.to_hex()),
+        other => format!("x{}:{other:?}", bracket(other)),
+    }
+}
+
+/// The documents of every database of one member.
+#[derive(Debug, Clone, Default)]
 pub struct Store {
-    dbs: BTreeMap<String, BTreeMap<String, Vec<Document>>>,
+    dbs: BTreeMap<String, BTreeMap<String, Collection>>,
+}
+
+impl PartialEq for Store {
+    /// Same databases, collections and documents in the same order.
+    fn eq(&self, other: &Self) -> bool {
+        self.dbs.len() == other.dbs.len()
+            && self
+                .dbs
+                .iter()
+                .zip(other.dbs.iter())
+                .all(|((an, ac), (bn, bc))| {
+                    an == bn
+                        && ac.len() == bc.len()
+                        && ac
+                            .iter()
+                            .zip(bc.iter())
+                            .all(|((x, xc), (y, yc))| x == y && xc.iter().eq(yc.iter()))
+                })
+    }
 }
 
 impl Store {
@@ -188,7 +263,7 @@ impl Store {
             .map(|colls| {
                 colls
                     .values()
-                    .flatten()
+                    .flat_map(|c| c.iter())
                     .map(|d| bson::to_vec(d).map(|v| v.len() as u64).unwrap_or(0))
                     .sum()
             })
@@ -196,40 +271,30 @@ impl Store {
     }
 
     /// The documents of a collection in insertion order (empty if it does not exist).
-    pub fn documents(&self, db: &str, coll: &str) -> &[Document] {
+    pub fn documents(&self, db: &str, coll: &str) -> Vec<&Document> {
+        self.iter(db, coll).collect()
+    }
+
+    fn iter<'a>(&'a self, db: &str, coll: &str) -> Box<dyn Iterator<Item = &'a Document> + 'a> {
+        match self.dbs.get(db).and_then(|c| c.get(coll)) {
+            Some(c) => Box::new(c.iter()),
+            None => Box::new(std::iter::empty()),
+        }
+    }
+
+    fn contains_id(&self, db: &str, coll: &str, id: &Bson) -> bool {
         self.dbs
             .get(db)
             .and_then(|c| c.get(coll))
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
+            .is_some_and(|c| c.seq_of(id).is_some())
     }
 
     /// Applies a replicated effect (idempotent).
     pub fn apply(&mut self, op: &Op) {
         match op {
-            Op::Insert { db, coll, doc } => {
-                let docs = self.collection_mut(db, coll);
-                let id = doc.get("_id");
-                if let Some(pos) = id.and_then(|id| position_of_id(docs, id)) {
-                    docs[pos] = doc.clone();
-                } else {
-                    docs.push(doc.clone());
-                }
-            }
-            Op::Update { db, coll, id, doc } => {
-                let docs = self.collection_mut(db, coll);
-                if let Some(pos) = position_of_id(docs, id) {
-                    docs[pos] = doc.clone();
-                } else {
-                    docs.push(doc.clone());
-                }
-            }
-            Op::Delete { db, coll, id } => {
-                let docs = self.collection_mut(db, coll);
-                if let Some(pos) = position_of_id(docs, id) {
-                    docs.remove(pos);
-                }
-            }
+            Op::Insert { db, coll, doc } => self.collection_mut(db, coll).put(doc.clone()),
+            Op::Update { db, coll, doc, .. } => self.collection_mut(db, coll).put(doc.clone()),
+            Op::Delete { db, coll, id } => self.collection_mut(db, coll).remove(id),
             Op::CreateCollection { db, coll } => {
                 self.collection_mut(db, coll);
             }
@@ -248,7 +313,7 @@ impl Store {
         }
     }
 
-    fn collection_mut(&mut self, db: &str, coll: &str) -> &mut Vec<Document> {
+    fn collection_mut(&mut self, db: &str, coll: &str) -> &mut Collection {
         self.dbs
             .entry(db.to_string())
             .or_default()
@@ -278,7 +343,7 @@ impl Store {
                 "The '_id' value cannot be of type array",
             ));
         }
-        if position_of_id(self.documents(db, coll), &id).is_some() {
+        if self.contains_id(db, coll, &id) {
             return Err(duplicate_key(db, coll, &id));
         }
         let mut ops = self.create_ops(db, coll);
@@ -296,7 +361,7 @@ impl Store {
     /// Finds documents: filter, then sort, skip, limit, projection.
     pub fn find(&self, db: &str, coll: &str, spec: &FindSpec) -> Result<Vec<Document>> {
         let mut out = Vec::new();
-        for doc in self.documents(db, coll) {
+        for doc in self.iter(db, coll) {
             if matches(doc, &spec.filter)? {
                 out.push(doc);
             }
@@ -326,7 +391,7 @@ impl Store {
         limit: u64,
     ) -> Result<u64> {
         let mut n = 0u64;
-        for doc in self.documents(db, coll) {
+        for doc in self.iter(db, coll) {
             if matches(doc, filter)? {
                 n += 1;
             }
@@ -354,17 +419,17 @@ impl Store {
                 "multi update is not supported for replacement-style update",
             ));
         }
-        let mut positions = Vec::new();
-        for (i, doc) in self.documents(db, coll).iter().enumerate() {
+        let mut matched: Vec<&Document> = Vec::new();
+        for doc in self.iter(db, coll) {
             if matches(doc, query)? {
-                positions.push(i);
+                matched.push(doc);
                 if !multi {
                     break;
                 }
             }
         }
         let mut outcome = UpdateOutcome::default();
-        if positions.is_empty() {
+        if matched.is_empty() {
             if !upsert {
                 return Ok(outcome);
             }
@@ -391,7 +456,7 @@ impl Store {
                 doc = with_id;
             }
             let id = doc.get("_id").cloned().unwrap_or(Bson::Null);
-            if position_of_id(self.documents(db, coll), &id).is_some() {
+            if self.contains_id(db, coll, &id) {
                 return Err(duplicate_key(db, coll, &id));
             }
             let mut ops = self.create_ops(db, coll);
@@ -410,8 +475,7 @@ impl Store {
         }
         // Compute every post-image first so that a failing statement changes nothing.
         let mut changed = Vec::new();
-        for &pos in &positions {
-            let before = &self.documents(db, coll)[pos];
+        for before in matched {
             let mut after = before.clone();
             match &kind {
                 UpdateKind::Replacement(r) => {
@@ -467,7 +531,7 @@ impl Store {
         just_one: bool,
     ) -> Result<(u64, Vec<Op>)> {
         let mut ids = Vec::new();
-        for doc in self.documents(db, coll) {
+        for doc in self.iter(db, coll) {
             if matches(doc, query)? {
                 ids.push(doc.get("_id").cloned().unwrap_or(Bson::Null));
                 if just_one {
@@ -511,13 +575,6 @@ impl Store {
         self.apply(&op);
         Some(op)
     }
-}
-
-fn position_of_id(docs: &[Document], id: &Bson) -> Option<usize> {
-    docs.iter().position(|d| {
-        d.get("_id")
-            .is_some_and(|x| bracket(x) == bracket(id) && compare_bson(x, id) == Ordering::Equal)
-    })
 }
 
 fn duplicate_key(db: &str, coll: &str, id: &Bson) -> StoreError {
@@ -1922,7 +1979,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            s.documents("app", "people")[1],
+            *s.documents("app", "people")[1],
             doc! {"_id": 2, "name": "bobby"}
         );
         // no-op update: matched but not modified
@@ -2013,7 +2070,7 @@ mod tests {
             .unwrap();
         assert_eq!(out.upserted, Some(Bson::Int32(77)));
         assert_eq!(
-            s.documents("d", "c")[0],
+            *s.documents("d", "c")[0],
             doc! {"_id": 77, "k": "a", "count": 1}
         );
         let out = s
@@ -2028,7 +2085,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out.upserted, Some(Bson::String("x".into())));
-        assert_eq!(s.documents("d", "c")[1], doc! {"_id": "x", "v": 1});
+        assert_eq!(*s.documents("d", "c")[1], doc! {"_id": "x", "v": 1});
         assert!(matches!(out.ops[0], Op::Insert { .. }));
     }
 
@@ -2090,6 +2147,44 @@ mod tests {
             Some(Op::DropDatabase { .. })
         ));
         assert!(s.drop_database("x").is_none());
+    }
+
+    #[test]
+    fn id_index_keeps_order_and_numeric_equality() {
+        let mut s = Store::new();
+        for i in 0..20_000 {
+            s.insert("d", "c", doc! {"_id": i, "v": i}).unwrap();
+        }
+        assert_eq!(s.count("d", "c", &doc! {}, 0, 0).unwrap(), 20_000);
+        assert_eq!(
+            s.insert("d", "c", doc! {"_id": 5_i64}).unwrap_err().code,
+            11000
+        );
+        assert_eq!(
+            s.insert("d", "c", doc! {"_id": 5.0}).unwrap_err().code,
+            11000
+        );
+        s.insert("d", "c", doc! {"_id": 5.5}).unwrap();
+        // delete then re-insert goes to the end; an update keeps the position
+        s.delete("d", "c", &doc! {"_id": 0}, true).unwrap();
+        s.insert("d", "c", doc! {"_id": 0}).unwrap();
+        s.apply(&Op::Update {
+            db: "d".into(),
+            coll: "c".into(),
+            id: Bson::Int32(1),
+            doc: doc! {"_id": 1, "v": "changed"},
+        });
+        let docs = s.documents("d", "c");
+        assert_eq!(docs[0], &doc! {"_id": 1, "v": "changed"});
+        assert_eq!(docs.last().unwrap(), &&doc! {"_id": 0});
+        assert_eq!(docs.len(), 20_001);
+        // replaying the same insert is idempotent
+        s.apply(&Op::Insert {
+            db: "d".into(),
+            coll: "c".into(),
+            doc: doc! {"_id": 0, "again": true},
+        });
+        assert_eq!(s.documents("d", "c").len(), 20_001);
     }
 
     #[test]
