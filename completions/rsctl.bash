@@ -182,7 +182,7 @@ _rsctl() {
 
     case "${cmd}" in
         rsctl)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version initiate status read failover-watch lab demo completions man help"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version initiate status read failover-watch lab demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,6 +228,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -236,7 +240,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__completions)
-            opts="-u -s -o -v -h -V --dir --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version bash elvish fish powershell zsh"
+            opts="-u -s -o -v -h -V --dir --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,6 +290,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -294,7 +302,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__demo)
-            opts="-u -s -o -v -h -V --election-timeout --watch --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --election-timeout --watch --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,6 +356,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -356,7 +368,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__failover__subcmd__watch)
-            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +428,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -720,7 +736,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__initiate)
-            opts="-u -s -o -v -h -V --set --member --arbiter --priority --config --no-wait --wait-timeout --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --member --arbiter --priority --config --no-wait --wait-timeout --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,6 +806,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -798,7 +818,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version up kill start pause resume partition heal latency lag down ls help"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version up kill start pause resume partition heal latency lag down ls help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,6 +864,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -852,7 +876,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__down)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -900,6 +924,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -910,7 +938,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__heal)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -958,6 +986,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1150,7 +1182,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__kill)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1198,6 +1230,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1208,7 +1244,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__lag)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1256,6 +1292,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1266,7 +1306,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__latency)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1314,6 +1354,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1324,7 +1368,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__ls)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1368,6 +1412,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1378,7 +1426,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__partition)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1426,6 +1474,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1436,7 +1488,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__pause)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1484,6 +1536,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1494,7 +1550,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__resume)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1542,6 +1598,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1552,7 +1612,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__start)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1602,6 +1662,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1610,7 +1674,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__up)
-            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --latency --seed --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --latency --seed --auth --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1648,6 +1712,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --uri)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1688,6 +1756,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1696,7 +1768,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__man)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1742,6 +1814,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1750,7 +1826,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__read)
-            opts="-u -s -o -v -h -V --filter --projection --sort --limit --skip --batch-size --pref --tags --max-staleness --explain --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --filter --projection --sort --limit --skip --batch-size --pref --tags --max-staleness --explain --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1832,6 +1908,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1840,7 +1920,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__status)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1884,6 +1964,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -321,7 +321,11 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     let lab = if up.auth.is_empty() {
         Lab::start(config).await
     } else {
-        Lab::start_with_auth(config, crate::lab::auth::AuthStore::from_specs(&up.auth, rand::random)?).await
+        Lab::start_with_auth(
+            config,
+            crate::lab::auth::AuthStore::from_specs(&up.auth, rand::random)?,
+        )
+        .await
     };
     let lab = Arc::new(lab.context("starting the lab")?);
     // Elections go to stderr from the first one on.
