@@ -133,6 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
         'rsctl;failover-watch' {
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (default: until Ctrl-C)')
             [CompletionResult]::new('--probe-interval', '--probe-interval', [CompletionResultType]::ParameterName, 'Interval between probe writes')
+            [CompletionResult]::new('--probe-timeout', '--probe-timeout', [CompletionResultType]::ParameterName, 'A probe write not acknowledged within this counts as failed (and is abandoned)')
             [CompletionResult]::new('--probe-ns', '--probe-ns', [CompletionResultType]::ParameterName, 'Namespace the probe writes into')
             [CompletionResult]::new('--rtt-threshold', '--rtt-threshold', [CompletionResultType]::ParameterName, 'Report a member''s RTT when it moves by more than this')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')

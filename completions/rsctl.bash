@@ -356,7 +356,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__failover__subcmd__watch)
-            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-timeout --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,6 +367,10 @@ _rsctl() {
                     return 0
                     ;;
                 --probe-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -126,6 +126,7 @@ set edit:completion:arg-completer[rsctl] = {|@words|
         &'rsctl;failover-watch'= {
             cand --duration 'Stop after this long (default: until Ctrl-C)'
             cand --probe-interval 'Interval between probe writes'
+            cand --probe-timeout 'A probe write not acknowledged within this counts as failed (and is abandoned)'
             cand --probe-ns 'Namespace the probe writes into'
             cand --rtt-threshold 'Report a member''s RTT when it moves by more than this'
             cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'

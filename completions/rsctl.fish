@@ -116,6 +116,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s h -l help -d 'Print
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l duration -d 'Stop after this long (default: until Ctrl-C)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe-interval -d 'Interval between probe writes' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe-timeout -d 'A probe write not acknowledged within this counts as failed (and is abandoned)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe-ns -d 'Namespace the probe writes into' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l rtt-threshold -d 'Report a member\'s RTT when it moves by more than this' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r

@@ -428,7 +428,9 @@ impl Client {
         }
     }
 
-    fn report(
+    /// Hands an operation's error to the worker (SDAM error handling) and waits until it has been
+    /// applied, so that a retry selects on a topology that knows about it.
+    async fn report(
         &self,
         address: &ServerAddress,
         error: &Error,
@@ -436,13 +438,18 @@ impl Client {
         handshake_completed: bool,
         max_wire: i32,
     ) {
-        let _ = self.shared.to_worker.send(WorkerMsg::AppError {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let sent = self.shared.to_worker.send(WorkerMsg::AppError {
             address: address.clone(),
             error: error.clone(),
             connection_generation: generation,
             handshake_completed,
             max_wire_version: max_wire,
+            done: Some(tx),
         });
+        if sent.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), rx).await;
+        }
     }
 
     /// Runs `cmd` on `address` with the given `$readPreference`, reporting failures to the worker.
@@ -459,20 +466,17 @@ impl Client {
         let mut conn = match pool.checkout().await {
             Ok(c) => c,
             Err(ce) => {
-                self.report(address, &ce.error, ce.generation, false, 0);
+                self.report(address, &ce.error, ce.generation, false, 0)
+                    .await;
                 return Err(ce.error);
             }
         };
         match conn.run(db, cmd, read_preference).await {
             Ok(r) => Ok(r),
             Err(e) => {
-                self.report(
-                    address,
-                    &e,
-                    conn.generation(),
-                    true,
-                    conn.max_wire_version(),
-                );
+                let (generation, max_wire) = (conn.generation(), conn.max_wire_version());
+                drop(conn);
+                self.report(address, &e, generation, true, max_wire).await;
                 Err(e)
             }
         }
@@ -584,12 +588,7 @@ impl Client {
         let criteria = Criteria::Read(read_preference.clone());
         let retryable = self.shared.options.retry_reads;
         let (sel, reply, retried) = self.run_selected(db, cmd, &criteria, retryable).await?;
-        let cursor = reply.get_document("cursor").map_err(|_| Error::Protocol {
-            address: sel.address.clone(),
-            message: "the find reply has no \"cursor\" document".into(),
-        })?;
-        let id = get_i64(cursor, "id").unwrap_or(0);
-        let batch = documents(cursor, "firstBatch", &sel.address)?;
+        let (id, batch) = take_batch(reply, "firstBatch", &sel.address)?;
         Ok(Cursor {
             client: self.clone(),
             db: db.to_string(),
@@ -634,23 +633,37 @@ impl Client {
     }
 }
 
-fn documents(cursor: &Document, key: &str, address: &ServerAddress) -> Result<VecDeque<Document>> {
-    let arr = cursor.get_array(key).map_err(|_| Error::Protocol {
+/// Takes `cursor.id` and the batch (`firstBatch` / `nextBatch`) out of a cursor reply, without
+/// copying the documents.
+fn take_batch(
+    mut reply: Document,
+    key: &str,
+    address: &ServerAddress,
+) -> Result<(i64, VecDeque<Document>)> {
+    let protocol = |message: String| Error::Protocol {
         address: address.clone(),
-        message: format!("the cursor reply has no \"{key}\" array"),
-    })?;
-    arr.iter()
+        message,
+    };
+    let mut cursor = match reply.remove("cursor") {
+        Some(Bson::Document(c)) => c,
+        _ => return Err(protocol("the reply has no \"cursor\" document".into())),
+    };
+    let id = get_i64(&cursor, "id").unwrap_or(0);
+    let arr = match cursor.remove(key) {
+        Some(Bson::Array(a)) => a,
+        _ => return Err(protocol(format!("the cursor reply has no \"{key}\" array"))),
+    };
+    let batch = arr
+        .into_iter()
         .map(|b| match b {
-            Bson::Document(d) => Ok(d.clone()),
-            other => Err(Error::Protocol {
-                address: address.clone(),
-                message: format!(
-                    "a \"{key}\" entry is a {:?}, not a document",
-                    other.element_type()
-                ),
-            }),
+            Bson::Document(d) => Ok(d),
+            other => Err(protocol(format!(
+                "a \"{key}\" entry is a {:?}, not a document",
+                other.element_type()
+            ))),
         })
-        .collect()
+        .collect::<Result<VecDeque<_>>>()?;
+    Ok((id, batch))
 }
 
 /// The `$readPreference` to send, per the server-selection spec's rules for OP_MSG.
@@ -800,12 +813,9 @@ impl Cursor {
                 return Err(e);
             }
         };
-        let cursor = reply.get_document("cursor").map_err(|_| Error::Protocol {
-            address: address.clone(),
-            message: "the getMore reply has no \"cursor\" document".into(),
-        })?;
-        self.id = get_i64(cursor, "id").unwrap_or(0);
-        self.batch = documents(cursor, "nextBatch", &address)?;
+        let (id, batch) = take_batch(reply, "nextBatch", &address)?;
+        self.id = id;
+        self.batch = batch;
         Ok(())
     }
 }

@@ -37,7 +37,12 @@ fn pymongo_available() -> bool {
         Err(e) => format!("python3 could not be run: {e}"),
     };
     if std::env::var("RSCTL_SKIP_FIDELITY").as_deref() == Ok("1") {
-        eprintln!("fidelity: SKIPPED because RSCTL_SKIP_FIDELITY=1 and {why}");
+        // Straight to stderr (not eprintln!, which the test harness captures): a skip must show.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "fidelity: SKIPPED because RSCTL_SKIP_FIDELITY=1 and {why}"
+        );
         return false;
     }
     panic!("fidelity tests need pymongo: {why}\ninstall it with: pip install -r {REQUIREMENTS}\n(or set RSCTL_SKIP_FIDELITY=1 to skip them)");

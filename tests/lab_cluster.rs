@@ -2138,3 +2138,41 @@ fn zero_timings_do_not_hang_the_clock() {
     assert!(c.primary().is_some());
     assert!(c.next_deadline().is_some_and(|d| d > 1_000));
 }
+
+#[test]
+fn stepdown_hands_over_to_an_unfrozen_secondary() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    lab.advance(HB);
+    let secs = secondaries(&lab.c, 3);
+    assert_ok(&lab.admin(secs[0], doc! {"replSetFreeze": 120}));
+    assert_ok(&lab.admin(p, doc! {"replSetStepDown": 60}));
+    lab.advance(0);
+    assert_eq!(
+        lab.c.primary(),
+        Some(secs[1]),
+        "the frozen member is skipped"
+    );
+}
+
+#[test]
+fn positional_updates_are_refused_not_misapplied() {
+    let mut lab = Lab::new(1);
+    lab.admin(0, doc! {"replSetInitiate": 1});
+    lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+    lab.insert(0, vec![doc! {"_id": 1, "a": [1, 2]}], doc! {"w": 1});
+    let r = lab.run(0, "app", doc! {"update": "c", "updates": [{"q": {"a": 2}, "u": {"$set": {"a.$": 9}}}], "writeConcern": {"w": 1}});
+    assert_ok(&r);
+    assert_eq!(
+        r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        lab.c.documents(0, "app", "c"),
+        vec![doc! {"_id": 1, "a": [1, 2]}]
+    );
+}

@@ -250,25 +250,38 @@ async fn tour(ctx: &Context, args: &DemoArgs, lab: &Lab, out: &mut Stdout) -> an
     Ok(())
 }
 
-/// Waits (briefly) until a restarted member reports SECONDARY, so the last status is settled.
+/// Waits (briefly) until the primary reports a restarted member as SECONDARY, so that the last
+/// status shows the set settled.
 async fn wait_rejoined(lab: &Lab, host: &str) {
-    let Ok(addr) = host.parse::<crate::core::address::ServerAddress>() else {
-        return;
-    };
     let opts = crate::net::connection::ConnectionOptions {
         connect_timeout: Duration::from_secs(1),
         ..Default::default()
     };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
     while tokio::time::Instant::now() < deadline {
-        if let Ok((_, hs)) =
-            crate::net::connection::Connection::connect(&addr, &opts, 0, true).await
-        {
-            if hs.reply.get_bool("secondary").unwrap_or(false) {
-                return;
+        let primary = lab
+            .primary()
+            .and_then(|p| p.parse::<crate::core::address::ServerAddress>().ok());
+        if let Some(p) = primary {
+            if let Ok((mut conn, _)) =
+                crate::net::connection::Connection::connect(&p, &opts, 0, true).await
+            {
+                if let Ok(st) = conn
+                    .run_command("admin", doc! { "replSetGetStatus": 1 })
+                    .await
+                {
+                    let settled = st.get_array("members").is_ok_and(|ms| {
+                        ms.iter().filter_map(|m| m.as_document()).any(|m| {
+                            m.get_str("name") == Ok(host)
+                                && m.get_str("stateStr") == Ok("SECONDARY")
+                        })
+                    });
+                    if settled {
+                        return;
+                    }
+                }
             }
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let _ = lab;
 }

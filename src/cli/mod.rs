@@ -152,7 +152,7 @@ pub struct Context {
     pub style: Style,
 }
 
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, color: ColorChoice) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
         0 => "warn",
@@ -164,6 +164,7 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(Style::detect_stderr(color).color)
         .with_target(verbose >= 2)
         .try_init();
 }
@@ -187,7 +188,7 @@ where
             return code;
         }
     };
-    init_tracing(cli.global.verbose);
+    init_tracing(cli.global.verbose, cli.global.color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

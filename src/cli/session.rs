@@ -98,7 +98,10 @@ pub fn settle_time(client: &Client) -> Duration {
 
 /// Every server of the topology has been checked at least once (or failed).
 pub fn all_checked(topo: &TopologyDescription) -> bool {
-    topo.servers
-        .values()
-        .all(|s| s.server_type != ServerType::Unknown || s.error.is_some())
+    topo.servers.values().all(|s| {
+        !matches!(
+            s.server_type,
+            ServerType::Unknown | ServerType::PossiblePrimary
+        ) || s.error.is_some()
+    })
 }

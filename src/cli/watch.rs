@@ -28,6 +28,9 @@ pub struct WatchArgs {
     /// Interval between probe writes.
     #[arg(long, value_name = "DUR", default_value = "100ms", value_parser = super::parse_duration)]
     pub probe_interval: Duration,
+    /// A probe write not acknowledged within this counts as failed (and is abandoned).
+    #[arg(long, value_name = "DUR", default_value = "500ms", value_parser = super::parse_duration)]
+    pub probe_timeout: Duration,
     /// Namespace the probe writes into.
     #[arg(long, value_name = "DB.COLLECTION", default_value = "rsctl.probe")]
     pub probe_ns: String,
@@ -57,44 +60,72 @@ struct ProbeResult {
     error: Option<String>,
 }
 
-/// Writes one small document with w:"majority" every `interval`; each attempt is bounded so that
-/// a write blocked waiting for a primary counts as failed.
+/// At most this many abandoned probe writes may still be running; beyond it, attempts are skipped
+/// (and counted as failed) rather than piling up connections on a struggling primary.
+const MAX_ABANDONED: usize = 16;
+
+/// Writes one small document with w:"majority" every `interval`. An attempt not acknowledged
+/// within `attempt_timeout` counts as failed. The write itself is not cancelled (cancelling an
+/// in-flight command would strand its reply on a pooled connection): it runs on in its own task
+/// and its late result is ignored.
 async fn probe_loop(
     client: Client,
     db: String,
     coll: String,
     interval: Duration,
+    attempt_timeout: Duration,
     tx: mpsc::Sender<ProbeResult>,
 ) {
-    let attempt_timeout = (interval * 10).max(Duration::from_secs(1));
     let mut n: i64 = 0;
     let mut next = tokio::time::Instant::now();
+    let mut abandoned: Vec<tokio::task::JoinHandle<()>> = Vec::new();
     loop {
         tokio::time::sleep_until(next).await;
         next += interval;
         n += 1;
+        abandoned.retain(|h| !h.is_finished());
         let started_ms = now_ms();
-        let doc = doc! { "n": n, "at": bson::DateTime::from_millis(started_ms) };
-        let wc = doc! { "w": "majority", "wtimeout": attempt_timeout.as_millis() as i64 };
-        let write = client.insert_one(&db, &coll, doc, wc);
-        let error = match tokio::time::timeout(attempt_timeout, write).await {
-            Ok(Ok(_)) => None,
-            Ok(Err(e)) => Some(super::render::redact_text(&e.to_string())),
-            Err(_) => Some(format!(
-                "no acknowledgement within {}",
-                humantime::format_duration(attempt_timeout)
-            )),
+        let error = if abandoned.len() >= MAX_ABANDONED {
+            Some(format!(
+                "{} earlier probe writes are still unacknowledged",
+                abandoned.len()
+            ))
+        } else {
+            let (client, db, coll) = (client.clone(), db.clone(), coll.clone());
+            let doc = doc! { "n": n, "at": bson::DateTime::from_millis(started_ms) };
+            let wc = doc! { "w": "majority", "wtimeout": attempt_timeout.as_millis() as i64 };
+            let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+            let task = tokio::spawn(async move {
+                let r = client.insert_one(&db, &coll, doc, wc).await;
+                let _ = done_tx.send(r.map(|_| ()));
+            });
+            match tokio::time::timeout(attempt_timeout, done_rx).await {
+                Ok(Ok(Ok(()))) => None,
+                Ok(Ok(Err(e))) => Some(super::render::redact_text(&e.to_string())),
+                Ok(Err(_)) => Some("the probe write task ended without a result".to_string()),
+                Err(_) => {
+                    abandoned.push(task);
+                    Some(format!(
+                        "not acknowledged within {}",
+                        humantime::format_duration(attempt_timeout)
+                    ))
+                }
+            }
         };
         let finished_ms = now_ms();
-        if tx
-            .send(ProbeResult {
-                started_ms,
-                finished_ms,
-                error,
-            })
-            .await
-            .is_err()
-        {
+        tracing::debug!(
+            n,
+            started_ms,
+            took_ms = finished_ms - started_ms,
+            ?error,
+            "probe write"
+        );
+        let result = ProbeResult {
+            started_ms,
+            finished_ms,
+            error,
+        };
+        if tx.send(result).await.is_err() {
             return;
         }
         let now = tokio::time::Instant::now();
@@ -176,6 +207,7 @@ async fn watch(
             db,
             coll,
             args.probe_interval,
+            args.probe_timeout,
             probe_tx.clone(),
         ))
     });

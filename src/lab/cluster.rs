@@ -1586,6 +1586,7 @@ impl Cluster {
                     && o.state == MemberState::Secondary
                     && o.last_optime() >= last
                     && o.no_stand_until <= self.clock
+                    && o.frozen_until <= self.clock
             })
             .collect();
         v.sort_by(|a, b| {

@@ -19,7 +19,7 @@
 mod conn;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -199,6 +199,8 @@ pub(crate) struct Shared {
     primary: Mutex<Option<usize>>,
     /// Serialises socket reconciliation (kill/start may await).
     reconciling: tokio::sync::Mutex<()>,
+    /// Set when the lab shuts down: nothing new is accepted.
+    closed: AtomicBool,
 }
 
 fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -363,13 +365,9 @@ impl Shared {
 
 fn bind(port: u16) -> Result<TcpListener> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let fail = |e: std::io::Error| {
-        Error::network(
-            &ServerAddress::new("127.0.0.1", port),
-            NetworkErrorKind::Io,
-            format!("the lab cannot listen on 127.0.0.1:{port}: {e}"),
-        )
-    };
+    // The port is the user's choice (or a restart of one the lab had): say which and why.
+    let fail =
+        |e: std::io::Error| Error::invalid(format!("cannot listen on 127.0.0.1:{port}: {e}"));
     let socket = TcpSocket::new_v4().map_err(fail)?;
     socket.set_reuseaddr(true).map_err(fail)?;
     socket.bind(addr).map_err(fail)?;
@@ -380,6 +378,9 @@ async fn accept_loop(shared: Arc<Shared>, member: usize, listener: TcpListener) 
     loop {
         match listener.accept().await {
             Ok((stream, _peer)) => {
+                if shared.closed.load(Ordering::Acquire) {
+                    return;
+                }
                 let _ = stream.set_nodelay(true);
                 let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
                 let (tx, rx) = mpsc::unbounded_channel();
@@ -529,6 +530,7 @@ impl Lab {
             notices,
             primary: Mutex::new(None),
             reconciling: tokio::sync::Mutex::new(()),
+            closed: AtomicBool::new(false),
         });
         for (i, listener) in listeners.into_iter().enumerate() {
             let up = shared.members[i].view.borrow().up;
@@ -707,7 +709,14 @@ impl Lab {
         if let Some(d) = self.driver.take() {
             tasks.push(d);
         }
+        self.shared.closed.store(true, Ordering::Release);
         for m in &self.shared.members {
+            // Connections a racing acceptor may still spawn see this and close on their own.
+            m.view.send_replace(MemberView {
+                up: false,
+                paused: false,
+                latency_ms: 0,
+            });
             tasks.extend(lock(&m.acceptor).take());
             tasks.extend(lock(&m.conns).drain().map(|(_, t)| t));
         }

@@ -697,6 +697,11 @@ impl UpdateKind {
             };
             for (path, value) in fields {
                 let parts = split(path);
+                if parts.iter().any(|p| p.starts_with('$')) {
+                    return Err(StoreError::bad_value(format!(
+                        "the lab does not support positional or array-filter update paths ('{path}')"
+                    )));
+                }
                 match op.as_str() {
                     "$set" => set_path(doc, &parts, value.clone())?,
                     "$setOnInsert" if inserting => set_path(doc, &parts, value.clone())?,
@@ -874,6 +879,11 @@ fn set_path(doc: &mut Document, parts: &[&str], value: Bson) -> Result<()> {
     let Some((first, rest)) = parts.split_first() else {
         return Ok(());
     };
+    if first.starts_with('$') {
+        return Err(StoreError::bad_value(format!(
+            "the lab does not support positional or array-filter update paths ('{first}')"
+        )));
+    }
     if first.is_empty() {
         return Err(StoreError::new(
             56,
@@ -1494,6 +1504,13 @@ fn regex_match(values: &[&Bson], pattern: &str, options: &str) -> Result<bool> {
 
 /// Sorts documents by a sort specification (`{a: 1, b: -1}`), stably.
 pub fn sort_documents(docs: &mut [&Document], sort: &Document) -> Result<()> {
+    if let Some(dir) = sort.get("$natural") {
+        // natural order is insertion order; -1 walks it backwards
+        if as_f64(dir) == Some(-1.0) {
+            docs.reverse();
+        }
+        return Ok(());
+    }
     let mut keys = Vec::new();
     for (field, dir) in sort {
         let d = match as_f64(dir).filter(|x| x.fract() == 0.0).map(|x| x as i64) {
@@ -1901,6 +1918,20 @@ mod tests {
             .map(|d| d.get_i32("_id").unwrap())
             .collect();
         assert_eq!(got, vec![2, 4, 1, 0, 5, 3]);
+        let natural: Vec<i32> = s
+            .find(
+                "d",
+                "c",
+                &FindSpec {
+                    sort: Some(doc! {"$natural": -1}),
+                    ..FindSpec::default()
+                },
+            )
+            .unwrap()
+            .iter()
+            .map(|d| d.get_i32("_id").unwrap())
+            .collect();
+        assert_eq!(natural, vec![5, 4, 3, 2, 1, 0]);
     }
 
     #[test]

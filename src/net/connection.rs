@@ -450,9 +450,10 @@ impl Connection {
                         let rest = self.buf.split_off(len);
                         return Ok(std::mem::replace(&mut self.buf, rest));
                     }
-                    Ok(_) => {}
+                    // The length was checked against maxMessageSizeBytes: room for the frame.
+                    Ok(Some(len)) => self.buf.reserve(len - self.buf.len()),
+                    Ok(None) => self.buf.reserve(16 * 1024),
                 }
-                self.buf.reserve(16 * 1024);
                 match self.stream.read_buf(&mut self.buf).await {
                     Ok(0) => {
                         let what = if self.buf.is_empty() {

@@ -211,12 +211,25 @@ impl Monitor {
                 r = self.check() => r,
             };
             let was_known = self.known;
+            let awaited = result.awaited;
+            let previous_tv = self.topology_version.clone();
             let immediate = self.handle(result, was_known, &mut retry_now);
             if immediate {
                 continue;
             }
-            // Wait for the next check: none while streaming on a live connection.
+            // Wait for the next check: none while streaming on a live connection...
             if self.streaming() && self.conn.is_some() {
+                let pushed = self.conn.as_ref().is_some_and(|c| c.is_streaming());
+                // ...unless a server answered an awaitable hello at once with nothing new and
+                // without streaming: then keep to minHeartbeatFrequencyMS instead of spinning.
+                if awaited && !pushed && previous_tv == self.topology_version {
+                    let floor = started + MIN_HEARTBEAT_FREQUENCY;
+                    tokio::select! {
+                        biased;
+                        _ = stopped(&mut stop) => break,
+                        _ = tokio::time::sleep_until(floor.into()) => {}
+                    }
+                }
                 continue;
             }
             let due = started + self.settings.heartbeat_frequency;
@@ -393,13 +406,6 @@ impl Monitor {
             rtt.run(rx).await;
         });
         self.rtt_task = Some((tx, join));
-    }
-}
-
-impl CheckResult {
-    #[allow(dead_code)]
-    fn was_awaited(&self) -> bool {
-        self.awaited
     }
 }
 

@@ -44,6 +44,9 @@ pub enum WorkerMsg {
         connection_generation: u32,
         handshake_completed: bool,
         max_wire_version: i32,
+        /// Answered once the error is applied and the new snapshot published, so that a retry
+        /// selects on a topology that already knows about the failure.
+        done: Option<tokio::sync::oneshot::Sender<()>>,
     },
     /// Server selection found nothing: check every server now.
     RequestChecks,
@@ -153,7 +156,10 @@ impl Worker {
                 connection_generation,
                 handshake_completed,
                 max_wire_version,
+                done,
             } => {
+                // `done` is dropped (answered) on every path out of this arm.
+                let _done = done;
                 let Some(pool) = self.pool(&address) else {
                     return;
                 };
