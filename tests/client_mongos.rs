@@ -397,7 +397,7 @@ async fn routers_answer_hello_like_mongos_and_refuse_replica_set_commands() {
         .run_command_on(&addr, "admin", doc! {"hello": 1})
         .await
         .unwrap();
-    assert_eq!(hello.get_bool("isWritablePrimary").unwrap(), true);
+    assert!(hello.get_bool("isWritablePrimary").unwrap());
     assert_eq!(hello.get_str("msg").unwrap(), "isdbgrid");
     assert!(hello.get("setName").is_none() && hello.get("hosts").is_none());
     assert!(hello.get_document("topologyVersion").is_ok());
