@@ -1,10 +1,15 @@
 //! SDAM benchmarks: parsing a hello reply and folding it into the topology description, for a
 //! 50-member replica set (the largest a set may be). The topology worker runs `update` (plus a
 //! clone and a `diff`) for every heartbeat of every member, so this is its hot path.
+//!
+//! Each benchmark runs twice: `sdam/...` in wall-clock time (criterion's default) and
+//! `sdam-cpu/...` in the benchmark thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), which stays
+//! meaningful on a machine shared with other jobs.
 
 use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rsctl::core::address::ServerAddress;
 use rsctl::core::description::{ServerDescription, TopologyDescription};
 use rsctl::core::sdam::{self, TopologyOptions};
@@ -31,7 +36,85 @@ fn primary_hello() -> Document {
     }
 }
 
+/// CPU time consumed by the calling thread, in nanoseconds.
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; CLOCK_THREAD_CPUTIME_ID needs nothing else.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Criterion measurement: the benchmark thread's CPU time.
+struct ThreadCpuTime;
+
+/// Formats nanosecond values as ns / µs / ms.
+struct NanosFormatter;
+
+impl ValueFormatter for NanosFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (div, unit) = if typical < 1e3 {
+            (1.0, "ns")
+        } else if typical < 1e6 {
+            (1e3, "µs")
+        } else {
+            (1e6, "ms")
+        };
+        values.iter_mut().for_each(|v| *v /= div);
+        unit
+    }
+
+    fn scale_throughputs(
+        &self,
+        _typical: f64,
+        _t: &Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        values.iter_mut().for_each(|v| *v = 1e9 / *v);
+        "elem/s"
+    }
+
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+impl Measurement for ThreadCpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns().saturating_sub(start)
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &NanosFormatter
+    }
+}
+
+fn bench_sdam_cpu(c: &mut Criterion<ThreadCpuTime>) {
+    run_benches(c, "sdam-cpu");
+}
+
 fn bench_sdam(c: &mut Criterion) {
+    run_benches(c, "sdam");
+}
+
+fn run_benches<M: Measurement + 'static>(c: &mut Criterion<M>, prefix: &str) {
     let reply = primary_hello();
     let primary = ServerAddress::parse(&host(0)).unwrap();
     let seeds: Vec<ServerAddress> = (0..3)
@@ -51,10 +134,10 @@ fn bench_sdam(c: &mut Criterion) {
     assert_eq!(td.servers.len(), MEMBERS);
     let sd = ServerDescription::from_hello(primary.clone(), &reply, Some(1.2), 2);
 
-    c.bench_function("sdam/from_hello_primary_50_members", |b| {
+    c.bench_function(&format!("{prefix}/from_hello_primary_50_members"), |b| {
         b.iter(|| ServerDescription::from_hello(primary.clone(), black_box(&reply), Some(1.0), 3))
     });
-    c.bench_function("sdam/update_primary_50_members", |b| {
+    c.bench_function(&format!("{prefix}/update_primary_50_members"), |b| {
         b.iter_batched(
             || (td.clone(), sd.clone()),
             |(mut t, s)| {
@@ -64,18 +147,26 @@ fn bench_sdam(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    c.bench_function("sdam/worker_step_50_members_clone_update_diff", |b| {
-        b.iter_batched(
-            || sd.clone(),
-            |s| {
-                let mut next = td.clone();
-                next.update(s);
-                sdam::diff(black_box(&td), &next)
-            },
-            BatchSize::SmallInput,
-        )
-    });
+    c.bench_function(
+        &format!("{prefix}/worker_step_50_members_clone_update_diff"),
+        |b| {
+            b.iter_batched(
+                || sd.clone(),
+                |s| {
+                    let mut next = td.clone();
+                    next.update(s);
+                    sdam::diff(black_box(&td), &next)
+                },
+                BatchSize::SmallInput,
+            )
+        },
+    );
 }
 
 criterion_group!(benches, bench_sdam);
-criterion_main!(benches);
+criterion_group! {
+    name = cpu_benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = bench_sdam_cpu
+}
+criterion_main!(benches, cpu_benches);

@@ -197,7 +197,12 @@ impl TopologyDescription {
     }
 
     fn replace(&mut self, sd: ServerDescription) {
-        self.servers.insert(sd.address.clone(), sd);
+        match self.servers.get_mut(&sd.address) {
+            Some(slot) => *slot = sd,
+            None => {
+                self.servers.insert(sd.address.clone(), sd);
+            }
+        }
     }
 
     fn remove(&mut self, address: &ServerAddress) {
