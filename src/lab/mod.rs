@@ -1,5 +1,6 @@
 //! `rsctl lab`: a MongoDB-wire-compatible replica-set simulator with fault injection.
 //!
+//! - [`auth`]: users, the server side of SCRAM, and the Unauthorized gate (`lab up --auth`).
 //! - [`cluster`]: the pure, deterministic replica-set state machine (members, config, terms,
 //!   elections, oplog, replication, faults), stepped on a clock passed in.
 //! - [`replconfig`]: replica-set configs: parsing and validating as mongod does, rendering.
@@ -7,12 +8,16 @@
 //! - [`store`]: the pure in-memory document store (filters, sort, projection) each member keeps.
 //! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
 //!   and pause faults, exhaust hello.
+//! - [`router`]: mongos routers in front of the set (a one-shard cluster), forwarding through
+//!   an rsctl client.
 //! - [`control`]: the registry of running labs and the JSON-lines control channel used by
 //!   `rsctl lab kill` etc.
 
+pub mod auth;
 pub mod cluster;
 pub mod control;
 pub mod crud;
 pub mod replconfig;
+pub mod router;
 pub mod server;
 pub mod store;
