@@ -2304,3 +2304,19 @@ fn the_local_database_reads_on_a_secondary_without_secondary_ok() {
         "NotPrimaryNoSecondaryOk",
     );
 }
+
+#[test]
+fn current_date_uses_the_lab_clock() {
+    let mut lab = Lab::new(1);
+    lab.admin(0, doc! {"replSetInitiate": 1});
+    lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+    lab.insert(0, vec![doc! {"_id": 1}], doc! {"w": 1});
+    lab.advance(5_000);
+    let r = lab.run(0, "app", doc! {"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$currentDate": {"at": true}}}], "writeConcern": {"w": 1}});
+    assert_eq!(r.get_i32("nModified").unwrap(), 1);
+    let d = &lab.c.documents(0, "app", "c")[0];
+    assert_eq!(
+        d.get_datetime("at").unwrap().timestamp_millis(),
+        1_700_000_000_000 + lab.now as i64
+    );
+}
