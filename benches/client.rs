@@ -8,7 +8,8 @@
 //!   (the lab's own idle cost is measured first and subtracted);
 //! - `find` of 100 000 small documents through the cursor, in documents per second.
 //!
-//! Run with `cargo bench --bench client` (set `RSCTL_BENCH_ROUNDS` to change the failover rounds).
+//! Run with `cargo bench --bench client` (`RSCTL_BENCH_ROUNDS` sets the failover rounds,
+//! `RSCTL_BENCH_ONLY=failover,idle,find` picks parts).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
@@ -204,6 +205,42 @@ async fn idle_monitoring() {
     lab.shutdown().await;
 }
 
+/// The client-side ceiling: decoding one getMore reply of 100 000 small documents.
+fn decode_ceiling() {
+    let docs: Vec<bson::Bson> = (0..100_000)
+        .map(|i| bson::Bson::Document(doc! {"_id": i, "x": i, "s": "small"}))
+        .collect();
+    let reply = doc! {"cursor": {"nextBatch": docs, "id": 0i64, "ns": "bench.docs"}, "ok": 1.0};
+    let bytes = rsctl::wire::encode(
+        1,
+        2,
+        &rsctl::wire::Message::Msg(rsctl::wire::OpMsg::new(reply)),
+    );
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        let (_, msg) = rsctl::wire::decode(&bytes).unwrap();
+        let n = match msg {
+            rsctl::wire::Message::Msg(m) => m
+                .body
+                .get_document("cursor")
+                .unwrap()
+                .get_array("nextBatch")
+                .unwrap()
+                .len(),
+            _ => 0,
+        };
+        assert_eq!(n, 100_000);
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    println!(
+        "decode ceiling: one {} KiB reply of 100000 documents decodes in {:.1} ms ({:.0} docs/s)",
+        bytes.len() / 1024,
+        best * 1000.0,
+        100_000.0 / best
+    );
+}
+
 async fn find_throughput() {
     let lab = start_lab(3, 13).await;
     let client = Client::connect(options(
@@ -214,8 +251,12 @@ async fn find_throughput() {
     .await
     .unwrap();
     wait_for(&client, |t| complete(t, 3)).await;
-    const N: i32 = 100_000;
-    for chunk in 0..(N / 1000) {
+    let n_docs: i32 = std::env::var("RSCTL_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let t_insert = Instant::now();
+    for chunk in 0..(n_docs / 1000) {
         let docs: Vec<bson::Bson> = (0..1000)
             .map(|i| bson::Bson::Document(doc! {"_id": chunk * 1000 + i, "x": i, "s": "small"}))
             .collect();
@@ -228,6 +269,10 @@ async fn find_throughput() {
             .await
             .expect("insert");
     }
+    println!(
+        "(inserted {n_docs} documents in {:.1} s)",
+        t_insert.elapsed().as_secs_f64()
+    );
     let mut rates = Vec::new();
     for _ in 0..5 {
         let t0 = Instant::now();
@@ -245,11 +290,11 @@ async fn find_throughput() {
             n += batch.len();
         }
         let secs = t0.elapsed().as_secs_f64();
-        assert_eq!(n, N as usize);
+        assert_eq!(n, n_docs as usize);
         rates.push(n as f64 / secs);
     }
     println!(
-        "find 100000 small documents through the cursor: median {:.0} docs/s (runs: {:?})",
+        "find {n_docs} small documents through the cursor: median {:.0} docs/s (runs: {:?})",
         median(rates.clone()),
         rates.iter().map(|r| r.round() as i64).collect::<Vec<_>>()
     );
@@ -271,22 +316,47 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let only = std::env::var("RSCTL_BENCH_ONLY").unwrap_or_default();
+    let run = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
     rt.block_on(async {
-        let s = failover(ServerMonitoringMode::Stream, Duration::from_secs(10), rounds).await;
+        if run("failover") {
+            failover_both(rounds).await;
+        }
+        if run("idle") {
+            idle_monitoring().await;
+        }
+        if run("find") {
+            decode_ceiling();
+            find_throughput().await;
+        }
+    });
+}
+
+async fn failover_both(rounds: usize) {
+    {
+        let s = failover(
+            ServerMonitoringMode::Stream,
+            Duration::from_secs(10),
+            rounds,
+        )
+        .await;
         println!(
             "failover detection, stream mode, heartbeat 10 s: median {:.1} ms over {} rounds (samples ms: {:?})",
             median(s.clone()),
             s.len(),
             s.iter().map(|x| (x * 10.0).round() / 10.0).collect::<Vec<_>>()
         );
-        let p = failover(ServerMonitoringMode::Poll, Duration::from_millis(500), rounds).await;
+        let p = failover(
+            ServerMonitoringMode::Poll,
+            Duration::from_millis(500),
+            rounds,
+        )
+        .await;
         println!(
             "failover detection, poll mode, heartbeat 500 ms: median {:.1} ms over {} rounds (samples ms: {:?})",
             median(p.clone()),
             p.len(),
             p.iter().map(|x| (x * 10.0).round() / 10.0).collect::<Vec<_>>()
         );
-        idle_monitoring().await;
-        find_throughput().await;
-    });
+    }
 }

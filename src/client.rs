@@ -145,6 +145,12 @@ pub struct SelectedServer {
 }
 
 impl SelectedServer {
+    /// The `$readPreference` a read on this server sends (None: none is sent). Through a mongos
+    /// every non-primary mode is sent, secondaryPreferred included (OP_MSG has no secondaryOk).
+    pub fn read_preference_sent(&self) -> Option<ReadPreference> {
+        read_preference_for(self, &self.criteria)
+    }
+
     /// The selection that chose this server, recomputed on the same snapshot (selection is pure,
     /// so this is exactly the selection that was made; only the random pick is not replayed).
     pub fn selection(&self) -> Result<Selection<'_>> {

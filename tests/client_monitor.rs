@@ -276,3 +276,48 @@ async fn run_command_reports_command_errors() {
     assert!(err.to_string().contains("frobnicate"));
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn reads_are_retried_once_and_writes_never() {
+    let mut f = fake::start_with(
+        |port| {
+            let hello = fake::hello_primary(port);
+            let respond = fake::Responder(std::sync::Arc::new(move |cmd: &bson::Document| {
+                if cmd.contains_key("hello") || cmd.contains_key("isMaster") {
+                    Some(hello.clone())
+                } else {
+                    None // every operation dies with its connection
+                }
+            }));
+            vec![vec![Step::Respond(respond); 200]]
+        },
+        LIFE,
+    )
+    .await;
+    let client = Client::connect(options(f.port, ServerMonitoringMode::Poll))
+        .await
+        .unwrap();
+    let err = client
+        .find(
+            "test",
+            "c",
+            rsctl::client::FindOptions::default(),
+            &ReadPreference::primary(),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.is_network(), "{err:?}");
+    let err = client
+        .insert_one("test", "c", doc! {"x": 1}, doc! {})
+        .await
+        .unwrap_err();
+    assert!(err.is_network(), "{err:?}");
+    client.shutdown().await;
+    let (mut finds, mut inserts) = (0, 0);
+    while let Ok((_, cmd)) = f.seen.try_recv() {
+        finds += cmd.contains_key("find") as usize;
+        inserts += cmd.contains_key("insert") as usize;
+    }
+    assert_eq!(finds, 2, "a read is tried, then retried exactly once");
+    assert_eq!(inserts, 1, "a write is never retried");
+}

@@ -2176,3 +2176,21 @@ fn positional_updates_are_refused_not_misapplied() {
         vec![doc! {"_id": 1, "a": [1, 2]}]
     );
 }
+
+#[test]
+fn awaitable_hello_with_zero_wait_answers_at_once() {
+    let mut lab = Lab::new(1);
+    let tv = lab
+        .admin(0, doc! {"hello": 1})
+        .get_document("topologyVersion")
+        .unwrap()
+        .clone();
+    let (_, r) = lab.request(
+        0,
+        3,
+        "admin",
+        doc! {"hello": 1, "topologyVersion": tv, "maxAwaitTimeMS": 0_i64},
+        false,
+    );
+    assert!(matches!(r, Response::Now(ref d) if d.get_f64("ok").unwrap() == 1.0));
+}

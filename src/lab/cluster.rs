@@ -1089,7 +1089,7 @@ impl Cluster {
                 let mem = &self.members[req.member];
                 let same_process = tv.get("processId") == Some(&Bson::ObjectId(mem.process_id));
                 let counter = number(tv.get("counter")).map(|c| c as i64);
-                if same_process && counter == Some(mem.tv_counter) {
+                if same_process && counter == Some(mem.tv_counter) && wait > 0.0 {
                     return Ok(Outcome::Park(Parked::Hello {
                         member: req.member,
                         conn: req.conn,

@@ -7,6 +7,8 @@
 //! - [`store`]: the pure in-memory document store (filters, sort, projection) each member keeps.
 //! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
 //!   and pause faults, exhaust hello.
+//! - [`router`]: mongos routers in front of the set (a one-shard cluster), forwarding through
+//!   an rsctl client.
 //! - [`control`]: the registry of running labs and the JSON-lines control channel used by
 //!   `rsctl lab kill` etc.
 
@@ -14,5 +16,6 @@ pub mod cluster;
 pub mod control;
 pub mod crud;
 pub mod replconfig;
+pub mod router;
 pub mod server;
 pub mod store;

@@ -432,6 +432,8 @@ async fn drive(shared: Arc<Shared>) {
 pub struct Lab {
     shared: Arc<Shared>,
     driver: Option<JoinHandle<()>>,
+    /// The mongos routers in front of the set, once started (see [`crate::lab::router`]).
+    pub(super) routers: std::sync::OnceLock<crate::lab::router::Routers>,
 }
 
 impl std::fmt::Debug for Lab {
@@ -541,6 +543,7 @@ impl Lab {
         Ok(Lab {
             shared,
             driver: Some(driver),
+            routers: std::sync::OnceLock::new(),
         })
     }
 
@@ -680,6 +683,9 @@ impl Lab {
     /// Injects a fault on `host`. Returns once the sockets reflect it (after a kill the port
     /// refuses connections; after a start it listens again on the same port).
     pub async fn fault(&self, host: &str, fault: Fault) -> Result<()> {
+        if let Some(r) = self.routers.get().filter(|r| r.contains(host)) {
+            return r.fault(host, fault).await;
+        }
         let i = self.member(host)?;
         {
             let mut c = self.shared.cluster();

@@ -569,7 +569,11 @@ impl Connection {
             msg.flags |= FLAG_EXHAUST_ALLOWED;
         }
         let id = self.send(&Message::Msg(msg)).await?;
+        // Broken until the reply is read: a caller that gives up waiting (a dropped future)
+        // leaves a connection whose next read would be this reply, so it must not be reused.
+        self.broken = true;
         let reply = self.read_reply(id, timeout).await?;
+        self.broken = false;
         if reply.more_to_come && !exhaust {
             let err = Error::Protocol {
                 address: self.address.clone(),

@@ -110,7 +110,14 @@ impl Worker {
                 let failed_network = sd.server_type == ServerType::Unknown
                     && sd.error.as_ref().is_some_and(|e| e.is_network());
                 let previous = self.topology.clone();
+                let reported = sd.server_type;
                 let outcome = self.topology.apply(*sd);
+                if self.topology.topology_type == TopologyType::Sharded
+                    && previous.servers.contains_key(&address)
+                    && !self.topology.servers.contains_key(&address)
+                {
+                    tracing::warn!("{address} is a {reported}, not a mongos: removed from the sharded topology (list only mongos routers in a router seed list)");
+                }
                 if outcome.applied && failed_network {
                     // SDAM: a network error during a check clears the server's pool.
                     if let Some(p) = self.pool(&address) {

@@ -32,6 +32,18 @@ pub enum Step {
     Hang(Duration),
     /// Reply with raw bytes (as-is).
     Raw(Vec<u8>),
+    /// Answer with what the function returns for the command; `None` closes the socket.
+    Respond(Responder),
+}
+
+/// A function choosing the reply to a command (see [`Step::Respond`]).
+#[derive(Clone)]
+pub struct Responder(pub std::sync::Arc<dyn Fn(&Document) -> Option<Document> + Send + Sync>);
+
+impl std::fmt::Debug for Responder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Responder")
+    }
 }
 
 /// A running fake server.
@@ -148,7 +160,7 @@ async fn play(
             Message::Query(q) => (true, q.query),
             Message::Reply(_) => return,
         };
-        let _ = tx.send((legacy, cmd));
+        let _ = tx.send((legacy, cmd.clone()));
         next_id += 1;
         let rid = header.request_id;
         match step {
@@ -198,6 +210,14 @@ async fn play(
             Step::Raw(b) => {
                 let _ = sock.write_all(&b).await;
             }
+            Step::Respond(f) => match (f.0)(&cmd) {
+                Some(d) => {
+                    let _ = sock
+                        .write_all(&reply_bytes(legacy, next_id, rid, d, 0))
+                        .await;
+                }
+                None => return,
+            },
         }
     }
     // Script done: keep the socket open until the peer closes it.
