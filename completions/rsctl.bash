@@ -182,7 +182,7 @@ _rsctl() {
 
     case "${cmd}" in
         rsctl)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version initiate status read failover-watch lab demo completions man help"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version initiate status read failover-watch lab demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,6 +228,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -236,7 +240,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__completions)
-            opts="-u -s -o -v -h -V --dir --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version bash elvish fish powershell zsh"
+            opts="-u -s -o -v -h -V --dir --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,6 +290,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -294,7 +302,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__demo)
-            opts="-u -s -o -v -h -V --election-timeout --watch --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --election-timeout --watch --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,6 +356,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -356,7 +368,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__failover__subcmd__watch)
-            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-timeout --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-timeout --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -420,6 +432,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -724,7 +740,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__initiate)
-            opts="-u -s -o -v -h -V --set --member --arbiter --priority --config --no-wait --wait-timeout --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --member --arbiter --priority --config --no-wait --wait-timeout --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -794,6 +810,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -802,7 +822,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version up kill start pause resume partition heal latency lag down ls help"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version up kill start pause resume partition heal latency lag down ls help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -848,6 +868,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -856,7 +880,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__down)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,6 +928,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -914,7 +942,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__heal)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,6 +990,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1154,7 +1186,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__kill)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1202,6 +1234,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1212,7 +1248,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__lag)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1260,6 +1296,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1270,7 +1310,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__latency)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1318,6 +1358,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1328,7 +1372,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__ls)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1372,6 +1416,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1382,7 +1430,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__partition)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1430,6 +1478,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1440,7 +1492,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__pause)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,6 +1540,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1498,7 +1554,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__resume)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1546,6 +1602,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1556,7 +1616,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__start)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1606,6 +1666,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1614,7 +1678,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__up)
-            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --latency --seed --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --latency --seed --auth --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1652,6 +1716,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --uri)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1692,6 +1760,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1700,7 +1772,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__man)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1746,6 +1818,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1754,7 +1830,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__read)
-            opts="-u -s -o -v -h -V --filter --projection --sort --limit --skip --batch-size --pref --tags --max-staleness --explain --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --filter --projection --sort --limit --skip --batch-size --pref --tags --max-staleness --explain --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1836,6 +1912,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1844,7 +1924,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__status)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1888,6 +1968,10 @@ _rsctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rsctl_global_optspecs
-    string join \n u/uri= s/replica-set= direct o/output= json timeout= heartbeat= local-threshold= color= v/verbose h/help V/version
+    string join \n u/uri= s/replica-set= direct o/output= json timeout= heartbeat= local-threshold= color= v/verbose username= password-stdin h/help V/version
 end
 
 function __fish_rsctl_needs_command
@@ -34,9 +34,11 @@ complete -c rsctl -n "__fish_rsctl_needs_command" -l local-threshold -d 'Width o
 complete -c rsctl -n "__fish_rsctl_needs_command" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_needs_command" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_needs_command" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_needs_command" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_needs_command" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_needs_command" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'
@@ -64,10 +66,12 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l local-threshold
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l no-wait -d 'Return as soon as replSetInitiate succeeds, without waiting for a primary'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
@@ -80,9 +84,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l local-threshold -
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l filter -d 'Query filter as (Extended) JSON, e.g. \'{"qty": {"$gt": 5}}\'' -r
@@ -108,10 +114,12 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l local-threshold -d 
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l explain -d 'Explain the server selection: every member, eligible or why not, and the one picked'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l duration -d 'Stop after this long (default: until Ctrl-C)' -r
@@ -129,10 +137,12 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l local-thr
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe -d 'Write a small document with w:"majority" every probe interval and report outages'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
@@ -145,9 +155,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_sub
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag down ls help" -f -a "up" -d 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
@@ -170,6 +182,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l heartbeat-interval -d 'heartbeatIntervalMillis' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l latency -d 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l seed -d 'Seed of the lab\'s rng (election jitter, ids)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l auth -d 'Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
@@ -180,11 +193,13 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l arbiter -d 'The last member is an arbiter (used with --initiate)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l initiate -d 'Initiate the set with every member and its tags, and print `ready` once a primary is elected'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -198,9 +213,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -214,9 +231,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -230,9 +249,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -246,9 +267,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -262,9 +285,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -278,9 +303,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -294,9 +321,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -310,9 +339,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l set -d 'The lab\'s replica set name (default: the only lab running)' -r
@@ -326,9 +357,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
@@ -341,9 +374,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
@@ -370,9 +405,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l local-threshold -d 
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l dir -d 'Write the script of every shell (or only SHELL\'s) into this directory instead of stdout' -r -F
@@ -386,9 +423,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l local-thresh
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
@@ -401,9 +440,11 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l local-threshold -d '
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'

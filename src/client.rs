@@ -60,6 +60,8 @@ pub struct ClientOptions {
     pub server_monitoring_mode: ServerMonitoringMode,
     pub retry_reads: bool,
     pub read_preference: ReadPreference,
+    /// Application connections authenticate with it (monitoring connections never do).
+    pub credential: Option<crate::core::uri::Credential>,
 }
 
 impl ClientOptions {
@@ -79,6 +81,7 @@ impl ClientOptions {
             server_monitoring_mode: ServerMonitoringMode::default(),
             retry_reads: true,
             read_preference: ReadPreference::primary(),
+            credential: None,
         }
     }
 
@@ -89,6 +92,7 @@ impl ClientOptions {
         o.direct_connection = cs.direct_connection;
         o.load_balanced = cs.load_balanced.unwrap_or(false);
         o.app_name = cs.app_name.clone();
+        o.credential = cs.credential.clone();
         if let Some(v) = cs.heartbeat_frequency {
             o.heartbeat_frequency = v;
         }
@@ -261,6 +265,7 @@ impl Client {
             socket_timeout: None,
             app_name: options.app_name.clone(),
             load_balanced: options.load_balanced,
+            credential: None,
         };
         let monitor_settings = MonitorSettings {
             connection: connection.clone(),
@@ -269,6 +274,7 @@ impl Client {
         };
         let app_connection = ConnectionOptions {
             socket_timeout: options.socket_timeout,
+            credential: options.credential.clone(),
             ..connection
         };
         let worker = Worker {

@@ -21,6 +21,7 @@ fn opts() -> ConnectionOptions {
         socket_timeout: Some(Duration::from_millis(1500)),
         app_name: Some("conn-test".into()),
         load_balanced: false,
+        credential: None,
     }
 }
 

@@ -32,7 +32,56 @@ pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString
         ));
     }
     apply_overrides(&mut cs, global);
+    if let Some(user) = &global.username {
+        let password = read_password(user, global.password_stdin)?;
+        cs.credential = Some(credential_for(&cs, user, password));
+    }
     Ok(cs)
+}
+
+/// The credential for `--username`: authSource and authMechanism from the URI if it had a
+/// credential, else the URI's database or `admin`.
+pub fn credential_for(
+    cs: &ConnectionString,
+    user: &str,
+    password: String,
+) -> crate::core::uri::Credential {
+    let base = cs.credential.clone().unwrap_or_default();
+    crate::core::uri::Credential {
+        username: Some(user.to_string()),
+        password: Some(password),
+        source: base
+            .source
+            .or_else(|| cs.default_database.clone())
+            .or_else(|| Some("admin".to_string())),
+        ..base
+    }
+}
+
+/// The password for `--username`: stdin's first line with --password-stdin, else a prompt
+/// without echo on the terminal.
+/// Read once per process (a command may build its connection string more than once).
+fn read_password(user: &str, from_stdin: bool) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    static READ: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(p) = READ.get() {
+        return Ok(p.clone());
+    }
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("password for {user}: "))?
+    } else {
+        return Err(usage(format!(
+            "--username {user}: no terminal to prompt for the password on; use --password-stdin"
+        )));
+    };
+    if password.is_empty() {
+        return Err(usage(format!("--username {user}: the password is empty")));
+    }
+    Ok(READ.get_or_init(|| password).clone())
 }
 
 /// Applies the global flags on top of a parsed connection string.

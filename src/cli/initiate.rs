@@ -473,6 +473,7 @@ fn conn_options(ctx: &Context) -> ConnectionOptions {
         socket_timeout: Some(Duration::from_secs(30)),
         app_name: Some("rsctl initiate".into()),
         load_balanced: false,
+        credential: None,
     }
 }
 

@@ -87,6 +87,9 @@ pub struct UpArgs {
     /// Seed of the lab's rng (election jitter, ids).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable.
+    #[arg(long, value_name = "USER:PASSWORD")]
+    pub auth: Vec<crate::lab::auth::UserSpec>,
 }
 
 /// Which running lab to control.
@@ -315,7 +318,16 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
         heartbeat_interval: up.heartbeat_interval,
         seed: up.seed,
     };
-    let lab = Arc::new(Lab::start(config).await.context("starting the lab")?);
+    let lab = if up.auth.is_empty() {
+        Lab::start(config).await
+    } else {
+        Lab::start_with_auth(
+            config,
+            crate::lab::auth::AuthStore::from_specs(&up.auth, rand::random)?,
+        )
+        .await
+    };
+    let lab = Arc::new(lab.context("starting the lab")?);
     // Elections go to stderr from the first one on.
     let mut notices = lab.subscribe();
     let printer = tokio::spawn(async move {

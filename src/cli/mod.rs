@@ -96,6 +96,15 @@ pub struct GlobalArgs {
     /// More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides).
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The
+    /// password is prompted for on a terminal, or read with --password-stdin.
+    #[arg(long, global = true, value_name = "USER")]
+    pub username: Option<String>,
+
+    /// Read the password for --username from the first line of standard input.
+    #[arg(long = "password-stdin", global = true, requires = "username")]
+    pub password_stdin: bool,
 }
 
 impl GlobalArgs {

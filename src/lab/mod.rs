@@ -1,5 +1,6 @@
 //! `rsctl lab`: a MongoDB-wire-compatible replica-set simulator with fault injection.
 //!
+//! - [`auth`]: users, the server side of SCRAM, and the Unauthorized gate (`lab up --auth`).
 //! - [`cluster`]: the pure, deterministic replica-set state machine (members, config, terms,
 //!   elections, oplog, replication, faults), stepped on a clock passed in.
 //! - [`replconfig`]: replica-set configs: parsing and validating as mongod does, rendering.
@@ -12,6 +13,7 @@
 //! - [`control`]: the registry of running labs and the JSON-lines control channel used by
 //!   `rsctl lab kill` etc.
 
+pub mod auth;
 pub mod cluster;
 pub mod control;
 pub mod crud;

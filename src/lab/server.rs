@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 use crate::core::address::ServerAddress;
 use crate::core::description::Tags;
 use crate::error::{Error, NetworkErrorKind, Result};
+use crate::lab::auth::AuthStore;
 use crate::lab::cluster::{
     Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, Response,
 };
@@ -199,6 +200,8 @@ pub(crate) struct Shared {
     primary: Mutex<Option<usize>>,
     /// Serialises socket reconciliation (kill/start may await).
     reconciling: tokio::sync::Mutex<()>,
+    /// The users when started with auth: connections must authenticate first.
+    auth: Option<Arc<AuthStore>>,
     /// Set when the lab shuts down: nothing new is accepted.
     closed: AtomicBool,
 }
@@ -227,6 +230,23 @@ impl Shared {
         let response = c.handle(request, self.now_ms());
         self.pump(&mut **c);
         response
+    }
+
+    /// Runs a command on `member` without a socket (the lab's own access when auth is on).
+    fn direct(&self, member: usize, command: Document) -> Result<Document> {
+        let request = Request {
+            member,
+            conn: u64::MAX,
+            request_id: 0,
+            db: "admin".into(),
+            command,
+            secondary_ok: false,
+            legacy: false,
+        };
+        match self.submit(request) {
+            Response::Now(reply) => Ok(reply),
+            Response::Parked => Err(Error::internal("the lab parked its own command")),
+        }
     }
 
     /// After anything changed the cluster (still under its lock): route completed parked
@@ -452,9 +472,24 @@ impl Lab {
         Self::start_with(config, |options| Box::new(Cluster::new(options, 0))).await
     }
 
+    /// Like [`Lab::start`], but every member requires authentication as one of `auth`'s users
+    /// (mongod `--auth`; see [`crate::lab::auth`]).
+    pub async fn start_with_auth(config: LabConfig, auth: AuthStore) -> Result<Lab> {
+        let engine = |options| Box::new(Cluster::new(options, 0)) as Box<dyn Engine>;
+        Self::start_inner(config, engine, Some(Arc::new(auth))).await
+    }
+
     pub(crate) async fn start_with(
         config: LabConfig,
         engine: impl FnOnce(LabOptions) -> Box<dyn Engine>,
+    ) -> Result<Lab> {
+        Self::start_inner(config, engine, None).await
+    }
+
+    async fn start_inner(
+        config: LabConfig,
+        engine: impl FnOnce(LabOptions) -> Box<dyn Engine>,
+        auth: Option<Arc<AuthStore>>,
     ) -> Result<Lab> {
         if config.nodes == 0 || config.nodes > 50 {
             return Err(Error::invalid(format!(
@@ -530,6 +565,7 @@ impl Lab {
             notices,
             primary: Mutex::new(None),
             reconciling: tokio::sync::Mutex::new(()),
+            auth,
             closed: AtomicBool::new(false),
         });
         for (i, listener) in listeners.into_iter().enumerate() {
@@ -646,7 +682,13 @@ impl Lab {
                 "heartbeatIntervalMillis": self.shared.config.heartbeat_interval.as_millis() as i64,
             },
         };
-        let reply = command(&hosts[0], doc! {"replSetInitiate": config, "$db": "admin"}).await?;
+        let initiate = doc! {"replSetInitiate": config, "$db": "admin"};
+        let reply = if self.shared.auth.is_some() {
+            // The lab's own access needs no credentials (like mongod members' keyFile).
+            self.shared.direct(0, initiate)?
+        } else {
+            command(&hosts[0], initiate).await?
+        };
         check_ok(&hosts[0], &reply)?;
         let timeout = (self.shared.config.election_timeout * 3
             + self.shared.config.heartbeat_interval * 3)

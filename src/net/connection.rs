@@ -53,6 +53,8 @@ pub struct ConnectionOptions {
     pub app_name: Option<String>,
     /// Sent as `loadBalanced: true` in the handshake.
     pub load_balanced: bool,
+    /// Authenticate after the handshake (application connections only; monitors leave it None).
+    pub credential: Option<crate::core::uri::Credential>,
 }
 
 impl Default for ConnectionOptions {
@@ -62,6 +64,7 @@ impl Default for ConnectionOptions {
             socket_timeout: None,
             app_name: None,
             load_balanced: false,
+            credential: None,
         }
     }
 }
@@ -307,16 +310,34 @@ impl Connection {
         use_hello: bool,
     ) -> Result<(Connection, HandshakeResult)> {
         let mut conn = Connection::open(address, options, generation).await?;
-        let hs = conn.handshake(options, use_hello).await?;
+        let Some(credential) = &options.credential else {
+            let hs = conn.handshake(options, use_hello).await?;
+            return Ok((conn, hs));
+        };
+        let (fields, speculative) = crate::net::auth::prepare(credential)?;
+        let hs = conn.handshake_with(options, use_hello, fields).await?;
+        crate::net::auth::authenticate(&mut conn, credential, Some(speculative), &hs.reply).await?;
         Ok((conn, hs))
     }
 
-    /// Performs the handshake (the first message on a connection). Monitoring connections never
-    /// authenticate, and rsctl application connections do not either (no credentials in scope).
+    /// Performs the handshake (the first message on a connection), without authentication
+    /// (monitoring connections never authenticate; [`Connection::connect`] authenticates when
+    /// the options carry a credential).
     pub async fn handshake(
         &mut self,
         options: &ConnectionOptions,
         use_hello: bool,
+    ) -> Result<HandshakeResult> {
+        self.handshake_with(options, use_hello, Document::new())
+            .await
+    }
+
+    /// The handshake with extra hello fields (`saslSupportedMechs`, `speculativeAuthenticate`).
+    pub async fn handshake_with(
+        &mut self,
+        options: &ConnectionOptions,
+        use_hello: bool,
+        extra: Document,
     ) -> Result<HandshakeResult> {
         let mut cmd = if use_hello {
             doc! { "hello": 1 }
@@ -328,6 +349,7 @@ impl Connection {
             cmd.insert("loadBalanced", true);
         }
         cmd.insert("client", client_metadata(options.app_name.as_deref()));
+        cmd.extend(extra);
         let started = Instant::now();
         let timeout = options.connect_timeout;
         let reply = if use_hello {

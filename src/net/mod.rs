@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use crate::core::events::SdamEvent;
 
+pub mod auth;
 pub mod connection;
 pub mod monitor;
 pub mod pool;

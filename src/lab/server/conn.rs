@@ -3,6 +3,9 @@
 //! is paused, checksums echoed, and exhaust hello (`moreToCome` replies to an awaitable hello that
 //! is re-submitted with each reply's topologyVersion until the client goes away).
 //!
+//! When the lab runs with auth, each connection keeps its [`ConnAuth`]: SASL commands are
+//! answered here, other commands before authentication get Unauthorized.
+//!
 //! A malformed message closes this connection only.
 
 use std::collections::{HashMap, VecDeque};
@@ -17,6 +20,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::{lock, Shared};
+use crate::lab::auth::{ConnAuth, Gate};
 use crate::lab::cluster::{Ready, Request, Response};
 use crate::wire::{
     self, Message, OpMsg, OpReply, DEFAULT_MAX_BSON_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
@@ -59,6 +63,10 @@ struct Conn {
     pending: HashMap<i32, Pending>,
     /// Encoded replies and when they may be written (latency).
     out: VecDeque<(Instant, Vec<u8>)>,
+    /// Authentication state when the lab runs with auth.
+    auth: Option<ConnAuth>,
+    /// Fields the auth layer adds to pending hello replies (saslSupportedMechs, speculative auth).
+    hello_extra: HashMap<i32, Document>,
 }
 
 /// Serves one accepted connection until the client closes it, it sends garbage, or the member
@@ -71,11 +79,13 @@ pub(super) async fn serve(
     rx: mpsc::UnboundedReceiver<Ready>,
 ) {
     let mut c = Conn {
-        shared,
         member,
         conn,
         pending: HashMap::new(),
         out: VecDeque::new(),
+        auth: shared.auth.clone().map(ConnAuth::new),
+        hello_extra: HashMap::new(),
+        shared,
     };
     let outcome = c.run(stream, rx).await;
     if let Err(e) = outcome {
@@ -231,6 +241,15 @@ impl Conn {
         legacy: bool,
         p: Pending,
     ) {
+        if let Some(auth) = self.auth.as_mut() {
+            match auth.gate(&db, &command, &server_nonce()) {
+                Gate::Reply(reply) => return self.reject(request_id, p, reply),
+                Gate::Pass(Some(extra)) => {
+                    self.hello_extra.insert(request_id, extra);
+                }
+                Gate::Pass(None) => {}
+            }
+        }
         self.pending.insert(request_id, p);
         let request = Request {
             member: self.member,
@@ -254,10 +273,15 @@ impl Conn {
     }
 
     /// Queues the reply to `request_id`; for an exhaust hello, re-submits it.
-    fn complete(&mut self, request_id: i32, reply: Document, immediate: bool) {
+    fn complete(&mut self, request_id: i32, mut reply: Document, immediate: bool) {
         let Some(p) = self.pending.remove(&request_id) else {
             return;
         };
+        if let Some(extra) = self.hello_extra.remove(&request_id) {
+            if is_ok(&reply) {
+                reply.extend(extra);
+            }
+        }
         if p.no_reply {
             return;
         }
@@ -328,6 +352,12 @@ impl Conn {
         }
         lock(&self.shared.members[self.member].conns).remove(&self.conn);
     }
+}
+
+/// Fresh randomness for a SCRAM server nonce (24 base64 characters).
+fn server_nonce() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 18]>())
 }
 
 fn invalid(e: impl std::fmt::Display) -> std::io::Error {

@@ -1,0 +1,356 @@
+//! Authentication end to end against labs started with auth (`Lab::start_with_auth`, what
+//! `rsctl lab up --auth` runs): the client library authenticates application connections
+//! (speculatively and with the full conversation, SCRAM-SHA-1 and SCRAM-SHA-256), wrong
+//! passwords fail naming user, database and mechanism, unauthenticated commands are refused,
+//! the CLI never prints the password (even with -v), and pymongo authenticates against the lab.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use bson::doc;
+use rsctl::client::{Client, ClientOptions, FindOptions};
+use rsctl::core::address::ServerAddress;
+use rsctl::core::read_pref::ReadPreference;
+use rsctl::core::uri::{ConnectionString, Credential};
+use rsctl::error::Error;
+use rsctl::lab::auth::AuthStore;
+use rsctl::lab::server::{Lab, LabConfig};
+use rsctl::net::auth::authenticate;
+use rsctl::net::connection::{Connection, ConnectionOptions};
+
+const USER: &str = "alice";
+/// Distinctive, so that a grep for it cannot hit anything else.
+const PASSWORD: &str = "Zebra-Tr0ub4dor-77";
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn config(nodes: usize) -> LabConfig {
+    LabConfig {
+        nodes,
+        election_timeout: Duration::from_secs(1),
+        heartbeat_interval: Duration::from_millis(200),
+        ..LabConfig::default()
+    }
+}
+
+async fn secured_lab(nodes: usize) -> Lab {
+    let mut n = 0u8;
+    let store = AuthStore::new(&[(USER.to_string(), PASSWORD.to_string())], || {
+        n = n.wrapping_add(1);
+        [n; 16]
+    })
+    .unwrap();
+    let lab = Lab::start_with_auth(config(nodes), store).await.unwrap();
+    lab.initiate(&[], false).await.unwrap();
+    lab
+}
+
+fn credential(password: &str, mechanism: Option<&str>) -> Credential {
+    Credential {
+        username: Some(USER.into()),
+        password: Some(password.into()),
+        source: Some("admin".into()),
+        mechanism: mechanism.map(str::to_string),
+        ..Credential::default()
+    }
+}
+
+fn conn_options(credential: Option<Credential>) -> ConnectionOptions {
+    ConnectionOptions {
+        connect_timeout: Duration::from_secs(5),
+        socket_timeout: Some(Duration::from_secs(5)),
+        credential,
+        ..ConnectionOptions::default()
+    }
+}
+
+fn primary_address(lab: &Lab) -> ServerAddress {
+    lab.primary().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_reads_and_writes_with_the_right_password() {
+    let lab = tokio::time::timeout(PATIENCE, secured_lab(3))
+        .await
+        .unwrap();
+    let uri = format!(
+        "mongodb://{USER}:{PASSWORD}@{}/?replicaSet=rs0&serverSelectionTimeoutMS=10000",
+        lab.seed_list()
+    );
+    let cs = ConnectionString::parse(&uri).unwrap();
+    let client = Client::connect(ClientOptions::from_connection_string(&cs))
+        .await
+        .unwrap();
+    client
+        .insert_one("test", "c", doc! {"_id": 1, "x": "y"}, doc! {})
+        .await
+        .unwrap();
+    let mut cursor = client
+        .find(
+            "test",
+            "c",
+            FindOptions::default(),
+            &ReadPreference::primary(),
+        )
+        .await
+        .unwrap();
+    let first = cursor.next().await.unwrap().expect("the inserted document");
+    assert_eq!(first.get_str("x").unwrap(), "y");
+    client.shutdown().await;
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speculative_and_full_conversations_with_both_mechanisms() {
+    let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
+        .await
+        .unwrap();
+    let address = primary_address(&lab);
+    for mechanism in [None, Some("SCRAM-SHA-256"), Some("SCRAM-SHA-1")] {
+        // Speculative: the hello carries the first message.
+        let cred = credential(PASSWORD, mechanism);
+        let (mut conn, hs) =
+            Connection::connect(&address, &conn_options(Some(cred.clone())), 0, true)
+                .await
+                .unwrap();
+        assert!(
+            hs.reply.get_document("speculativeAuthenticate").is_ok(),
+            "{mechanism:?}: the lab answered speculativeAuthenticate"
+        );
+        conn.run_command("test", doc! {"find": "c"}).await.unwrap();
+
+        // Full conversation: a plain handshake, then saslStart/saslContinue.
+        let (mut conn, hs) = Connection::connect(&address, &conn_options(None), 0, true)
+            .await
+            .unwrap();
+        let e = conn
+            .run_command("test", doc! {"find": "c"})
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Command { code: 13, .. }), "{e}");
+        authenticate(&mut conn, &cred, None, &hs.reply)
+            .await
+            .unwrap();
+        conn.run_command("test", doc! {"find": "c"}).await.unwrap();
+    }
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_names_user_db_and_mechanism_but_not_the_password() {
+    let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
+        .await
+        .unwrap();
+    let address = primary_address(&lab);
+    for (mechanism, name) in [
+        (None, "SCRAM-SHA-256"),
+        (Some("SCRAM-SHA-1"), "SCRAM-SHA-1"),
+    ] {
+        let wrong = "not-the-Zebra-password";
+        let e = Connection::connect(
+            &address,
+            &conn_options(Some(credential(wrong, mechanism))),
+            0,
+            true,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::Authentication { .. }), "{e:?}");
+        let msg = e.to_string();
+        for needle in [USER, "admin", name, "code 18"] {
+            assert!(msg.contains(needle), "{needle} missing from: {msg}");
+        }
+        assert!(!msg.contains(wrong), "{msg}");
+    }
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unauthenticated_connections_may_only_handshake_and_ping() {
+    let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
+        .await
+        .unwrap();
+    let address = primary_address(&lab);
+    let (mut conn, _) = Connection::connect(&address, &conn_options(None), 0, true)
+        .await
+        .unwrap();
+    conn.run_command("admin", doc! {"ping": 1}).await.unwrap();
+    conn.run_command("admin", doc! {"buildInfo": 1})
+        .await
+        .unwrap();
+    for cmd in [
+        doc! {"find": "c"},
+        doc! {"insert": "c", "documents": [{"a": 1}]},
+        doc! {"replSetGetStatus": 1},
+    ] {
+        let name = cmd.keys().next().unwrap().clone();
+        match conn.run_command("admin", cmd).await {
+            Err(Error::Command {
+                code: 13, message, ..
+            }) => assert_eq!(message, format!("command {name} requires authentication")),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    lab.shutdown().await;
+}
+
+/// Runs the rsctl binary with `args` (and `stdin`), returning (exit code, stdout + stderr).
+async fn rsctl(args: Vec<String>, stdin: Option<&str>) -> (i32, String) {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_rsctl"));
+    cmd.args(&args)
+        .env_remove("MONGODB_URI")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).await.unwrap();
+        }
+    }
+    let out = tokio::time::timeout(PATIENCE, child.wait_with_output())
+        .await
+        .expect("rsctl finishes")
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_authenticates_and_never_prints_the_password() {
+    let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
+        .await
+        .unwrap();
+    let host = lab.primary().unwrap();
+    let good = format!("mongodb://{USER}:{PASSWORD}@{host}/?directConnection=true");
+    let bad = format!("mongodb://{USER}:wrong-{PASSWORD}@{host}/?directConnection=true");
+    let bare = format!("mongodb://{host}/?directConnection=true");
+    let mut outputs = Vec::new();
+
+    let (code, out) = rsctl(strings(&["-v", "read", "test.c", "--uri", &good]), None).await;
+    assert_eq!(code, 0, "{out}");
+    outputs.push(out);
+    let (code, out) = rsctl(strings(&["-vv", "status", "--uri", &good]), None).await;
+    assert_eq!(code, 0, "{out}");
+    outputs.push(out);
+    let (code, out) = rsctl(
+        strings(&[
+            "-v",
+            "read",
+            "test.c",
+            "--uri",
+            &bare,
+            "--username",
+            USER,
+            "--password-stdin",
+        ]),
+        Some(&format!("{PASSWORD}\n")),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    outputs.push(out);
+
+    // Wrong password: exit 1, user, database and mechanism named.
+    let (code, out) = rsctl(strings(&["-v", "read", "test.c", "--uri", &bad]), None).await;
+    assert_eq!(code, 1, "{out}");
+    for needle in [USER, "admin", "SCRAM-SHA-256", "Authentication failed"] {
+        assert!(out.contains(needle), "{needle} missing: {out}");
+    }
+    outputs.push(out);
+    let (code, out) = rsctl(
+        strings(&[
+            "-v",
+            "read",
+            "test.c",
+            "--uri",
+            &bare,
+            "--username",
+            USER,
+            "--password-stdin",
+        ]),
+        Some("wrong-password\n"),
+    )
+    .await;
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("wrong-password"), "{out}");
+    outputs.push(out);
+    // No credentials at all: the server's Unauthorized comes through.
+    let (code, out) = rsctl(strings(&["-v", "read", "test.c", "--uri", &bare]), None).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("requires authentication"), "{out}");
+    outputs.push(out);
+
+    for (i, out) in outputs.iter().enumerate() {
+        assert!(
+            !out.contains(PASSWORD),
+            "command #{i} printed the password:\n{out}"
+        );
+    }
+    lab.shutdown().await;
+}
+
+const PY_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fidelity/pymongo_auth.py"
+);
+
+/// Whether pymongo can be imported; without it the test fails unless RSCTL_SKIP_FIDELITY=1.
+fn pymongo_available() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import pymongo"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok && std::env::var("RSCTL_SKIP_FIDELITY").as_deref() == Ok("1") {
+        eprintln!("auth fidelity: SKIPPED because RSCTL_SKIP_FIDELITY=1 and pymongo is missing");
+        return false;
+    }
+    assert!(
+        ok,
+        "pymongo is needed: pip install -r tests/fidelity/requirements.txt (or RSCTL_SKIP_FIDELITY=1)"
+    );
+    true
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pymongo_authenticates_with_scram_sha_256_and_sha_1() {
+    if !pymongo_available() {
+        return;
+    }
+    let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
+        .await
+        .unwrap();
+    let host = lab.primary().unwrap();
+    let out = tokio::process::Command::new("python3")
+        .args([PY_SCRIPT, &host, USER])
+        .env("RSCTL_TEST_PASSWORD", PASSWORD)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), out)
+        .await
+        .expect("the pymongo script finishes")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.lines().any(|l| l == "OK"),
+        "pymongo auth script failed:\n{stdout}\n{stderr}"
+    );
+    for mech in ["SCRAM-SHA-256", "SCRAM-SHA-1", "default"] {
+        assert!(
+            stdout.contains(&format!("authenticated {mech}")),
+            "{stdout}"
+        );
+    }
+    lab.shutdown().await;
+}
