@@ -697,6 +697,13 @@ impl Lab {
         Ok(())
     }
 
+    /// Runs one command on member `host` over a fresh wire connection (OP_MSG; give `$db`) and
+    /// returns the reply document, `ok: 0` included.
+    pub async fn run_command(&self, host: &str, body: Document) -> Result<Document> {
+        self.member(host)?;
+        command(host, body).await
+    }
+
     /// Waits until some member is primary; returns its host.
     pub async fn wait_for_primary(&self, timeout: Duration) -> Result<String> {
         let mut rx = self.subscribe();

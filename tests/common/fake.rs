@@ -38,7 +38,10 @@ pub enum Step {
 
 /// A function choosing the reply to a command (see [`Step::Respond`]).
 #[derive(Clone)]
-pub struct Responder(pub std::sync::Arc<dyn Fn(&Document) -> Option<Document> + Send + Sync>);
+pub struct Responder(pub std::sync::Arc<ResponderFn>);
+
+/// The function type behind a [`Responder`].
+pub type ResponderFn = dyn Fn(&Document) -> Option<Document> + Send + Sync;
 
 impl std::fmt::Debug for Responder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
