@@ -2282,3 +2282,25 @@ fn a_write_waiting_when_the_primary_steps_down_gets_a_retryable_label() {
         &vec![Bson::from("RetryableWriteError")]
     );
 }
+
+#[test]
+fn the_local_database_reads_on_a_secondary_without_secondary_ok() {
+    let mut lab = Lab::new(3);
+    lab.initiate3();
+    let s = secondaries(&lab.c, 3)[0];
+    let r = lab.run(s, "local", doc! {"find": "oplog.rs", "limit": 1});
+    assert_ok(&r);
+    assert_eq!(
+        r.get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_code(
+        &lab.run(s, "app", doc! {"find": "c"}),
+        13435,
+        "NotPrimaryNoSecondaryOk",
+    );
+}

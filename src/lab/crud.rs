@@ -107,7 +107,9 @@ impl Cluster {
             }
             _ => false,
         };
-        if !(req.secondary_ok || pref_ok) {
+        // the local database is never replicated: any data-bearing member serves it
+        let local = req.db == "local" && state == MemberState::Secondary;
+        if !(req.secondary_ok || pref_ok || local) {
             return Err(CmdError::new(
                 13435,
                 "NotPrimaryNoSecondaryOk",
