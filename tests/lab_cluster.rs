@@ -2282,3 +2282,41 @@ fn a_write_waiting_when_the_primary_steps_down_gets_a_retryable_label() {
         &vec![Bson::from("RetryableWriteError")]
     );
 }
+
+#[test]
+fn the_local_database_reads_on_a_secondary_without_secondary_ok() {
+    let mut lab = Lab::new(3);
+    lab.initiate3();
+    let s = secondaries(&lab.c, 3)[0];
+    let r = lab.run(s, "local", doc! {"find": "oplog.rs", "limit": 1});
+    assert_ok(&r);
+    assert_eq!(
+        r.get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_code(
+        &lab.run(s, "app", doc! {"find": "c"}),
+        13435,
+        "NotPrimaryNoSecondaryOk",
+    );
+}
+
+#[test]
+fn current_date_uses_the_lab_clock() {
+    let mut lab = Lab::new(1);
+    lab.admin(0, doc! {"replSetInitiate": 1});
+    lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+    lab.insert(0, vec![doc! {"_id": 1}], doc! {"w": 1});
+    lab.advance(5_000);
+    let r = lab.run(0, "app", doc! {"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$currentDate": {"at": true}}}], "writeConcern": {"w": 1}});
+    assert_eq!(r.get_i32("nModified").unwrap(), 1);
+    let d = &lab.c.documents(0, "app", "c")[0];
+    assert_eq!(
+        d.get_datetime("at").unwrap().timestamp_millis(),
+        1_700_000_000_000 + lab.now as i64
+    );
+}

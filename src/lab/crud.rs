@@ -107,7 +107,9 @@ impl Cluster {
             }
             _ => false,
         };
-        if !(req.secondary_ok || pref_ok) {
+        // the local database is never replicated: any data-bearing member serves it
+        let local = req.db == "local" && state == MemberState::Secondary;
+        if !(req.secondary_ok || pref_ok || local) {
             return Err(CmdError::new(
                 13435,
                 "NotPrimaryNoSecondaryOk",
@@ -759,6 +761,8 @@ impl Cluster {
         let ordered = req.command.get("ordered").is_none_or(|v| flag(Some(v)));
         let updates = updates.clone();
         let m = req.member;
+        let wall = self.options.epoch_ms + now as i64;
+        self.members[m].store.set_now(wall);
         let (mut n, mut modified) = (0i64, 0i64);
         let mut upserted = Vec::new();
         let mut errors = Vec::new();
@@ -918,6 +922,8 @@ impl Cluster {
             ));
         }
         let m = req.member;
+        let wall = self.options.epoch_ms + now as i64;
+        self.members[m].store.set_now(wall);
         let spec = FindSpec {
             filter: query.clone(),
             sort,

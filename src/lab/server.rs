@@ -8,9 +8,9 @@
 //!   `tick`, hands completed parked replies to their connections (one mpsc per connection) and
 //!   publishes elections as [`LabNotice`]s on a broadcast channel;
 //! - per member, an **accept** task owning the listener; killing the member aborts it (the port
-//!   closes) and every connection task of that member (clients see a closed socket);
+//!   closes) and ends every connection of that member (clients see a closed socket);
 //! - per connection, a task that frames and decodes requests, feeds them to the cluster and
-//!   writes the replies (see [`conn`]).
+//!   writes the replies (the private `conn` module).
 //!
 //! Faults go through `Cluster::fault` first; the server then reconciles its sockets with
 //! `Cluster::member_view` (up / paused / latency). The same reconciliation runs when the cluster
