@@ -351,8 +351,10 @@ mod tests {
     }
 
     fn sharded(servers: Vec<ServerDescription>) -> TopologyDescription {
-        let mut t = TopologyDescription::default();
-        t.topology_type = TopologyType::Sharded;
+        let mut t = TopologyDescription {
+            topology_type: TopologyType::Sharded,
+            ..Default::default()
+        };
         for s in servers {
             t.servers.insert(s.address.clone(), s);
         }
