@@ -211,6 +211,7 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('--heartbeat-interval', '--heartbeat-interval', [CompletionResultType]::ParameterName, 'heartbeatIntervalMillis')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the lab''s rng (election jitter, ids)')
+            [CompletionResult]::new('--mongos', '--mongos', [CompletionResultType]::ParameterName, 'Also run N mongos routers in front of the set (a one-shard cluster), on the ports after the members'' (ephemeral with --port 0). They take kill, start, pause, resume and latency')
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
             [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')

@@ -182,6 +182,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l heartbeat-interval -d 'heartbeatIntervalMillis' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l latency -d 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l seed -d 'Seed of the lab\'s rng (election jitter, ids)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l mongos -d 'Also run N mongos routers in front of the set (a one-shard cluster), on the ports after the members\' (ephemeral with --port 0). They take kill, start, pause, resume and latency' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l auth -d 'Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r

@@ -87,6 +87,10 @@ pub struct UpArgs {
     /// Seed of the lab's rng (election jitter, ids).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Also run N mongos routers in front of the set (a one-shard cluster), on the ports after
+    /// the members' (ephemeral with --port 0). They take kill, start, pause, resume and latency.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=50))]
+    pub mongos: u16,
     /// Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable.
     #[arg(long, value_name = "USER:PASSWORD")]
     pub auth: Vec<crate::lab::auth::UserSpec>,
@@ -197,7 +201,12 @@ pub async fn run(args: LabArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some((host, _)) = request.fault() {
-        if !entry.hosts.iter().any(|h| h == host) {
+        // Routers are not in the registry entry: the lab's status lists them.
+        let is_router = !entry.hosts.iter().any(|h| h == host)
+            && control::send(&entry, &ControlRequest::Status)
+                .await
+                .is_ok_and(|s| s.routers.iter().any(|r| r.host == host));
+        if !is_router && !entry.hosts.iter().any(|h| h == host) {
             return Err(crate::error::Error::invalid(format!(
                 "{host} is not a member of lab {} (members: {})",
                 entry.set_name,
@@ -275,8 +284,24 @@ async fn run_ls() -> anyhow::Result<()> {
                         }
                     })
                     .collect();
+                let routers: Vec<String> = s
+                    .routers
+                    .iter()
+                    .map(|r| {
+                        if r.up {
+                            r.host.clone()
+                        } else {
+                            format!("{}(down)", r.host)
+                        }
+                    })
+                    .collect();
+                let routers = if routers.is_empty() {
+                    String::new()
+                } else {
+                    format!(" mongos {}", routers.join(","))
+                };
                 say(&format!(
-                    "{} pid {} primary {} members {}",
+                    "{} pid {} primary {} members {}{routers}",
                     entry.set_name,
                     entry.pid,
                     s.primary.as_deref().unwrap_or("-"),
@@ -364,6 +389,16 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
 }
 
 async fn serve_up(lab: &Lab, up: &UpArgs, ca_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    if up.mongos > 0 {
+        let base = if up.port == 0 {
+            0
+        } else {
+            up.port.saturating_add(up.nodes)
+        };
+        lab.start_routers(up.mongos as usize, base)
+            .await
+            .context("starting the mongos routers")?;
+    }
     for (host, delay) in &up.latency {
         lab.fault(
             host,
@@ -386,6 +421,9 @@ async fn serve_up(lab: &Lab, up: &UpArgs, ca_file: Option<&std::path::Path>) -> 
             line.push_str(" arbiter");
         }
         say(&line);
+    }
+    for (i, host) in lab.routers().iter().enumerate() {
+        say(&format!("mongos {i} {host}"));
     }
     if let Some(path) = ca_file {
         // Connect with: mongodb://HOST/?tls=true&tlsCAFile=PATH
