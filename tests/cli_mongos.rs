@@ -140,7 +140,7 @@ async fn read_names_the_router_and_the_forwarded_read_preference() {
     assert_code(&o, 0);
     let err = text(&o.stderr);
     assert!(
-        err.contains("no $readPreference (primary)") && !err.contains(&router),
+        err.contains("no $readPreference sent") && !err.contains(&router),
         "{err}"
     );
     lab.shutdown().await;

@@ -252,10 +252,10 @@ pub fn forwarded_line(selected: &SelectedServer) -> Option<String> {
         return None;
     }
     let rp = match selected.read_preference_sent() {
-        Some(rp) => format!("$readPreference {}", rp.to_document()),
-        None => "no $readPreference (primary)".to_string(),
+        Some(rp) => format!("forwarded $readPreference {}", rp.to_document()),
+        None => "read preference primary, no $readPreference sent".to_string(),
     };
-    Some(format!("via mongos {}: forwarded {rp}", selected.address))
+    Some(format!("via mongos {}: {rp}", selected.address))
 }
 
 /// Prints [`forwarded_line`] on stderr, if any.
