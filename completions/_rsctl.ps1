@@ -226,6 +226,7 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin')
             [CompletionResult]::new('--arbiter', '--arbiter', [CompletionResultType]::ParameterName, 'The last member is an arbiter (used with --initiate)')
             [CompletionResult]::new('--initiate', '--initiate', [CompletionResultType]::ParameterName, 'Initiate the set with every member and its tags, and print `ready` once a primary is elected')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve TLS only, with a fresh CA and a certificate for 127.0.0.1 and localhost; prints `tls-ca-file PATH` (use it as tlsCAFile)')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')

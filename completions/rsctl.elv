@@ -217,6 +217,7 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand --username 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin'
             cand --arbiter 'The last member is an arbiter (used with --initiate)'
             cand --initiate 'Initiate the set with every member and its tags, and print `ready` once a primary is elected'
+            cand --tls 'Serve TLS only, with a fresh CA and a certificate for 127.0.0.1 and localhost; prints `tls-ca-file PATH` (use it as tlsCAFile)'
             cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
             cand --json 'Short for --output json'
             cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'

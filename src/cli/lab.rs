@@ -94,6 +94,10 @@ pub struct UpArgs {
     /// Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable.
     #[arg(long, value_name = "USER:PASSWORD")]
     pub auth: Vec<crate::lab::auth::UserSpec>,
+    /// Serve TLS only, with a fresh CA and a certificate for 127.0.0.1 and localhost; prints
+    /// `tls-ca-file PATH` (use it as tlsCAFile).
+    #[arg(long)]
+    pub tls: bool,
 }
 
 /// Which running lab to control.
@@ -343,15 +347,23 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
         heartbeat_interval: up.heartbeat_interval,
         seed: up.seed,
     };
-    let lab = if up.auth.is_empty() {
-        Lab::start(config).await
+    let auth = if up.auth.is_empty() {
+        None
     } else {
-        Lab::start_with_auth(
-            config,
-            crate::lab::auth::AuthStore::from_specs(&up.auth, rand::random)?,
-        )
-        .await
+        Some(crate::lab::auth::AuthStore::from_specs(
+            &up.auth,
+            rand::random,
+        )?)
     };
+    let tls = if up.tls {
+        let tls = crate::lab::tls::LabTls::generate()?;
+        let path = tls.write_ca(&std::env::temp_dir(), &format!("rsctl-lab-{}", up.set))?;
+        Some((tls, path))
+    } else {
+        None
+    };
+    let ca_file = tls.as_ref().map(|(_, p)| p.clone());
+    let lab = Lab::start_secured(config, auth, tls.map(|(t, _)| t)).await;
     let lab = Arc::new(lab.context("starting the lab")?);
     // Elections go to stderr from the first one on.
     let mut notices = lab.subscribe();
@@ -367,7 +379,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
             }
         }
     });
-    let outcome = serve_up(&lab, &up).await;
+    let outcome = serve_up(&lab, &up, ca_file.as_deref()).await;
     printer.abort();
     match Arc::try_unwrap(lab) {
         Ok(lab) => lab.shutdown().await,
@@ -376,7 +388,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     outcome
 }
 
-async fn serve_up(lab: &Lab, up: &UpArgs) -> anyhow::Result<()> {
+async fn serve_up(lab: &Lab, up: &UpArgs, ca_file: Option<&std::path::Path>) -> anyhow::Result<()> {
     if up.mongos > 0 {
         let base = if up.port == 0 {
             0
@@ -412,6 +424,10 @@ async fn serve_up(lab: &Lab, up: &UpArgs) -> anyhow::Result<()> {
     }
     for (i, host) in lab.routers().iter().enumerate() {
         say(&format!("mongos {i} {host}"));
+    }
+    if let Some(path) = ca_file {
+        // Connect with: mongodb://HOST/?tls=true&tlsCAFile=PATH
+        say(&format!("tls-ca-file {}", path.display()));
     }
     let _registration = control::register(LabEntry {
         set_name: up.set.clone(),
