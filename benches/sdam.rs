@@ -5,6 +5,9 @@
 //! Each benchmark runs twice: `sdam/...` in wall-clock time (criterion's default) and
 //! `sdam-cpu/...` in the benchmark thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), which stays
 //! meaningful on a machine shared with other jobs.
+//!
+//! `update_primary_50_members` clones the topology right before each update (per-iteration
+//! batches), as the worker does: the steady-state heartbeat of the primary, same reply, new RTT.
 
 use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
@@ -144,7 +147,7 @@ fn run_benches<M: Measurement + 'static>(c: &mut Criterion<M>, prefix: &str) {
                 t.update(s);
                 t
             },
-            BatchSize::SmallInput,
+            BatchSize::PerIteration,
         )
     });
     c.bench_function(

@@ -282,6 +282,21 @@ async fn initiate_fresh_set_with_tags_then_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initiate_a_single_seed_with_the_implicit_config() {
+    let lab = lab(1).await;
+    let seed = lab.hosts()[0].clone();
+    let o = rsctl(&["-u", &seed, "--json", "initiate", "--wait-timeout", "20s"]).await;
+    assert_code(&o, 0);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("status JSON after initiate");
+    assert_eq!(v["set"], "rs0", "the member's own --replSet name");
+    assert_eq!(v["primary"], seed.as_str());
+    let o = rsctl(&["-u", &seed, "initiate"]).await;
+    assert_code(&o, 0);
+    assert!(stderr(&o).contains("already initiated"), "{}", stderr(&o));
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initiate_reports_every_problem_before_changing_anything() {
     let lab = lab(2).await;
     let h = lab.hosts();

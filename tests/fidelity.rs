@@ -68,6 +68,24 @@ async fn pymongo_discovers_reads_by_tag_and_survives_a_failover() {
         .map(|dc| Tags::from([("dc".to_string(), dc.to_string())]))
         .collect();
     lab.initiate(&tags, false).await.unwrap();
+    let sf = lab.hosts()[2].clone();
+    if lab.primary().as_deref() == Some(sf.as_str()) {
+        // The script reads from the sf member as a secondary: move the primary elsewhere.
+        let mut notices = lab.subscribe();
+        let r = lab
+            .run_command(
+                &sf,
+                bson::doc! {"replSetStepDown": 30, "force": true, "$db": "admin"},
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.get_f64("ok").ok(), Some(1.0), "{r}");
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while !matches!(notices.recv().await, Ok(rsctl::lab::server::LabNotice::Elected { ref host, .. }) if *host != sf) {}
+        })
+        .await
+        .expect("another member is elected");
+    }
 
     let mut child = Command::new("python3")
         .arg(SCRIPT)
@@ -102,6 +120,13 @@ async fn pymongo_discovers_reads_by_tag_and_survives_a_failover() {
                 stdin.write_all(b"killed\n").await.unwrap();
                 stdin.flush().await.unwrap();
                 killed = Some(host.to_string());
+            } else if let Some(rest) = line.strip_prefix("LATENCY ") {
+                let (host, ms) = rest.split_once(' ').expect("LATENCY HOST MS");
+                lab.fault(host, Fault::Latency(ms.parse().unwrap()))
+                    .await
+                    .unwrap();
+                stdin.write_all(b"done\n").await.unwrap();
+                stdin.flush().await.unwrap();
             } else if line == "OK" {
                 finished = true;
             }

@@ -2194,3 +2194,129 @@ fn awaitable_hello_with_zero_wait_answers_at_once() {
     );
     assert!(matches!(r, Response::Now(ref d) if d.get_f64("ok").unwrap() == 1.0));
 }
+
+#[test]
+fn retryable_writes_are_not_applied_twice_even_after_a_failover() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let lsid =
+        doc! {"id": bson::Binary { subtype: bson::spec::BinarySubtype::Uuid, bytes: vec![7; 16] }};
+    let insert = |id: i32, txn: i64, w: Bson| {
+        doc! {"insert": "c", "documents": [{"_id": id}], "lsid": lsid.clone(), "txnNumber": txn, "writeConcern": {"w": w}}
+    };
+    let r = lab.run(p, "app", insert(1, 1, Bson::Int32(1)));
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    // the driver retries the same statement: same answer, no duplicate key error
+    let r = lab.run(p, "app", insert(1, 1, Bson::Int32(1)));
+    assert_ok(&r);
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    assert!(r.get("writeErrors").is_none(), "{r}");
+    // a w:majority write replicates, then the primary dies before the client hears back
+    let (_, r) = lab.request(
+        p,
+        5,
+        "app",
+        insert(2, 2, Bson::String("majority".into())),
+        false,
+    );
+    assert_eq!(r, Response::Parked);
+    lab.advance(0);
+    lab.c.fault(p, Fault::Kill, lab.now).unwrap();
+    lab.c.take_ready();
+    lab.until(TIMEOUT * 3, |c| c.primary().is_some()).unwrap();
+    let np = lab.c.primary().unwrap();
+    // the retry on the new primary is recognised
+    let (_, r) = lab.request(
+        np,
+        6,
+        "app",
+        insert(2, 2, Bson::String("majority".into())),
+        false,
+    );
+    let r = match r {
+        Response::Now(d) => d,
+        Response::Parked => {
+            lab.advance(0);
+            lab.c.take_ready().pop().unwrap().reply
+        }
+    };
+    assert_ok(&r);
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    assert!(r.get("writeErrors").is_none(), "{r}");
+    assert_eq!(lab.c.documents(np, "app", "c").len(), 2);
+    // a new txnNumber is a new write
+    let r = lab.run(np, "app", insert(2, 3, Bson::Int32(1)));
+    assert_eq!(
+        r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        11000
+    );
+}
+
+#[test]
+fn a_write_waiting_when_the_primary_steps_down_gets_a_retryable_label() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    for s in secondaries(&lab.c, 3) {
+        lab.c.fault(s, Fault::Lag(60_000), lab.now).unwrap();
+    }
+    let cmd = doc! {"insert": "c", "documents": [{"_id": 1}], "lsid": {"id": 1}, "txnNumber": 1_i64, "writeConcern": {"w": "majority"}};
+    let (id, r) = lab.request(p, 5, "app", cmd, false);
+    assert_eq!(r, Response::Parked);
+    assert_ok(&lab.admin(p, doc! {"replSetStepDown": 30, "force": true}));
+    let ready = lab.c.take_ready();
+    let done = ready.iter().find(|r| r.request_id == id).unwrap();
+    assert_eq!(
+        done.reply
+            .get_document("writeConcernError")
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        189
+    );
+    assert_eq!(
+        done.reply.get_array("errorLabels").unwrap(),
+        &vec![Bson::from("RetryableWriteError")]
+    );
+}
+
+#[test]
+fn the_local_database_reads_on_a_secondary_without_secondary_ok() {
+    let mut lab = Lab::new(3);
+    lab.initiate3();
+    let s = secondaries(&lab.c, 3)[0];
+    let r = lab.run(s, "local", doc! {"find": "oplog.rs", "limit": 1});
+    assert_ok(&r);
+    assert_eq!(
+        r.get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_code(
+        &lab.run(s, "app", doc! {"find": "c"}),
+        13435,
+        "NotPrimaryNoSecondaryOk",
+    );
+}
+
+#[test]
+fn current_date_uses_the_lab_clock() {
+    let mut lab = Lab::new(1);
+    lab.admin(0, doc! {"replSetInitiate": 1});
+    lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+    lab.insert(0, vec![doc! {"_id": 1}], doc! {"w": 1});
+    lab.advance(5_000);
+    let r = lab.run(0, "app", doc! {"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$currentDate": {"at": true}}}], "writeConcern": {"w": 1}});
+    assert_eq!(r.get_i32("nModified").unwrap(), 1);
+    let d = &lab.c.documents(0, "app", "c")[0];
+    assert_eq!(
+        d.get_datetime("at").unwrap().timestamp_millis(),
+        1_700_000_000_000 + lab.now as i64
+    );
+}

@@ -539,3 +539,68 @@ mod cli {
         assert!(!stale.exists(), "the stale entry was removed");
     }
 }
+
+#[tokio::test]
+async fn the_control_channel_injects_faults_and_goes_down() {
+    use rsctl::lab::control::{self, ControlRequest, LabEntry};
+    let lab = initiated(3, &[]).await;
+    let hosts = lab.hosts();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let entry = LabEntry {
+        set_name: "rs0".into(),
+        pid: std::process::id(),
+        control_port: listener.local_addr().unwrap().port(),
+        hosts: hosts.clone(),
+    };
+    let down = tokio::sync::Notify::new();
+    let client = async {
+        let h = hosts[1].clone();
+        let r = control::send(
+            &entry,
+            &ControlRequest::Latency {
+                host: h.clone(),
+                ms: 30,
+            },
+        )
+        .await
+        .unwrap();
+        let m = r.members.iter().find(|m| m.host == h).unwrap();
+        assert_eq!((m.up, m.latency_ms), (true, 30));
+        for request in [
+            ControlRequest::Partition { host: h.clone() },
+            ControlRequest::Heal { host: h.clone() },
+            ControlRequest::Lag {
+                host: h.clone(),
+                ms: 100,
+            },
+            ControlRequest::Pause { host: h.clone() },
+            ControlRequest::Resume { host: h.clone() },
+        ] {
+            control::send(&entry, &request)
+                .await
+                .unwrap_or_else(|e| panic!("{request:?}: {e}"));
+        }
+        let status = control::send(&entry, &ControlRequest::Status)
+            .await
+            .unwrap();
+        assert_eq!(status.set_name, "rs0");
+        assert_eq!(status.members.len(), 3);
+        assert!(status.members.iter().all(|m| m.up && !m.paused));
+        let e = control::send(
+            &entry,
+            &ControlRequest::Kill {
+                host: "127.0.0.1:1".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("127.0.0.1:1 is not a member"), "{e}");
+        control::send(&entry, &ControlRequest::Down).await.unwrap();
+    };
+    let serve = control::serve(listener, &lab, &down);
+    let ((), ()) = tokio::time::timeout(PATIENCE, async { tokio::join!(serve, client) })
+        .await
+        .expect("the control channel answers and stops on down");
+}

@@ -222,11 +222,8 @@ pub fn plan(
         });
     }
 
-    let set = args
-        .set
-        .clone()
-        .or_else(|| set_hint.map(str::to_string))
-        .unwrap_or_else(|| "rs0".to_string());
+    let named = args.set.clone().or_else(|| set_hint.map(str::to_string));
+    let set = named.clone().unwrap_or_else(|| "rs0".to_string());
     let mut specs: Vec<MemberSpec> = args
         .members
         .iter()
@@ -240,8 +237,10 @@ pub fn plan(
         })
         .collect::<anyhow::Result<_>>()?;
     if specs.is_empty() && arbiters.is_empty() && args.priorities.is_empty() && seeds.len() == 1 {
+        // mongod builds the config itself, named after its --replSet; an empty name here means
+        // "whatever the member was started with" (filled in once the member has been asked).
         return Ok(Plan::Implicit {
-            set,
+            set: named.unwrap_or_default(),
             seed: seeds[0].clone(),
         });
     }
@@ -364,7 +363,7 @@ pub fn classify_hello(hello: &Document, cmd_line: Option<&Document>) -> MemberSt
 /// The problem a member's state poses for initiating `set` (None: fine).
 pub fn member_problem(host: &ServerAddress, state: &MemberState, set: &str) -> Option<String> {
     match state {
-        MemberState::Uninitialized { set_name: Some(s) } if s != set => {
+        MemberState::Uninitialized { set_name: Some(s) } if !set.is_empty() && s != set => {
             Some(format!("{host}: started with --replSet {s}, not {set}"))
         }
         MemberState::Uninitialized { .. } => None,
@@ -380,7 +379,7 @@ pub fn member_problem(host: &ServerAddress, state: &MemberState, set: &str) -> O
 pub fn config_diff(plan: &Plan, existing: &Document) -> Vec<String> {
     let mut diffs = Vec::new();
     let existing_set = existing.get_str("_id").unwrap_or("");
-    if existing_set != plan.set() {
+    if !plan.set().is_empty() && existing_set != plan.set() {
         diffs.push(format!(
             "set name: asked {}, in place {existing_set}",
             plan.set()
@@ -474,6 +473,7 @@ fn conn_options(ctx: &Context) -> ConnectionOptions {
         app_name: Some("rsctl initiate".into()),
         load_balanced: false,
         credential: None,
+        tls: None,
     }
 }
 
@@ -541,6 +541,18 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
         return already_initiated(ctx, &plan, &seed, &options).await;
     }
 
+    let mut plan = plan;
+    if let (
+        Plan::Implicit { set, .. },
+        Ok(MemberState::Uninitialized {
+            set_name: Some(name),
+        }),
+    ) = (&mut plan, &seed_state)
+    {
+        if set.is_empty() {
+            *set = name.clone();
+        }
+    }
     for (m, r) in &states {
         match r {
             Err(e) => problems.push(e.clone()),
@@ -619,7 +631,8 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
     }
     spinner.finish();
     note(&format!("replica set \"{}\" is ready: {last}", plan.set()));
-    super::status::show(ctx, &seeds_for_status(&plan, &seed), Some(plan.set())).await
+    let set = Some(plan.set()).filter(|s| !s.is_empty());
+    super::status::show(ctx, &seeds_for_status(&plan, &seed), set).await
 }
 
 fn seeds_for_status(plan: &Plan, seed: &ServerAddress) -> Vec<ServerAddress> {
@@ -654,9 +667,10 @@ async fn already_initiated(
     if diffs.is_empty() {
         note(&format!(
             "already initiated: replica set \"{}\" (config version {version}) matches; nothing changed",
-            plan.set()
+            existing.get_str("_id").unwrap_or("?")
         ));
-        return super::status::show(ctx, &seeds_for_status(plan, seed), Some(plan.set())).await;
+        let set = existing.get_str("_id").ok();
+        return super::status::show(ctx, &seeds_for_status(plan, seed), set).await;
     }
     let list = diffs
         .iter()
@@ -746,6 +760,13 @@ mod tests {
             }
         );
         assert_eq!(p.command().get("replSetInitiate"), Some(&Bson::Null));
+        // No name given: the member's own --replSet name is used (no mismatch to report).
+        let p = plan(&args(&[]), &[a("h1:1")], None).unwrap();
+        assert_eq!(p.set(), "");
+        let st = MemberState::Uninitialized {
+            set_name: Some("mine".into()),
+        };
+        assert_eq!(member_problem(&a("h1:1"), &st, p.set()), None);
         // Several seeds: they become the members.
         let p = plan(&args(&[]), &[a("h1:1"), a("h2:2")], None).unwrap();
         assert_eq!(p.members(), vec![a("h1:1"), a("h2:2")]);

@@ -174,6 +174,7 @@ async fn read(
             d.round_trip_time_ms,
         ));
     }
+    super::mongos::note_forwarded(selected);
     let mut out = Stdout::new();
     while let Some(batch) = cursor.next_batch().await? {
         for doc in batch {

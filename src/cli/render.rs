@@ -45,6 +45,11 @@ fn tags_cell(tags: &Tags) -> String {
         .join(",")
 }
 
+/// Rounds to 3 decimals (microseconds for ms values): JSON output stays readable and stable.
+pub fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 /// A millisecond count as `0.4 ms`, `12 ms`, `1.25 s`.
 pub fn ms_text(ms: f64) -> String {
     if ms < 10.0 {
@@ -359,7 +364,7 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
                 (Some(h), Some(false)) if h > 0.0 => disagreements.push(format!(
                     "{}: the set reports it healthy ({}) but rsctl cannot reach it{}",
                     r.host,
-                    r.state,
+                    r.state.trim_start_matches('(').trim_end_matches(')'),
                     r.error
                         .as_deref()
                         .map(|e| format!(": {e}"))
@@ -367,7 +372,8 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
                 )),
                 (Some(0.0), Some(true)) => disagreements.push(format!(
                     "{}: rsctl reaches it but the set reports it down ({})",
-                    r.host, r.state
+                    r.host,
+                    r.state.trim_start_matches('(').trim_end_matches(')')
                 )),
                 _ => {}
             }
@@ -609,15 +615,15 @@ pub fn build_explain(
         mode: read_preference.mode.as_str().to_string(),
         tag_sets: read_preference.tag_sets.clone(),
         max_staleness_s: read_preference.max_staleness.map(|d| d.as_secs()),
-        latency_window_ms: selection.latency_window_ms,
+        latency_window_ms: selection.latency_window_ms.map(|(a, b)| (r3(a), r3(b))),
         candidates: selection
             .candidates
             .iter()
             .map(|c| ExplainCandidate {
                 host: c.address.to_string(),
                 server_type: c.server_type.as_str().to_string(),
-                rtt_ms: c.rtt_ms,
-                staleness_s: c.staleness_s,
+                rtt_ms: c.rtt_ms.map(r3),
+                staleness_s: c.staleness_s.map(r3),
                 tags: c.tags.clone(),
                 eligible: c.eligible,
                 matched_tag_set: c.matched_tag_set,
@@ -765,6 +771,11 @@ pub enum WatchEvent {
     TagsChanged { host: String, from: Tags, to: Tags },
     /// The replica set config version changed.
     ConfigChanged { from: Option<i64>, to: Option<i64> },
+    /// The mongos router in use changed (router seed lists only).
+    RouterChanged {
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// A member's RTT moved by more than the threshold since last reported.
     Rtt {
         host: String,
@@ -897,6 +908,11 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
             format!("member added: {host} ({server_type})")
         }
         WatchEvent::MemberRemoved { host } => format!("member removed: {host}"),
+        WatchEvent::RouterChanged { from, to } => style.yellow(&format!(
+            "router in use: {} → {}",
+            from.as_deref().unwrap_or("none"),
+            to.as_deref().unwrap_or("none (no router reachable)")
+        )),
         WatchEvent::TagsChanged { host, from, to } => {
             format!("{host}: tags {} → {}", tags_text(from), tags_text(to))
         }
@@ -921,7 +937,7 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
             writes_failed,
             ..
         } => style.red(&format!(
-            "outage over: writes failed for {} ({writes_failed} failed writes)",
+            "outage over: writes failed for {} ({writes_failed} failed write(s))",
             ms_text(*duration_ms as f64)
         )),
         WatchEvent::Summary {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerType, TopologyDescription};
 
-use super::render::{rfc3339_ms, term_from_election_id, WatchEvent, WatchMember};
+use super::render::{r3, rfc3339_ms, term_from_election_id, WatchEvent, WatchMember};
 
 fn primary_of(t: &TopologyDescription) -> Option<&crate::core::description::ServerDescription> {
     t.servers
@@ -72,7 +72,7 @@ impl Tracker {
                 .map(|sd| WatchMember {
                     host: sd.address.to_string(),
                     server_type: sd.server_type.as_str().to_string(),
-                    rtt_ms: sd.round_trip_time_ms,
+                    rtt_ms: sd.round_trip_time_ms.map(r3),
                     tags: sd.tags.clone(),
                     error: error_text(sd),
                 })
@@ -194,8 +194,8 @@ impl Tracker {
                     self.rtt_reported.insert(a.clone(), rtt);
                     events.push(WatchEvent::Rtt {
                         host: a.to_string(),
-                        from_ms: prev,
-                        to_ms: rtt,
+                        from_ms: r3(prev),
+                        to_ms: r3(rtt),
                     });
                 }
                 Some(_) => {}

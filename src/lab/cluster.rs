@@ -36,7 +36,7 @@
 //! All time goes through `tick`, which replays every due deadline in order, so a test can jump
 //! the clock by a minute and get the same result as a server ticking every millisecond.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use bson::{doc, oid::ObjectId, Bson, Document, Timestamp};
 use rand::rngs::SmallRng;
@@ -229,6 +229,9 @@ pub struct OplogEntry {
     /// Lab time the primary wrote it (what replication lag is measured against).
     pub at: Millis,
     pub op: Op,
+    /// For the last entry of a retryable write: the session/txnNumber key and the write's reply
+    /// body, so that a retry on any member that has the entry answers without writing twice.
+    pub txn: Option<(String, Document)>,
 }
 
 /// What a member last learned about a peer through heartbeats.
@@ -306,6 +309,8 @@ pub(super) struct Member {
     pub(super) cursors: BTreeMap<i64, Cursor>,
     pub(super) sync_source: Option<usize>,
     pub(super) rollbacks: u64,
+    /// Retryable writes this member's oplog holds: key -> (optime, reply body).
+    pub(super) txns: HashMap<String, (OpTime, Document)>,
 }
 
 impl Member {
@@ -315,6 +320,19 @@ impl Member {
 
     pub(super) fn last_wall(&self) -> i64 {
         self.oplog.last().map(|e| e.wall_ms).unwrap_or(0)
+    }
+
+    /// Rebuilds the retryable-write table from the oplog (after a copy or a truncation).
+    pub(super) fn reindex_txns(&mut self) {
+        self.txns = self
+            .oplog
+            .iter()
+            .filter_map(|e| {
+                e.txn
+                    .as_ref()
+                    .map(|(k, b)| (k.clone(), (e.optime, b.clone())))
+            })
+            .collect();
     }
 
     fn active(&self) -> bool {
@@ -376,6 +394,8 @@ pub(super) enum Parked {
         term: i64,
         concern: WriteConcern,
         deadline: Option<Millis>,
+        /// A retryable write (has lsid + txnNumber): retryable errors get the label.
+        retryable: bool,
     },
     /// replSetStepDown waiting for a secondary to catch up.
     StepDown {
@@ -487,6 +507,7 @@ impl Cluster {
                 cursors: BTreeMap::new(),
                 sync_source: None,
                 rollbacks: 0,
+                txns: HashMap::new(),
             })
             .collect();
         Cluster {
@@ -1795,6 +1816,7 @@ impl Cluster {
                 {
                     self.members[m].oplog = self.members[src].oplog.clone();
                     self.members[m].store = self.members[src].store.clone();
+                    self.members[m].reindex_txns();
                     self.members[m].commit =
                         self.members[src].commit.min(self.members[m].last_optime());
                 }
@@ -2118,6 +2140,7 @@ impl Cluster {
             wall_ms: wall,
             at: now,
             op,
+            txn: None,
         }
     }
 
@@ -2271,6 +2294,7 @@ impl Cluster {
                 store.apply(&e.op);
             }
             mem.store = store;
+            mem.reindex_txns();
             mem.cursors.clear();
             mem.rollbacks += 1;
             mem.commit = mem.commit.min(mem.last_optime());
@@ -2289,6 +2313,11 @@ impl Cluster {
             }
             let e = e.clone();
             self.members[i].store.apply(&e.op);
+            if let Some((key, body)) = &e.txn {
+                self.members[i]
+                    .txns
+                    .insert(key.clone(), (e.optime, body.clone()));
+            }
             self.members[i].oplog.push(e);
             k += 1;
         }
@@ -2431,6 +2460,7 @@ impl Cluster {
                     term,
                     ref concern,
                     deadline,
+                    retryable,
                 } => {
                     let mem = &self.members[member];
                     let done = if mem.state != MemberState::Primary || mem.term != term {
@@ -2456,7 +2486,11 @@ impl Cluster {
                         Some(wce) => {
                             let mut d = reply.clone();
                             if let Some(wce) = wce {
+                                let code = wce.get_i32("code").unwrap_or(0);
                                 d.insert("writeConcernError", wce);
+                                if retryable && crate::error::RETRYABLE_READ_CODES.contains(&code) {
+                                    d.insert("errorLabels", vec!["RetryableWriteError"]);
+                                }
                             }
                             let reply = self.finish(member, d);
                             self.ready.push(Ready {

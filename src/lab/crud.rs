@@ -107,7 +107,9 @@ impl Cluster {
             }
             _ => false,
         };
-        if !(req.secondary_ok || pref_ok) {
+        // the local database is never replicated: any data-bearing member serves it
+        let local = req.db == "local" && state == MemberState::Secondary;
+        if !(req.secondary_ok || pref_ok || local) {
             return Err(CmdError::new(
                 13435,
                 "NotPrimaryNoSecondaryOk",
@@ -270,6 +272,7 @@ impl Cluster {
                     term: self.members[m].term,
                     concern: wc,
                     deadline,
+                    retryable: txn_key(&req.command).is_some(),
                 }))
             }
         }
@@ -691,6 +694,9 @@ impl Cluster {
         self.write_allowed(req)?;
         let coll = self.collection(req, "insert")?;
         let wc = self.parse_write_concern(req)?;
+        if let Some((optime, body)) = self.retried(req) {
+            return self.finish_write(req, body, wc, optime, now);
+        }
         let Some(Bson::Array(docs)) = req.command.get("documents") else {
             return Err(missing("insert", "documents"));
         };
@@ -724,11 +730,13 @@ impl Cluster {
                 }
             }
         }
+        let before = self.members[m].oplog.len();
         let optime = self.log_write(m, ops, now);
         let mut body = doc! {"n": n};
         if !errors.is_empty() {
             body.insert("writeErrors", errors);
         }
+        self.remember(req, before, &body);
         self.finish_write(req, body, wc, optime, now)
     }
 
@@ -744,12 +752,17 @@ impl Cluster {
         self.write_allowed(req)?;
         let coll = self.collection(req, "update")?;
         let wc = self.parse_write_concern(req)?;
+        if let Some((optime, body)) = self.retried(req) {
+            return self.finish_write(req, body, wc, optime, now);
+        }
         let Some(Bson::Array(updates)) = req.command.get("updates") else {
             return Err(missing("update", "updates"));
         };
         let ordered = req.command.get("ordered").is_none_or(|v| flag(Some(v)));
         let updates = updates.clone();
         let m = req.member;
+        let wall = self.options.epoch_ms + now as i64;
+        self.members[m].store.set_now(wall);
         let (mut n, mut modified) = (0i64, 0i64);
         let mut upserted = Vec::new();
         let mut errors = Vec::new();
@@ -801,6 +814,7 @@ impl Cluster {
                 }
             }
         }
+        let before = self.members[m].oplog.len();
         let optime = self.log_write(m, ops, now);
         let mut body = doc! {"n": n as i32, "nModified": modified as i32};
         if !upserted.is_empty() {
@@ -809,6 +823,7 @@ impl Cluster {
         if !errors.is_empty() {
             body.insert("writeErrors", errors);
         }
+        self.remember(req, before, &body);
         self.finish_write(req, body, wc, optime, now)
     }
 
@@ -816,6 +831,9 @@ impl Cluster {
         self.write_allowed(req)?;
         let coll = self.collection(req, "delete")?;
         let wc = self.parse_write_concern(req)?;
+        if let Some((optime, body)) = self.retried(req) {
+            return self.finish_write(req, body, wc, optime, now);
+        }
         let Some(Bson::Array(deletes)) = req.command.get("deletes") else {
             return Err(missing("delete", "deletes"));
         };
@@ -860,11 +878,13 @@ impl Cluster {
                 }
             }
         }
+        let before = self.members[m].oplog.len();
         let optime = self.log_write(m, ops, now);
         let mut body = doc! {"n": n as i32};
         if !errors.is_empty() {
             body.insert("writeErrors", errors);
         }
+        self.remember(req, before, &body);
         self.finish_write(req, body, wc, optime, now)
     }
 
@@ -873,6 +893,9 @@ impl Cluster {
         let name = req.command.keys().next().cloned().unwrap_or_default();
         let coll = self.collection(req, &name)?;
         let wc = self.parse_write_concern(req)?;
+        if let Some((optime, body)) = self.retried(req) {
+            return self.finish_write(req, body, wc, optime, now);
+        }
         let cmd = req.command.clone();
         let query = opt_doc(&cmd, &name, "query")?.unwrap_or_default();
         let sort = opt_doc(&cmd, &name, "sort")?.filter(|s| !s.is_empty());
@@ -899,6 +922,8 @@ impl Cluster {
             ));
         }
         let m = req.member;
+        let wall = self.options.epoch_ms + now as i64;
+        self.members[m].store.set_now(wall);
         let spec = FindSpec {
             filter: query.clone(),
             sort,
@@ -1003,8 +1028,10 @@ impl Cluster {
                 None => (Bson::Null, doc! {"n": 0, "updatedExisting": false}),
             }
         };
+        let before = self.members[m].oplog.len();
         let optime = self.log_write(m, ops, now);
         let body = doc! {"lastErrorObject": last_error, "value": value};
+        self.remember(req, before, &body);
         self.finish_write(req, body, wc, optime, now)
     }
 
@@ -1088,6 +1115,44 @@ impl Cluster {
         let op = self.members[m].store.drop_database(&req.db);
         let optime = self.log_write(m, op.into_iter().collect(), now);
         self.finish_write(req, doc! {"dropped": req.db.clone()}, wc, optime, now)
+    }
+}
+
+/// The key of a retryable write: the session id and the txnNumber.
+fn txn_key(cmd: &Document) -> Option<String> {
+    let n = match cmd.get("txnNumber")? {
+        Bson::Int64(n) => *n,
+        Bson::Int32(n) => *n as i64,
+        _ => return None,
+    };
+    let id = match cmd.get("lsid")? {
+        Bson::Document(l) => l.get("id")?.clone(),
+        _ => return None,
+    };
+    Some(format!("{id:?}#{n}"))
+}
+
+impl Cluster {
+    /// A retry of a retryable write this member already holds: its optime and reply body.
+    fn retried(&self, req: &Request) -> Option<(OpTime, Document)> {
+        let key = txn_key(&req.command)?;
+        self.members[req.member].txns.get(&key).cloned()
+    }
+
+    /// Tags the last oplog entry a retryable write made with its key and reply.
+    fn remember(&mut self, req: &Request, before: usize, body: &Document) {
+        let Some(key) = txn_key(&req.command) else {
+            return;
+        };
+        let mem = &mut self.members[req.member];
+        if mem.oplog.len() <= before {
+            return;
+        }
+        if let Some(e) = mem.oplog.last_mut() {
+            e.txn = Some((key.clone(), body.clone()));
+            let optime = e.optime;
+            mem.txns.insert(key, (optime, body.clone()));
+        }
     }
 }
 

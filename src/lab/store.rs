@@ -211,6 +211,8 @@ fn id_key(id: &Bson) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Store {
     dbs: BTreeMap<String, BTreeMap<String, Collection>>,
+    /// Wall time (ms since the epoch) the caller says it is, for `$currentDate`.
+    now_ms: i64,
 }
 
 impl PartialEq for Store {
@@ -236,6 +238,11 @@ impl Store {
     /// An empty store.
     pub fn new() -> Self {
         Store::default()
+    }
+
+    /// Sets the wall time (ms since the epoch) `$currentDate` writes; the store has no clock.
+    pub fn set_now(&mut self, now_ms: i64) {
+        self.now_ms = now_ms;
     }
 
     /// Database names, sorted.
@@ -443,7 +450,7 @@ impl Store {
                 }
             } else {
                 seed_from_query(&mut doc, query)?;
-                kind.apply(&mut doc, true)?;
+                kind.apply(&mut doc, true, self.now_ms)?;
             }
             if !doc.contains_key("_id") {
                 let mut with_id = bson::doc! {"_id": new_id()};
@@ -493,7 +500,7 @@ impl Store {
                     }
                 }
                 UpdateKind::Operators(_) => {
-                    kind.apply(&mut after, false)?;
+                    kind.apply(&mut after, false, self.now_ms)?;
                     let (a, b) = (after.get("_id"), before.get("_id"));
                     if a.is_none()
                         || compare_bson(a.unwrap_or(&Bson::Null), b.unwrap_or(&Bson::Null))
@@ -687,7 +694,7 @@ impl UpdateKind {
         Ok(UpdateKind::Operators(update.clone()))
     }
 
-    fn apply(&self, doc: &mut Document, inserting: bool) -> Result<()> {
+    fn apply(&self, doc: &mut Document, inserting: bool, now_ms: i64) -> Result<()> {
         let UpdateKind::Operators(ops) = self else {
             return Ok(());
         };
@@ -836,9 +843,17 @@ impl UpdateKind {
                         }
                     }
                     "$currentDate" => {
-                        // The store has no clock: the caller's `now` is not known here, so the
-                        // field gets the epoch. The lab's clients never rely on it.
-                        set_path(doc, &parts, Bson::DateTime(bson::DateTime::from_millis(0)))?;
+                        // the time the caller set with `Store::set_now` (the store has no clock)
+                        let is_ts = matches!(value, Bson::Document(d) if d.get("$type") == Some(&Bson::String("timestamp".into())));
+                        let v = if is_ts {
+                            Bson::Timestamp(bson::Timestamp {
+                                time: (now_ms / 1000).max(0) as u32,
+                                increment: 1,
+                            })
+                        } else {
+                            Bson::DateTime(bson::DateTime::from_millis(now_ms))
+                        };
+                        set_path(doc, &parts, v)?;
                     }
                     _ => {}
                 }

@@ -5,14 +5,16 @@ lab (tags dc=ny, dc=ny, dc=sf) that is already initiated. pymongo must see a rep
 primary, secondaries and tags, write with w: "majority", read from the sf secondary through a tag
 set, parse replSetGetStatus, and survive a failover: the script prints `KILL HOST` and waits for a
 `killed` line on stdin (the Rust side kills that member), then finds the new primary and checks
-that every majority-acknowledged write survived. It prints `OK` at the end; any failure raises.
+that every majority-acknowledged write survived. Before that it asks for latency on one member
+(`LATENCY HOST MS`, answered `done`) and checks that pymongo's RTT sees it and `nearest` avoids
+that member. It prints `OK` at the end; any failure raises.
 """
 
 import sys
 import time
 
 from pymongo import MongoClient
-from pymongo.read_preferences import Secondary
+from pymongo.read_preferences import Nearest, Secondary
 from pymongo.write_concern import WriteConcern
 
 PATIENCE = 30.0
@@ -31,6 +33,18 @@ def wait_for(what, predicate, timeout=PATIENCE):
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for " + what)
         time.sleep(0.1)
+
+
+def address_of(host):
+    name, port = host.rsplit(":", 1)
+    return (name, int(port))
+
+
+def ask(request):
+    """Asks the Rust side for a fault and waits for its `done`."""
+    print(request, flush=True)
+    answer = sys.stdin.readline().strip()
+    assert answer == "done", (request, answer)
 
 
 def main():
@@ -80,6 +94,22 @@ def main():
     assert "%s:%d" % address == hosts[2], ("served by", address, "expected", hosts[2])
     assert [d["_id"] for d in found] == list(range(10)), found
     assert sf.count_documents({"v": "doc 3"}) == 1
+
+    # Latency: the lab delays a ny secondary's replies; pymongo's RTT sees it, nearest avoids it.
+    slow = next(h for h in hosts[:2] if h != primary)
+    ask("LATENCY %s 250" % slow)
+
+    def slow_rtt():
+        sd = client.topology_description.server_descriptions().get(address_of(slow))
+        return sd is not None and sd.round_trip_time is not None and sd.round_trip_time > 0.1
+
+    wait_for("pymongo's RTT of the slowed member to pass 100 ms", slow_rtt)
+    near = coll.with_options(read_preference=Nearest())
+    for _ in range(10):
+        cursor = near.find({})
+        assert len(list(cursor)) == 10
+        assert "%s:%d" % cursor.address != slow, ("nearest picked the slowed member", slow)
+    ask("LATENCY %s 0" % slow)
 
     # replSetGetStatus parses and agrees.
     status = client.admin.command("replSetGetStatus")
