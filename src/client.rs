@@ -62,6 +62,8 @@ pub struct ClientOptions {
     pub read_preference: ReadPreference,
     /// Application connections authenticate with it (monitoring connections never do).
     pub credential: Option<crate::core::uri::Credential>,
+    /// TLS for every connection (monitors included); `None` = plain TCP.
+    pub tls: Option<crate::net::tls::TlsOptions>,
 }
 
 impl ClientOptions {
@@ -82,6 +84,7 @@ impl ClientOptions {
             retry_reads: true,
             read_preference: ReadPreference::primary(),
             credential: None,
+            tls: None,
         }
     }
 
@@ -93,6 +96,7 @@ impl ClientOptions {
         o.load_balanced = cs.load_balanced.unwrap_or(false);
         o.app_name = cs.app_name.clone();
         o.credential = cs.credential.clone();
+        o.tls = crate::net::tls::TlsOptions::from_connection_string(cs);
         if let Some(v) = cs.heartbeat_frequency {
             o.heartbeat_frequency = v;
         }
@@ -266,6 +270,7 @@ impl Client {
             app_name: options.app_name.clone(),
             load_balanced: options.load_balanced,
             credential: None,
+            tls: options.tls.clone(),
         };
         let monitor_settings = MonitorSettings {
             connection: connection.clone(),

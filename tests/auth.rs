@@ -2,7 +2,8 @@
 //! `rsctl lab up --auth` runs): the client library authenticates application connections
 //! (speculatively and with the full conversation, SCRAM-SHA-1 and SCRAM-SHA-256), wrong
 //! passwords fail naming user, database and mechanism, unauthenticated commands are refused,
-//! the CLI never prints the password (even with -v), and pymongo authenticates against the lab.
+//! the CLI never prints the password (even with -v), pymongo authenticates against the lab, and
+//! TLS labs (`Lab::start_secured`, `lab up --tls`) are reached with tlsCAFile and refused without.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -353,4 +354,128 @@ async fn pymongo_authenticates_with_scram_sha_256_and_sha_1() {
         );
     }
     lab.shutdown().await;
+}
+
+/// A 1-member lab serving TLS only (and auth), with its CA written to a temp dir.
+async fn tls_lab(dir: &std::path::Path) -> (Lab, std::path::PathBuf) {
+    use rsctl::lab::tls::LabTls;
+    let tls = LabTls::generate().unwrap();
+    let ca = tls.write_ca(dir, "test").unwrap();
+    let store = AuthStore::new(&[(USER.to_string(), PASSWORD.to_string())], || [7; 16]).unwrap();
+    let lab = Lab::start_secured(config(1), Some(store), Some(tls))
+        .await
+        .unwrap();
+    lab.initiate(&[], false).await.unwrap();
+    (lab, ca)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_with_the_lab_ca_authenticates_and_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lab, ca) = tokio::time::timeout(PATIENCE, tls_lab(dir.path()))
+        .await
+        .unwrap();
+    let host = lab.primary().unwrap();
+    let port = host.rsplit(':').next().unwrap();
+    // By IP (no SNI) and by name (SNI localhost): both are in the certificate.
+    for h in [host.clone(), format!("localhost:{port}")] {
+        let uri = format!(
+            "mongodb://{USER}:{PASSWORD}@{h}/?directConnection=true&tls=true&tlsCAFile={}&serverSelectionTimeoutMS=5000",
+            ca.display()
+        );
+        let cs = ConnectionString::parse(&uri).unwrap();
+        let client = Client::connect(ClientOptions::from_connection_string(&cs))
+            .await
+            .unwrap();
+        client
+            .find(
+                "test",
+                "c",
+                FindOptions::default(),
+                &ReadPreference::primary(),
+            )
+            .await
+            .unwrap();
+        client.shutdown().await;
+    }
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_refuses_an_unknown_ca_unless_told_to_allow_invalid_certificates() {
+    use rsctl::net::tls::TlsOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let (lab, ca) = tokio::time::timeout(PATIENCE, tls_lab(dir.path()))
+        .await
+        .unwrap();
+    let address = primary_address(&lab);
+    let with = |tls: TlsOptions| ConnectionOptions {
+        tls: Some(tls),
+        ..conn_options(Some(credential(PASSWORD, None)))
+    };
+    // The webpki roots alone do not know the lab's CA.
+    let e = Connection::connect(&address, &with(TlsOptions::default()), 0, true)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("TLS handshake failed"), "{e}");
+    assert!(e.is_network(), "{e:?}");
+    // tlsAllowInvalidCertificates: any certificate.
+    let insecure = TlsOptions {
+        allow_invalid_certificates: true,
+        ..TlsOptions::default()
+    };
+    Connection::connect(&address, &with(insecure), 0, true)
+        .await
+        .unwrap();
+    // tlsCAFile: verified.
+    let trusted = TlsOptions {
+        ca_file: Some(ca.clone()),
+        ..TlsOptions::default()
+    };
+    let (mut conn, _) = Connection::connect(&address, &with(trusted), 0, true)
+        .await
+        .unwrap();
+    conn.run_command("test", doc! {"find": "c"}).await.unwrap();
+    // Plain TCP to a TLS member fails as a network error.
+    let e = Connection::connect(&address, &conn_options(None), 0, true)
+        .await
+        .unwrap_err();
+    assert!(e.is_network(), "{e:?}");
+    // A CA file that is not PEM is refused, naming the file.
+    let bogus = dir.path().join("bogus.pem");
+    std::fs::write(&bogus, "not a certificate").unwrap();
+    let e = Connection::connect(
+        &address,
+        &with(TlsOptions {
+            ca_file: Some(bogus.clone()),
+            ..TlsOptions::default()
+        }),
+        0,
+        true,
+    )
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("bogus.pem"), "{e}");
+    lab.shutdown().await;
+}
+
+#[test]
+fn tls_options_follow_the_connection_string() {
+    use rsctl::net::tls::TlsOptions;
+    let cs = ConnectionString::parse("mongodb://h/").unwrap();
+    assert_eq!(TlsOptions::from_connection_string(&cs), None);
+    let cs = ConnectionString::parse("mongodb://h/?tls=true&tlsCAFile=/x/ca.pem").unwrap();
+    let t = TlsOptions::from_connection_string(&cs).unwrap();
+    assert_eq!(
+        t.ca_file.as_deref(),
+        Some(std::path::Path::new("/x/ca.pem"))
+    );
+    assert!(!t.allow_invalid_certificates && !t.allow_invalid_hostnames);
+    let cs = ConnectionString::parse("mongodb://h/?tls=true&tlsInsecure=true").unwrap();
+    let t = TlsOptions::from_connection_string(&cs).unwrap();
+    assert!(t.allow_invalid_certificates && t.allow_invalid_hostnames);
+    let cs =
+        ConnectionString::parse("mongodb://h/?ssl=true&tlsAllowInvalidHostnames=true").unwrap();
+    let t = TlsOptions::from_connection_string(&cs).unwrap();
+    assert!(!t.allow_invalid_certificates && t.allow_invalid_hostnames);
 }

@@ -141,14 +141,34 @@ async fn stream_mode_sends_awaitable_hello_and_reads_more_to_come() {
     let mut f = fake::start_with(
         |port| {
             let hello = fake::hello_primary(port);
-            let mut secondary = hello.clone();
+            // Streamed replies do not echo helloOk (it was negotiated by the handshake).
+            let mut streamed = hello.clone();
+            streamed.remove("helloOk");
+            let mut secondary = streamed.clone();
             secondary.insert("isWritablePrimary", false);
             secondary.insert("secondary", true);
-            vec![vec![
-                Step::Reply(hello.clone()),
-                Step::Stream(vec![hello.clone(), secondary.clone(), secondary.clone()]),
-                Step::Hang(Duration::from_secs(5)),
-            ]]
+            // The state change comes with a new topologyVersion, as a server would send it.
+            let pid = hello
+                .get_document("topologyVersion")
+                .unwrap()
+                .get_object_id("processId")
+                .unwrap();
+            secondary.insert("topologyVersion", doc! {"processId": pid, "counter": 1i64});
+            let mut last = secondary.clone();
+            last.insert("topologyVersion", doc! {"processId": pid, "counter": 2i64});
+            vec![
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Stream(vec![streamed.clone(), secondary.clone(), last.clone()]),
+                    Step::Stream(vec![secondary.clone()]),
+                    Step::Hang(Duration::from_secs(5)),
+                ],
+                // Further connections (the RTT task's): a handshake, then silence.
+                vec![
+                    Step::Reply(hello.clone()),
+                    Step::Hang(Duration::from_secs(5)),
+                ],
+            ]
         },
         LIFE,
     )
@@ -171,6 +191,22 @@ async fn stream_mode_sends_awaitable_hello_and_reads_more_to_come() {
     assert!(!legacy);
     assert!(awaitable.contains_key("topologyVersion"), "{awaitable:?}");
     assert_eq!(awaitable.get_i64("maxAwaitTimeMS").unwrap(), 500);
+    // After a stream ends, the monitor keeps streaming: the next request is awaitable again,
+    // sent at once (a polling monitor would wait for heartbeatFrequencyMS, 500 ms).
+    // (Other connections, e.g. the RTT task's, send handshakes and plain hellos: skip those.)
+    let again = tokio::time::timeout(Duration::from_millis(400), async {
+        loop {
+            let (_, cmd) = f.seen.recv().await.unwrap();
+            if cmd.contains_key("maxAwaitTimeMS") {
+                return cmd;
+            }
+        }
+    })
+    .await;
+    assert!(
+        again.is_ok(),
+        "the monitor went back to polling after a stream ended"
+    );
     let mut awaited = false;
     while let Ok(e) = events.try_recv() {
         if let SdamEvent::ServerHeartbeatSucceeded { awaited: true, .. } = e.event {

@@ -473,6 +473,7 @@ fn conn_options(ctx: &Context) -> ConnectionOptions {
         app_name: Some("rsctl initiate".into()),
         load_balanced: false,
         credential: None,
+        tls: None,
     }
 }
 

@@ -87,9 +87,17 @@ pub struct UpArgs {
     /// Seed of the lab's rng (election jitter, ids).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Also run N mongos routers in front of the set (a one-shard cluster), on the ports after
+    /// the members' (ephemeral with --port 0). They take kill, start, pause, resume and latency.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=50))]
+    pub mongos: u16,
     /// Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable.
     #[arg(long, value_name = "USER:PASSWORD")]
     pub auth: Vec<crate::lab::auth::UserSpec>,
+    /// Serve TLS only, with a fresh CA and a certificate for 127.0.0.1 and localhost; prints
+    /// `tls-ca-file PATH` (use it as tlsCAFile).
+    #[arg(long)]
+    pub tls: bool,
 }
 
 /// Which running lab to control.
@@ -193,7 +201,12 @@ pub async fn run(args: LabArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some((host, _)) = request.fault() {
-        if !entry.hosts.iter().any(|h| h == host) {
+        // Routers are not in the registry entry: the lab's status lists them.
+        let is_router = !entry.hosts.iter().any(|h| h == host)
+            && control::send(&entry, &ControlRequest::Status)
+                .await
+                .is_ok_and(|s| s.routers.iter().any(|r| r.host == host));
+        if !is_router && !entry.hosts.iter().any(|h| h == host) {
             return Err(crate::error::Error::invalid(format!(
                 "{host} is not a member of lab {} (members: {})",
                 entry.set_name,
@@ -271,8 +284,24 @@ async fn run_ls() -> anyhow::Result<()> {
                         }
                     })
                     .collect();
+                let routers: Vec<String> = s
+                    .routers
+                    .iter()
+                    .map(|r| {
+                        if r.up {
+                            r.host.clone()
+                        } else {
+                            format!("{}(down)", r.host)
+                        }
+                    })
+                    .collect();
+                let routers = if routers.is_empty() {
+                    String::new()
+                } else {
+                    format!(" mongos {}", routers.join(","))
+                };
                 say(&format!(
-                    "{} pid {} primary {} members {}",
+                    "{} pid {} primary {} members {}{routers}",
                     entry.set_name,
                     entry.pid,
                     s.primary.as_deref().unwrap_or("-"),
@@ -318,15 +347,23 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
         heartbeat_interval: up.heartbeat_interval,
         seed: up.seed,
     };
-    let lab = if up.auth.is_empty() {
-        Lab::start(config).await
+    let auth = if up.auth.is_empty() {
+        None
     } else {
-        Lab::start_with_auth(
-            config,
-            crate::lab::auth::AuthStore::from_specs(&up.auth, rand::random)?,
-        )
-        .await
+        Some(crate::lab::auth::AuthStore::from_specs(
+            &up.auth,
+            rand::random,
+        )?)
     };
+    let tls = if up.tls {
+        let tls = crate::lab::tls::LabTls::generate()?;
+        let path = tls.write_ca(&std::env::temp_dir(), &format!("rsctl-lab-{}", up.set))?;
+        Some((tls, path))
+    } else {
+        None
+    };
+    let ca_file = tls.as_ref().map(|(_, p)| p.clone());
+    let lab = Lab::start_secured(config, auth, tls.map(|(t, _)| t)).await;
     let lab = Arc::new(lab.context("starting the lab")?);
     // Elections go to stderr from the first one on.
     let mut notices = lab.subscribe();
@@ -342,7 +379,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
             }
         }
     });
-    let outcome = serve_up(&lab, &up).await;
+    let outcome = serve_up(&lab, &up, ca_file.as_deref()).await;
     printer.abort();
     match Arc::try_unwrap(lab) {
         Ok(lab) => lab.shutdown().await,
@@ -351,7 +388,17 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     outcome
 }
 
-async fn serve_up(lab: &Lab, up: &UpArgs) -> anyhow::Result<()> {
+async fn serve_up(lab: &Lab, up: &UpArgs, ca_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    if up.mongos > 0 {
+        let base = if up.port == 0 {
+            0
+        } else {
+            up.port.saturating_add(up.nodes)
+        };
+        lab.start_routers(up.mongos as usize, base)
+            .await
+            .context("starting the mongos routers")?;
+    }
     for (host, delay) in &up.latency {
         lab.fault(
             host,
@@ -374,6 +421,13 @@ async fn serve_up(lab: &Lab, up: &UpArgs) -> anyhow::Result<()> {
             line.push_str(" arbiter");
         }
         say(&line);
+    }
+    for (i, host) in lab.routers().iter().enumerate() {
+        say(&format!("mongos {i} {host}"));
+    }
+    if let Some(path) = ca_file {
+        // Connect with: mongodb://HOST/?tls=true&tlsCAFile=PATH
+        say(&format!("tls-ca-file {}", path.display()));
     }
     let _registration = control::register(LabEntry {
         set_name: up.set.clone(),

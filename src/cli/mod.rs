@@ -15,6 +15,7 @@ pub mod docs;
 pub mod exit;
 pub mod initiate;
 pub mod lab;
+pub mod mongos;
 pub mod output;
 pub mod read;
 pub mod render;

@@ -184,6 +184,7 @@ async fn read(
             d.round_trip_time_ms,
         ));
     }
+    super::mongos::note_forwarded(selected);
     // The next batch is fetched while this one is printed (the server and rsctl work at once).
     let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Result<Vec<bson::Document>>>(2);
     let fetch = tokio::spawn(async move {

@@ -771,6 +771,11 @@ pub enum WatchEvent {
     TagsChanged { host: String, from: Tags, to: Tags },
     /// The replica set config version changed.
     ConfigChanged { from: Option<i64>, to: Option<i64> },
+    /// The mongos router in use changed (router seed lists only).
+    RouterChanged {
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// A member's RTT moved by more than the threshold since last reported.
     Rtt {
         host: String,
@@ -903,6 +908,11 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
             format!("member added: {host} ({server_type})")
         }
         WatchEvent::MemberRemoved { host } => format!("member removed: {host}"),
+        WatchEvent::RouterChanged { from, to } => style.yellow(&format!(
+            "router in use: {} → {}",
+            from.as_deref().unwrap_or("none"),
+            to.as_deref().unwrap_or("none (no router reachable)")
+        )),
         WatchEvent::TagsChanged { host, from, to } => {
             format!("{host}: tags {} → {}", tags_text(from), tags_text(to))
         }

@@ -24,6 +24,14 @@ const SETTLE: Duration = Duration::from_secs(2);
 /// Runs `rsctl status`.
 pub async fn run(ctx: &Context, _args: StatusArgs) -> anyhow::Result<()> {
     let client = session::connect(session::options(ctx)?).await?;
+    // A router seed list: the routers, then each shard's replica-set status.
+    match super::mongos::status(ctx, &client).await {
+        Ok(None) => {}
+        done => {
+            client.shutdown().await;
+            return done.map(|_| ());
+        }
+    }
     let result = report(&client).await;
     client.shutdown().await;
     print(ctx, &result?)

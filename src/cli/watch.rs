@@ -58,6 +58,8 @@ struct ProbeResult {
     started_ms: i64,
     finished_ms: i64,
     error: Option<String>,
+    /// Who acknowledged the write (the router in use, through mongos).
+    server: Option<String>,
 }
 
 /// At most this many abandoned probe writes may still be running; beyond it, attempts are skipped
@@ -85,6 +87,7 @@ async fn probe_loop(
         n += 1;
         abandoned.retain(|h| !h.is_finished());
         let started_ms = now_ms();
+        let mut server = None;
         let error = if abandoned.len() >= MAX_ABANDONED {
             Some(format!(
                 "{} earlier probe writes are still unacknowledged",
@@ -97,10 +100,13 @@ async fn probe_loop(
             let (done_tx, done_rx) = tokio::sync::oneshot::channel();
             let task = tokio::spawn(async move {
                 let r = client.insert_one(&db, &coll, doc, wc).await;
-                let _ = done_tx.send(r.map(|_| ()));
+                let _ = done_tx.send(r.map(|resp| resp.server.to_string()));
             });
             match tokio::time::timeout(attempt_timeout, done_rx).await {
-                Ok(Ok(Ok(()))) => None,
+                Ok(Ok(Ok(s))) => {
+                    server = Some(s);
+                    None
+                }
                 Ok(Ok(Err(e))) => Some(super::render::redact_text(&e.to_string())),
                 Ok(Err(_)) => Some("the probe write task ended without a result".to_string()),
                 Err(_) => {
@@ -124,6 +130,7 @@ async fn probe_loop(
             started_ms,
             finished_ms,
             error,
+            server,
         };
         if tx.send(result).await.is_err() {
             return;
@@ -196,6 +203,14 @@ async fn watch(
         _ = &mut ctrl_c => return Err(anyhow::Error::new(super::exit::Interrupted)),
     };
     sink.emit(now_ms(), tracker.initial(now_ms(), &initial))?;
+    // Router seed lists: the router in use (the probes' router with --probe, else the nearest).
+    let mut router = super::mongos::RouterInUse::default();
+    let threshold = client.options().local_threshold.as_secs_f64() * 1000.0;
+    if !args.probe {
+        if let Some(e) = router.on_topology(&initial, threshold) {
+            sink.emit(now_ms(), e)?;
+        }
+    }
     // Events published while discovering describe the state already printed.
     while events.try_recv().is_ok() {}
 
@@ -226,6 +241,10 @@ async fn watch(
                         for e in tracker.update(at, &new) {
                             sink.emit(at, e)?;
                         }
+                        let change = if args.probe { None } else { router.on_topology(&new, threshold) };
+                        if let Some(e) = change {
+                            sink.emit(at, e)?;
+                        }
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
@@ -253,6 +272,12 @@ async fn watch(
                     }
                     None => {
                         if let Some(e) = probes.success(r.finished_ms) {
+                            sink.emit(r.finished_ms, e)?;
+                        }
+                        let topo = client.topology();
+                        let sharded = topo.topology_type
+                            == crate::core::description::TopologyType::Sharded;
+                        if let Some(e) = r.server.as_deref().filter(|_| sharded).and_then(|s| router.on_served(s, &topo, threshold)) {
                             sink.emit(r.finished_ms, e)?;
                         }
                     }

@@ -110,6 +110,9 @@ pub struct ControlReply {
     pub primary: Option<String>,
     #[serde(default)]
     pub members: Vec<MemberState>,
+    /// The mongos routers (`rsctl lab up --mongos N`), in the same shape as members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routers: Vec<MemberState>,
 }
 
 /// The folder holding the registry files.
@@ -317,6 +320,19 @@ pub fn status(lab: &Lab) -> ControlReply {
             .into_iter()
             .map(|host| {
                 let v = lab.member_view(&host);
+                MemberState {
+                    up: v.is_some_and(|v| v.up),
+                    paused: v.is_some_and(|v| v.paused),
+                    latency_ms: v.map_or(0, |v| v.latency_ms),
+                    host,
+                }
+            })
+            .collect(),
+        routers: lab
+            .routers()
+            .into_iter()
+            .map(|host| {
+                let v = lab.router_view(&host);
                 MemberState {
                     up: v.is_some_and(|v| v.up),
                     paused: v.is_some_and(|v| v.paused),

@@ -6,6 +6,7 @@
 //! - [`replconfig`]: replica-set configs: parsing and validating as mongod does, rendering.
 //! - [`crud`]: the data commands (find/getMore/insert/update/...) of the state machine.
 //! - [`store`]: the pure in-memory document store (filters, sort, projection) each member keeps.
+//! - [`tls`]: the throwaway CA and server certificate of `lab up --tls`.
 //! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
 //!   and pause faults, exhaust hello.
 //! - [`router`]: mongos routers in front of the set (a one-shard cluster), forwarding through
@@ -21,3 +22,4 @@ pub mod replconfig;
 pub mod router;
 pub mod server;
 pub mod store;
+pub mod tls;

@@ -35,6 +35,7 @@ use crate::lab::auth::AuthStore;
 use crate::lab::cluster::{
     Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, Response,
 };
+use crate::lab::tls::LabTls;
 
 /// How to start a lab.
 #[derive(Debug, Clone)]
@@ -202,6 +203,8 @@ pub(crate) struct Shared {
     reconciling: tokio::sync::Mutex<()>,
     /// The users when started with auth: connections must authenticate first.
     auth: Option<Arc<AuthStore>>,
+    /// Set when started with TLS: every accepted connection does the TLS handshake first.
+    tls: Option<tokio_rustls::TlsAcceptor>,
     /// Set when the lab shuts down: nothing new is accepted.
     closed: AtomicBool,
 }
@@ -405,7 +408,19 @@ async fn accept_loop(shared: Arc<Shared>, member: usize, listener: TcpListener) 
                 let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
                 let (tx, rx) = mpsc::unbounded_channel();
                 lock(&shared.routes).insert(id, tx);
-                let task = tokio::spawn(conn::serve(Arc::clone(&shared), member, id, stream, rx));
+                let task = match shared.tls.clone() {
+                    None => tokio::spawn(conn::serve(Arc::clone(&shared), member, id, stream, rx)),
+                    Some(acceptor) => {
+                        let shared = Arc::clone(&shared);
+                        tokio::spawn(async move {
+                            let handshake = acceptor.accept(stream);
+                            match tokio::time::timeout(Duration::from_secs(10), handshake).await {
+                                Ok(Ok(tls)) => conn::serve(shared, member, id, tls, rx).await,
+                                _ => drop(lock(&shared.routes).remove(&id)),
+                            }
+                        })
+                    }
+                };
                 let mut conns = lock(&shared.members[member].conns);
                 conns.retain(|_, t| !t.is_finished());
                 conns.insert(id, task);
@@ -448,6 +463,13 @@ async fn drive(shared: Arc<Shared>) {
     }
 }
 
+/// Authentication and TLS of a lab (both off by default).
+#[derive(Default)]
+struct Security {
+    auth: Option<Arc<AuthStore>>,
+    tls: Option<LabTls>,
+}
+
 /// A running lab. Dropping it stops every task and closes every listener.
 pub struct Lab {
     shared: Arc<Shared>,
@@ -475,22 +497,37 @@ impl Lab {
     /// Like [`Lab::start`], but every member requires authentication as one of `auth`'s users
     /// (mongod `--auth`; see [`crate::lab::auth`]).
     pub async fn start_with_auth(config: LabConfig, auth: AuthStore) -> Result<Lab> {
+        Self::start_secured(config, Some(auth), None).await
+    }
+
+    /// Like [`Lab::start`], with authentication (`auth`) and/or TLS on every member (`tls`,
+    /// see [`crate::lab::tls`]).
+    pub async fn start_secured(
+        config: LabConfig,
+        auth: Option<AuthStore>,
+        tls: Option<LabTls>,
+    ) -> Result<Lab> {
         let engine = |options| Box::new(Cluster::new(options, 0)) as Box<dyn Engine>;
-        Self::start_inner(config, engine, Some(Arc::new(auth))).await
+        let security = Security {
+            auth: auth.map(Arc::new),
+            tls,
+        };
+        Self::start_inner(config, engine, security).await
     }
 
     pub(crate) async fn start_with(
         config: LabConfig,
         engine: impl FnOnce(LabOptions) -> Box<dyn Engine>,
     ) -> Result<Lab> {
-        Self::start_inner(config, engine, None).await
+        Self::start_inner(config, engine, Security::default()).await
     }
 
     async fn start_inner(
         config: LabConfig,
         engine: impl FnOnce(LabOptions) -> Box<dyn Engine>,
-        auth: Option<Arc<AuthStore>>,
+        security: Security,
     ) -> Result<Lab> {
+        let Security { auth, tls } = security;
         if config.nodes == 0 || config.nodes > 50 {
             return Err(Error::invalid(format!(
                 "a lab needs between 1 and 50 members (got {})",
@@ -566,6 +603,7 @@ impl Lab {
             primary: Mutex::new(None),
             reconciling: tokio::sync::Mutex::new(()),
             auth,
+            tls: tls.map(|t| t.acceptor),
             closed: AtomicBool::new(false),
         });
         for (i, listener) in listeners.into_iter().enumerate() {
@@ -683,7 +721,7 @@ impl Lab {
             },
         };
         let initiate = doc! {"replSetInitiate": config, "$db": "admin"};
-        let reply = if self.shared.auth.is_some() {
+        let reply = if self.shared.auth.is_some() || self.shared.tls.is_some() {
             // The lab's own access needs no credentials (like mongod members' keyFile).
             self.shared.direct(0, initiate)?
         } else {

@@ -55,6 +55,8 @@ pub struct ConnectionOptions {
     pub load_balanced: bool,
     /// Authenticate after the handshake (application connections only; monitors leave it None).
     pub credential: Option<crate::core::uri::Credential>,
+    /// Wrap the TCP stream in TLS (monitoring and application connections alike).
+    pub tls: Option<crate::net::tls::TlsOptions>,
 }
 
 impl Default for ConnectionOptions {
@@ -65,6 +67,7 @@ impl Default for ConnectionOptions {
             app_name: None,
             load_balanced: false,
             credential: None,
+            tls: None,
         }
     }
 }
@@ -268,7 +271,22 @@ impl Connection {
                 };
                 tcp.set_nodelay(true)
                     .map_err(|e| io_error(address, &e, "setting TCP_NODELAY"))?;
-                Box::new(tcp)
+                match &options.tls {
+                    None => Box::new(tcp),
+                    Some(tls) => {
+                        let handshake = crate::net::tls::connect(address, host, tcp, tls);
+                        match tokio::time::timeout(options.connect_timeout, handshake).await {
+                            Err(_) => {
+                                return Err(timeout_error(
+                                    address,
+                                    "TLS handshake",
+                                    options.connect_timeout,
+                                ))
+                            }
+                            Ok(stream) => Box::new(stream?),
+                        }
+                    }
+                }
             }
             #[cfg(unix)]
             ServerAddress::Unix { path } => {

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod connection;
 pub mod monitor;
 pub mod pool;
+pub mod tls;
 pub mod worker;
 
 pub use connection::{Connection, ConnectionOptions};

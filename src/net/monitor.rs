@@ -270,8 +270,12 @@ impl Monitor {
                 let mut sd = ServerDescription::from_hello(self.address.clone(), &reply, avg, now);
                 sd.min_round_trip_time_ms = lock(&self.rtt).min.min();
                 self.known = sd.server_type != ServerType::Unknown;
-                self.hello_ok = sd.hello_ok;
-                self.pool.set_use_hello(sd.hello_ok);
+                // `helloOk` is negotiated by the handshake and holds for the connection: later
+                // replies only echo it when asked, so they never turn it off.
+                if sd.hello_ok {
+                    self.hello_ok = true;
+                    self.pool.set_use_hello(true);
+                }
                 self.topology_version = sd.topology_version.clone();
                 if !self.known {
                     // An ok:0 hello: start over on a fresh connection next time.

@@ -13,9 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bson::{doc, Bson, Document};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::OwnedWriteHalf;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -75,7 +74,7 @@ pub(super) async fn serve(
     shared: Arc<Shared>,
     member: usize,
     conn: u64,
-    stream: TcpStream,
+    stream: impl AsyncRead + AsyncWrite + Send + Unpin,
     rx: mpsc::UnboundedReceiver<Ready>,
 ) {
     let mut c = Conn {
@@ -97,10 +96,10 @@ pub(super) async fn serve(
 impl Conn {
     async fn run(
         &mut self,
-        stream: TcpStream,
+        stream: impl AsyncRead + AsyncWrite + Send + Unpin,
         mut rx: mpsc::UnboundedReceiver<Ready>,
     ) -> std::io::Result<()> {
-        let (mut rd, mut wr) = stream.into_split();
+        let (mut rd, mut wr) = tokio::io::split(stream);
         let mut view = self.shared.members[self.member].view.subscribe();
         let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
         loop {
@@ -144,7 +143,7 @@ impl Conn {
     }
 
     /// Writes every reply whose time has come, in one write.
-    async fn flush(&mut self, wr: &mut OwnedWriteHalf) -> std::io::Result<()> {
+    async fn flush(&mut self, wr: &mut (impl AsyncWrite + Unpin)) -> std::io::Result<()> {
         let now = Instant::now();
         let mut batch = Vec::new();
         while self.out.front().is_some_and(|(t, _)| *t <= now) {

@@ -1,0 +1,241 @@
+//! TLS for connections (rustls with the ring provider): the options of the connection string
+//! (`tls`, `tlsCAFile`, `tlsCertificateKeyFile`, `tlsAllowInvalidCertificates`,
+//! `tlsAllowInvalidHostnames`, `tlsInsecure`), the client configuration built from them
+//! (webpki roots plus the CA file, an optional client certificate), and the handshake with SNI
+//! (rustls sends no SNI for an IP address, as RFC 6066 asks).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use tokio::net::TcpStream;
+
+use crate::core::address::ServerAddress;
+use crate::core::uri::ConnectionString;
+use crate::error::{Error, NetworkErrorKind, Result};
+
+/// What the connection string asked of TLS.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// tlsCAFile: PEM certificates trusted in addition to the webpki roots.
+    pub ca_file: Option<PathBuf>,
+    /// tlsCertificateKeyFile: a PEM file with the client certificate chain and its key.
+    pub certificate_key_file: Option<PathBuf>,
+    /// tlsAllowInvalidCertificates (or tlsInsecure): accept any server certificate.
+    pub allow_invalid_certificates: bool,
+    /// tlsAllowInvalidHostnames (or tlsInsecure): accept a valid certificate for another name.
+    pub allow_invalid_hostnames: bool,
+}
+
+impl TlsOptions {
+    /// The TLS options of `cs`, or `None` when TLS is off.
+    pub fn from_connection_string(cs: &ConnectionString) -> Option<TlsOptions> {
+        if !cs.tls_required() {
+            return None;
+        }
+        let insecure = cs.tls_insecure.unwrap_or(false);
+        Some(TlsOptions {
+            ca_file: cs.tls_ca_file.as_ref().map(PathBuf::from),
+            certificate_key_file: cs.tls_certificate_key_file.as_ref().map(PathBuf::from),
+            allow_invalid_certificates: insecure
+                || cs.tls_allow_invalid_certificates.unwrap_or(false),
+            allow_invalid_hostnames: insecure || cs.tls_allow_invalid_hostnames.unwrap_or(false),
+        })
+    }
+
+    /// Builds the rustls client configuration (reads the CA and key files).
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(path) = &self.ca_file {
+            let certs = read_certs(path, "tlsCAFile")?;
+            for c in certs {
+                roots.add(c).map_err(|e| {
+                    Error::invalid(format!(
+                        "tlsCAFile {}: a certificate is not usable as a trust anchor: {e}",
+                        path.display()
+                    ))
+                })?;
+            }
+        }
+        let roots = Arc::new(roots);
+        let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::internal(format!("TLS protocol versions: {e}")))?;
+        let verifier: Arc<dyn ServerCertVerifier> = if self.allow_invalid_certificates {
+            Arc::new(AcceptAnything(Arc::clone(&provider)))
+        } else {
+            let webpki = WebPkiServerVerifier::builder_with_provider(
+                Arc::clone(&roots),
+                Arc::clone(&provider),
+            )
+            .build()
+            .map_err(|e| Error::invalid(format!("TLS trust roots: {e}")))?;
+            if self.allow_invalid_hostnames {
+                Arc::new(IgnoreHostname(webpki))
+            } else {
+                webpki
+            }
+        };
+        let builder = builder
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+        let config = match &self.certificate_key_file {
+            None => builder.with_no_client_auth(),
+            Some(path) => {
+                let certs = read_certs(path, "tlsCertificateKeyFile")?;
+                let key = PrivateKeyDer::from_pem_file(path).map_err(|e| {
+                    Error::invalid(format!(
+                        "tlsCertificateKeyFile {}: no private key found: {e}",
+                        path.display()
+                    ))
+                })?;
+                builder.with_client_auth_cert(certs, key).map_err(|e| {
+                    Error::invalid(format!("tlsCertificateKeyFile {}: {e}", path.display()))
+                })?
+            }
+        };
+        Ok(Arc::new(config))
+    }
+}
+
+fn read_certs(path: &std::path::Path, option: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let iter = CertificateDer::pem_file_iter(path)
+        .map_err(|e| Error::invalid(format!("{option} {}: {e}", path.display())))?;
+    let certs: Vec<_> = iter
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| Error::invalid(format!("{option} {}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(Error::invalid(format!(
+            "{option} {}: no PEM certificate in the file",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
+/// Wraps an open TCP stream in TLS for `address` (SNI = the host name).
+pub async fn connect(
+    address: &ServerAddress,
+    host: &str,
+    tcp: TcpStream,
+    options: &TlsOptions,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    let config = options.client_config()?;
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|e| Error::invalid(format!("{address}: not a valid TLS server name: {e}")))?;
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| {
+            Error::network(
+                address,
+                NetworkErrorKind::Io,
+                format!("TLS handshake failed: {e}"),
+            )
+        })
+}
+
+/// tlsAllowInvalidCertificates: checks signatures, trusts any certificate.
+#[derive(Debug)]
+struct AcceptAnything(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnything {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// tlsAllowInvalidHostnames: the full webpki check, except that the name may differ.
+#[derive(Debug)]
+struct IgnoreHostname(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for IgnoreHostname {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
