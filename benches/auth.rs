@@ -5,6 +5,9 @@
 //! - `speculative/{sha256,sha1}`: hello carrying `speculativeAuthenticate`, then one `saslContinue`;
 //! - `full/{sha256,sha1}`: plain hello, then `saslStart` + `saslContinue`.
 //!
+//! Derived keys are cached per process (`net::auth`), so after the first connection PBKDF2 does
+//! not run again: the numbers are the per-connection cost of a pool that grows.
+//!
 //! Run with `cargo bench --bench auth`; medians are in target/criterion/auth/*/new/estimates.json.
 
 use std::time::Duration;

@@ -11,10 +11,14 @@ use bson::Document;
 use rand::RngCore as _;
 
 use crate::core::auth::scram::{sasl_supported_mechs_query, ScramConversation, ScramMechanism};
-use crate::core::auth::{choose_mechanism, AuthContext};
+use crate::core::auth::{choose_mechanism, AuthContext, KeyCache};
 use crate::core::uri::Credential;
 use crate::error::{Error, Result};
 use crate::net::connection::Connection;
+
+/// Derived SCRAM keys, shared by every connection of the process: PBKDF2 runs once per
+/// (password, salt, iteration count) instead of once per connection.
+static KEY_CACHE: std::sync::Mutex<KeyCache> = std::sync::Mutex::new(KeyCache::new());
 
 /// A fresh client nonce: 24 bytes from the OS rng, base64 (printable, no comma).
 pub fn client_nonce() -> String {
@@ -85,7 +89,12 @@ pub async fn authenticate(
     };
     // Two steps suffice with skipEmptyExchange, three without; more is a misbehaving server.
     for _ in 0..4 {
-        match conversation.step(&reply)? {
+        // The lock is held for the synchronous step only, never across an await.
+        let step = {
+            let mut cache = KEY_CACHE.lock().unwrap_or_else(|p| p.into_inner());
+            conversation.step_cached(&reply, &mut cache)
+        };
+        match step? {
             None => return Ok(()),
             Some(next) => {
                 let source = conversation.source().to_string();

@@ -9,6 +9,6 @@
 pub mod scram;
 
 pub use scram::{
-    choose_mechanism, AuthContext, ScramClient, ScramClientFinal, ScramConversation,
+    choose_mechanism, AuthContext, KeyCache, ScramClient, ScramClientFinal, ScramConversation,
     ScramMechanism, MIN_ITERATIONS,
 };

@@ -206,6 +206,71 @@ impl AuthContext {
     }
 }
 
+/// A small cache of derived keys, as the auth specification lets drivers keep them: keyed by
+/// mechanism, a hash of the prepared password, salt and iteration count (the password itself is
+/// not stored). Holds at most [`KeyCache::CAPACITY`] entries, oldest evicted first.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: Vec<(CacheKey, Keys)>,
+}
+
+type CacheKey = (ScramMechanism, Vec<u8>, Vec<u8>, u32);
+type Keys = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyCache({} entries)", self.entries.len())
+    }
+}
+
+impl KeyCache {
+    /// How many derived key sets are kept.
+    pub const CAPACITY: usize = 16;
+
+    /// An empty cache (usable in a `static`).
+    pub const fn new() -> KeyCache {
+        KeyCache {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// (ClientKey, StoredKey, ServerKey) for these inputs, computed once.
+    pub fn keys(
+        &mut self,
+        mech: ScramMechanism,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+    ) -> Keys {
+        let key = (
+            mech,
+            Sha256::digest(password).to_vec(),
+            salt.to_vec(),
+            iterations,
+        );
+        if let Some((_, keys)) = self.entries.iter().find(|(k, _)| *k == key) {
+            return keys.clone();
+        }
+        let salted = mech.salted_password(password, salt, iterations);
+        let keys = derive_keys(mech, &salted);
+        if self.entries.len() >= Self::CAPACITY {
+            self.entries.remove(0);
+        }
+        self.entries.push((key, keys.clone()));
+        keys
+    }
+}
+
 /// The client before the server's first message: it has sent `client-first-message`.
 pub struct ScramClient {
     ctx: AuthContext,
@@ -283,6 +348,16 @@ impl ScramClient {
 
     /// Reads `server-first-message` and computes `client-final-message`.
     pub fn handle_server_first(&self, message: &[u8]) -> Result<ScramClientFinal> {
+        self.handle_server_first_cached(message, &mut KeyCache::default())
+    }
+
+    /// Like [`ScramClient::handle_server_first`], reusing ClientKey/ServerKey from `cache` when
+    /// the same password, salt and iteration count were seen before (PBKDF2 is the costly part).
+    pub fn handle_server_first_cached(
+        &self,
+        message: &[u8],
+        cache: &mut KeyCache,
+    ) -> Result<ScramClientFinal> {
         let ctx = &self.ctx;
         let msg = std::str::from_utf8(message)
             .map_err(|_| ctx.error("the server's first SCRAM message is not UTF-8"))?;
@@ -322,8 +397,8 @@ impl ScramClient {
             )));
         }
         let mech = ctx.mechanism;
-        let salted = mech.salted_password(&self.password, &salt, iterations);
-        let (client_key, stored_key, server_key) = derive_keys(mech, &salted);
+        let (client_key, stored_key, server_key) =
+            cache.keys(mech, &self.password, &salt, iterations);
         // c=biws is base64("n,,"): no channel binding, no authzid.
         let without_proof = format!("c=biws,r={server_nonce}");
         let auth_message = format!("{},{msg},{without_proof}", self.first_bare);
@@ -526,6 +601,15 @@ impl ScramConversation {
     /// Feeds one reply (of `saslStart`, `saslContinue`, or the hello's `speculativeAuthenticate`
     /// document); returns the next command, or `None` when the conversation is complete.
     pub fn step(&mut self, reply: &Document) -> Result<Option<Document>> {
+        self.step_cached(reply, &mut KeyCache::default())
+    }
+
+    /// [`ScramConversation::step`] with a key cache (see [`KeyCache`]).
+    pub fn step_cached(
+        &mut self,
+        reply: &Document,
+        cache: &mut KeyCache,
+    ) -> Result<Option<Document>> {
         let ctx = self.ctx.clone();
         let conversation_id = reply
             .get("conversationId")
@@ -547,7 +631,7 @@ impl ScramConversation {
                 if done {
                     return Err(ctx.error("the server ended the conversation after one step"));
                 }
-                let fin = client.handle_server_first(&payload)?;
+                let fin = client.handle_server_first_cached(&payload, cache)?;
                 let next = cont(fin.client_final().as_bytes());
                 self.state = State::Final(fin);
                 Ok(Some(next))

@@ -2,6 +2,7 @@
 //! negative cases: bad server signature, low iteration count, a nonce that does not extend ours.
 
 use super::*;
+use crate::core::auth::KeyCache;
 
 fn ctx(mechanism: ScramMechanism) -> AuthContext {
     AuthContext {
@@ -322,4 +323,42 @@ fn conversation_rejects_replies_missing_fields() {
     };
     let e = ScramConversation::start(&no_password, ScramMechanism::Sha256, "abc").unwrap_err();
     assert!(e.to_string().contains("user user"), "{e}");
+}
+
+#[test]
+fn key_cache_reuses_keys_and_stays_bounded() {
+    let mut cache = KeyCache::new();
+    let first =
+        b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    let a = sha256_client()
+        .handle_server_first_cached(first, &mut cache)
+        .unwrap();
+    assert_eq!(cache.len(), 1);
+    // Same inputs: the cached keys give the same (RFC 7677) proof.
+    let b = sha256_client()
+        .handle_server_first_cached(first, &mut cache)
+        .unwrap();
+    assert_eq!(cache.len(), 1);
+    assert_eq!(a.client_final(), b.client_final());
+    assert!(b
+        .client_final()
+        .ends_with("p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="));
+    // A different password is a different entry, and a different proof.
+    let other = ScramClient::new(
+        ScramMechanism::Sha256,
+        "user",
+        "crayon",
+        "admin",
+        "rOprNGfwEbeRWgbNEkqO",
+    )
+    .unwrap()
+    .handle_server_first_cached(first, &mut cache)
+    .unwrap();
+    assert_eq!(cache.len(), 2);
+    assert_ne!(other.client_final(), a.client_final());
+    for i in 0..40u32 {
+        cache.keys(ScramMechanism::Sha1, b"p", &i.to_be_bytes(), 1);
+    }
+    assert_eq!(cache.len(), KeyCache::CAPACITY);
+    assert!(!format!("{cache:?}").contains("pencil"));
 }
