@@ -3,7 +3,9 @@
 //!
 //! - `handshake_only`: TCP connect + hello, no credential (the floor);
 //! - `speculative/{sha256,sha1}`: hello carrying `speculativeAuthenticate`, then one `saslContinue`;
-//! - `full/{sha256,sha1}`: plain hello, then `saslStart` + `saslContinue`.
+//! - `full/{sha256,sha1}`: plain hello, then `saslStart` + `saslContinue`;
+//! - `tls/handshake_only`, `tls/speculative_sha256`: the same over TLS (`lab up --tls`, the
+//!   client trusting the lab's CA through tlsCAFile).
 //!
 //! Derived keys are cached per process (`net::auth`), so after the first connection PBKDF2 does
 //! not run again: the numbers are the per-connection cost of a pool that grows.
@@ -17,8 +19,10 @@ use rsctl::core::address::ServerAddress;
 use rsctl::core::uri::Credential;
 use rsctl::lab::auth::AuthStore;
 use rsctl::lab::server::{Lab, LabConfig};
+use rsctl::lab::tls::LabTls;
 use rsctl::net::auth::authenticate;
 use rsctl::net::connection::{Connection, ConnectionOptions};
+use rsctl::net::tls::TlsOptions;
 
 const USER: &str = "bench";
 const PASSWORD: &str = "bench-password";
@@ -95,8 +99,54 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    let dir = std::env::temp_dir();
+    let (tls_lab, ca) = rt.block_on(async {
+        let tls = LabTls::generate().unwrap();
+        let ca = tls
+            .write_ca(&dir, &format!("rsctl-bench-{}", std::process::id()))
+            .unwrap();
+        let store = AuthStore::new(&[(USER.into(), PASSWORD.into())], rand::random).unwrap();
+        let config = LabConfig {
+            nodes: 1,
+            election_timeout: Duration::from_secs(1),
+            heartbeat_interval: Duration::from_millis(200),
+            ..LabConfig::default()
+        };
+        let lab = Lab::start_secured(config, Some(store), Some(tls))
+            .await
+            .unwrap();
+        lab.initiate(&[], false).await.unwrap();
+        (lab, ca)
+    });
+    let tls_address: ServerAddress = tls_lab.hosts()[0].parse().unwrap();
+    let tls = TlsOptions {
+        ca_file: Some(ca.clone()),
+        ..TlsOptions::default()
+    };
+    let tls_plain = ConnectionOptions {
+        tls: Some(tls.clone()),
+        ..options(None)
+    };
+    let tls_auth = ConnectionOptions {
+        tls: Some(tls),
+        ..options(Some(credential("SCRAM-SHA-256")))
+    };
+    g.bench_function("tls/handshake_only", |b| {
+        b.iter(|| {
+            rt.block_on(Connection::connect(&tls_address, &tls_plain, 0, true))
+                .unwrap()
+        })
+    });
+    g.bench_function("tls/speculative_sha256", |b| {
+        b.iter(|| {
+            rt.block_on(Connection::connect(&tls_address, &tls_auth, 0, true))
+                .unwrap()
+        })
+    });
     g.finish();
     rt.block_on(lab.shutdown());
+    rt.block_on(tls_lab.shutdown());
+    let _ = std::fs::remove_file(ca);
 }
 
 criterion_group!(benches, bench);

@@ -323,17 +323,14 @@ fn pymongo_available() -> bool {
     true
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pymongo_authenticates_with_scram_sha_256_and_sha_1() {
-    if !pymongo_available() {
-        return;
+/// Runs tests/fidelity/pymongo_auth.py against `host` (with TLS when `ca` is given).
+async fn run_pymongo_auth(host: &str, ca: Option<&std::path::Path>) {
+    let mut args = vec![PY_SCRIPT.to_string(), host.to_string(), USER.to_string()];
+    if let Some(ca) = ca {
+        args.push(ca.display().to_string());
     }
-    let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
-        .await
-        .unwrap();
-    let host = lab.primary().unwrap();
     let out = tokio::process::Command::new("python3")
-        .args([PY_SCRIPT, &host, USER])
+        .args(&args)
         .env("RSCTL_TEST_PASSWORD", PASSWORD)
         .kill_on_drop(true)
         .output();
@@ -353,6 +350,30 @@ async fn pymongo_authenticates_with_scram_sha_256_and_sha_1() {
             "{stdout}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pymongo_authenticates_with_scram_sha_256_and_sha_1() {
+    if !pymongo_available() {
+        return;
+    }
+    let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
+        .await
+        .unwrap();
+    run_pymongo_auth(&lab.primary().unwrap(), None).await;
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pymongo_authenticates_over_tls_with_the_lab_ca() {
+    if !pymongo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (lab, ca) = tokio::time::timeout(PATIENCE, tls_lab(dir.path()))
+        .await
+        .unwrap();
+    run_pymongo_auth(&lab.primary().unwrap(), Some(&ca)).await;
     lab.shutdown().await;
 }
 

@@ -1,7 +1,9 @@
 //! `rsctl lab`: run a simulated replica set in the foreground (`up`) and control it from another
 //! terminal (kill, start, pause, resume, partition, heal, latency, lag, down, ls).
 //!
-//! `up` prints one line per member and then a line that is exactly `ready`; elections go to
+//! `up` prints one line per member (`member I HOST:PORT`), one per mongos router with `--mongos N`
+//! (`mongos I HOST:PORT`; routers take kill/start/pause/resume/latency like members), and then a
+//! line that is exactly `ready`; elections go to
 //! stderr as `<RFC 3339 UTC> elected HOST:PORT term N`. The other subcommands find the running
 //! lab through the registry in [`crate::lab::control`].
 
@@ -111,7 +113,7 @@ pub struct SetArg {
 /// A member of a running lab.
 #[derive(Debug, Args)]
 pub struct HostArgs {
-    /// The member, as HOST:PORT.
+    /// The member (or mongos router), as HOST:PORT.
     pub host: String,
     #[command(flatten)]
     pub set: SetArg,
@@ -120,7 +122,7 @@ pub struct HostArgs {
 /// A member and a delay.
 #[derive(Debug, Args)]
 pub struct DelayArgs {
-    /// The member, as HOST:PORT.
+    /// The member (or mongos router, for latency), as HOST:PORT.
     pub host: String,
     /// The delay (e.g. 50ms, 2s).
     #[arg(value_parser = parse_duration)]

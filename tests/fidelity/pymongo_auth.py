@@ -1,7 +1,8 @@
 """Fidelity check: pymongo authenticates against an rsctl lab started with auth.
 
-Run by tests/auth.rs as `python3 tests/fidelity/pymongo_auth.py HOST USER` with the password in
-the RSCTL_TEST_PASSWORD environment variable (never on the command line). For SCRAM-SHA-256,
+Run by tests/auth.rs as `python3 tests/fidelity/pymongo_auth.py HOST USER [CAFILE]` with the
+password in the RSCTL_TEST_PASSWORD environment variable (never on the command line). With
+CAFILE, every client connects with TLS and trusts that CA (a lab started with TLS). For SCRAM-SHA-256,
 SCRAM-SHA-1 and the negotiated default it connects directly, writes and reads back a document,
 and prints `authenticated MECH`; then it checks that a wrong password raises OperationFailure
 with code 18 and that an unauthenticated find is refused with code 13. Prints `OK` at the end.
@@ -14,7 +15,11 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure
 
 
+TLS = {}
+
+
 def client(host, **kwargs):
+    kwargs.update(TLS)
     return MongoClient(
         "mongodb://" + host + "/",
         directConnection=True,
@@ -26,6 +31,8 @@ def client(host, **kwargs):
 
 def main():
     host, user = sys.argv[1], sys.argv[2]
+    if len(sys.argv) > 3:
+        TLS.update(tls=True, tlsCAFile=sys.argv[3])
     password = os.environ["RSCTL_TEST_PASSWORD"]
     for mech in ["SCRAM-SHA-256", "SCRAM-SHA-1", None]:
         extra = {"authMechanism": mech} if mech else {}
