@@ -155,7 +155,58 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
 
 /// One document as a line of relaxed Extended JSON.
 pub fn relaxed_line(doc: Document) -> String {
-    Bson::Document(doc).into_relaxed_extjson().to_string()
+    let mut out = Vec::with_capacity(128);
+    write_relaxed_document(&mut out, &doc);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends `doc` as relaxed Extended JSON. Strings, numbers, booleans, nulls, documents and
+/// arrays are written directly (the hot path of `rsctl read`); every other type goes through
+/// `Bson::into_relaxed_extjson`, so the output is exactly what that conversion prints.
+pub fn write_relaxed_document(out: &mut Vec<u8>, doc: &Document) {
+    out.push(b'{');
+    for (i, (k, v)) in doc.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut *out, k);
+        out.push(b':');
+        write_relaxed(out, v);
+    }
+    out.push(b'}');
+}
+
+fn write_relaxed(out: &mut Vec<u8>, v: &Bson) {
+    match v {
+        Bson::Document(d) => write_relaxed_document(out, d),
+        Bson::Array(a) => {
+            out.push(b'[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_relaxed(out, x);
+            }
+            out.push(b']');
+        }
+        Bson::String(s) => {
+            let _ = serde_json::to_writer(&mut *out, s);
+        }
+        Bson::Int32(n) => {
+            let _ = serde_json::to_writer(&mut *out, n);
+        }
+        Bson::Int64(n) => {
+            let _ = serde_json::to_writer(&mut *out, n);
+        }
+        Bson::Double(f) if f.is_finite() => {
+            let _ = serde_json::to_writer(&mut *out, f);
+        }
+        Bson::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Bson::Null => out.extend_from_slice(b"null"),
+        other => {
+            let _ = serde_json::to_writer(&mut *out, &other.clone().into_relaxed_extjson());
+        }
+    }
 }
 
 /// Builds a read preference from `--pref`, the ordered `--tags` and `--max-staleness`, and checks
@@ -224,6 +275,24 @@ mod tests {
         assert!(e.to_string().contains("an array"), "{e}");
         let line = relaxed_line(bson::doc! {"a": 1i32, "d": bson::DateTime::from_millis(0)});
         assert_eq!(line, r#"{"a":1,"d":{"$date":"1970-01-01T00:00:00Z"}}"#);
+    }
+
+    #[test]
+    fn direct_writer_matches_the_bson_conversion() {
+        let doc = bson::doc! {
+            "z": 1i32, "a": "tab\t \"quote\" é \u{1}", "big": 1i64 << 40, "f": 9.99, "one": 1.0,
+            "neg0": -0.0, "inf": f64::INFINITY, "nan": f64::NAN, "t": true, "n": bson::Bson::Null,
+            "oid": bson::oid::ObjectId::from_bytes([1; 12]), "d": bson::DateTime::from_millis(1_700_000_000_123),
+            "old": bson::DateTime::from_millis(-1), "bin": bson::Binary { subtype: bson::spec::BinarySubtype::Generic, bytes: vec![1, 2] },
+            "dec": bson::Decimal128::from_bytes([0; 16]), "ts": bson::Timestamp { time: 1, increment: 2 },
+            "re": bson::Regex { pattern: "a.*".into(), options: "i".into() },
+            "arr": [1i32, "x", { "k": [2.5, bson::Bson::Null] }], "nested": { "b": { "c": [] } },
+            "min": bson::Bson::MinKey, "max": bson::Bson::MaxKey, "u": bson::Bson::Undefined,
+        };
+        let expected = Bson::Document(doc.clone())
+            .into_relaxed_extjson()
+            .to_string();
+        assert_eq!(relaxed_line(doc), expected);
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::time::Duration;
 use crate::client::FindOptions;
 use crate::core::read_pref::ReadPreferenceMode;
 
-use super::args::{ejson_document, namespace, read_preference, relaxed_line};
+use std::io::Write as _;
+
+use super::args::{ejson_document, namespace, read_preference, write_relaxed_document};
 use super::exit::usage;
 use super::output::{note, Format, Stdout};
 use super::render::{build_explain, explain_text, served_by_line};
@@ -82,6 +84,9 @@ pub struct ReadArgs {
     pub explain: bool,
 }
 
+/// Documents per batch when `--batch-size` is not given.
+const DEFAULT_BATCH: i32 = 4096;
+
 /// Runs `rsctl read`.
 pub async fn run(ctx: &Context, args: ReadArgs) -> anyhow::Result<()> {
     // Everything the user typed is checked before any connection is made (exit 2).
@@ -129,7 +134,12 @@ pub async fn run(ctx: &Context, args: ReadArgs) -> anyhow::Result<()> {
             sort,
             limit,
             skip,
-            batch_size: args.batch_size.map(|b| b.min(i32::MAX as u32) as i32),
+            // Large batches: fewer round trips, and the next one is fetched while one is printed.
+            batch_size: Some(
+                args.batch_size
+                    .map(|b| b.min(i32::MAX as u32) as i32)
+                    .unwrap_or(DEFAULT_BATCH),
+            ),
         },
         &rp,
         args.explain,
@@ -175,12 +185,38 @@ async fn read(
         ));
     }
     super::mongos::note_forwarded(selected);
+    // The next batch is fetched while this one is printed (the server and rsctl work at once).
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Result<Vec<bson::Document>>>(2);
+    let fetch = tokio::spawn(async move {
+        loop {
+            match cursor.next_batch().await {
+                Ok(Some(batch)) => {
+                    if tx.send(Ok(batch)).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            }
+        }
+    });
     let mut out = Stdout::new();
-    while let Some(batch) = cursor.next_batch().await? {
-        for doc in batch {
-            out.line(&relaxed_line(doc))?;
+    let mut buf: Vec<u8> = Vec::with_capacity(256 * 1024);
+    while let Some(batch) = rx.recv().await {
+        for doc in batch? {
+            write_relaxed_document(&mut buf, &doc);
+            buf.push(b'\n');
+            if buf.len() >= 128 * 1024 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
         }
     }
+    drop(fetch);
+    out.write_all(&buf)?;
     out.flush()?;
     Ok(())
 }
