@@ -122,6 +122,26 @@ fn read_certs(path: &std::path::Path, option: &str) -> Result<Vec<CertificateDer
     Ok(certs)
 }
 
+/// Client configurations already built, by options: the CA and key files are read and the
+/// roots assembled once per process, not once per connection.
+static CONFIGS: std::sync::Mutex<Vec<(TlsOptions, Arc<ClientConfig>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn cached_client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>> {
+    let lock = || CONFIGS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, c)) = lock().iter().find(|(o, _)| o == options) {
+        return Ok(Arc::clone(c));
+    }
+    // Built outside the lock (file reads); a race only builds the same config twice.
+    let config = options.client_config()?;
+    let mut configs = lock();
+    if configs.len() >= 16 {
+        configs.remove(0);
+    }
+    configs.push((options.clone(), Arc::clone(&config)));
+    Ok(config)
+}
+
 /// Wraps an open TCP stream in TLS for `address` (SNI = the host name).
 pub async fn connect(
     address: &ServerAddress,
@@ -129,7 +149,7 @@ pub async fn connect(
     tcp: TcpStream,
     options: &TlsOptions,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let config = options.client_config()?;
+    let config = cached_client_config(options)?;
     let name = ServerName::try_from(host.to_string())
         .map_err(|e| Error::invalid(format!("{address}: not a valid TLS server name: {e}")))?;
     tokio_rustls::TlsConnector::from(config)
