@@ -262,6 +262,25 @@ async fn cli_authenticates_and_never_prints_the_password() {
     assert_eq!(code, 0, "{out}");
     outputs.push(out);
 
+    // --username with the mechanism chosen in the URI.
+    let sha1 = format!("{bare}&authMechanism=SCRAM-SHA-1");
+    let (code, out) = rsctl(
+        strings(&[
+            "-v",
+            "read",
+            "test.c",
+            "--uri",
+            &sha1,
+            "--username",
+            USER,
+            "--password-stdin",
+        ]),
+        Some(&format!("{PASSWORD}\n")),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    outputs.push(out);
+
     // Wrong password: exit 1, user, database and mechanism named.
     let (code, out) = rsctl(strings(&["-v", "read", "test.c", "--uri", &bad]), None).await;
     assert_eq!(code, 1, "{out}");

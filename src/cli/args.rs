@@ -19,6 +19,11 @@ pub const DEFAULT_SEED: &str = "localhost:27017";
 /// `--heartbeat` and `--local-threshold` on top of it (flags win over URI options).
 pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString> {
     let text = global.uri.as_deref().unwrap_or(DEFAULT_SEED);
+    let with_user = global
+        .username
+        .as_deref()
+        .and_then(|user| with_username(text, user));
+    let text = with_user.as_deref().unwrap_or(text);
     let mut cs = ConnectionString::parse(text).map_err(|e| {
         usage(format!(
             "invalid --uri {}: {e}",
@@ -37,6 +42,19 @@ pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString
         cs.credential = Some(credential_for(&cs, user, password));
     }
     Ok(cs)
+}
+
+/// `mongodb://HOSTS...` with `USER@` put in front of the hosts when the URI has no userinfo, so
+/// that options such as authMechanism, which need a username, are accepted with `--username`.
+/// `None` for bare seed lists and URIs that already carry a userinfo.
+fn with_username(uri: &str, user: &str) -> Option<String> {
+    let rest = uri.strip_prefix("mongodb://")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    if authority.contains('@') {
+        return None;
+    }
+    let user = percent_encoding::utf8_percent_encode(user, percent_encoding::NON_ALPHANUMERIC);
+    Some(format!("mongodb://{user}@{rest}"))
 }
 
 /// The credential for `--username`: authSource and authMechanism from the URI if it had a
