@@ -161,10 +161,22 @@ impl ConnectionString {
         } else if let Some(rest) = strip_prefix_ci(s, "mongodb+srv://") {
             (true, rest)
         } else if let Some(i) = s.find("://") {
-            return Err(Error::invalid(format!(
-                "invalid scheme \"{}\" in the connection string: expected mongodb:// or mongodb+srv://",
-                &s[..i]
-            )));
+            let scheme = &s[..i];
+            // Echo the scheme only when it has a scheme's shape (RFC 3986): text before "://"
+            // that holds ':' or '@' may be userinfo with a password in it.
+            let scheme_shaped = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            return Err(Error::invalid(if scheme_shaped {
+                format!(
+                    "invalid scheme \"{scheme}\" in the connection string: expected mongodb:// or mongodb+srv://"
+                )
+            } else {
+                "invalid connection string: it must start with mongodb:// or mongodb+srv:// (or be a bare \
+                 seed list host:port,...); percent-encode ':', '/' and '@' in user names and passwords"
+                    .to_string()
+            }));
         } else {
             return parse_seed_list(s);
         };

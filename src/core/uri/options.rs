@@ -165,8 +165,11 @@ pub(super) struct Parsed {
 }
 
 /// How a value is shown in a message (secrets are masked).
+/// How an option's value may appear in a message: secret options are masked, and so is any value
+/// holding an unescaped '@', which may be the tail of a password whose '/' or '?' was not
+/// percent-encoded (`u:PW?x=XY@host`).
 fn shown(canonical: &str, value: &str) -> String {
-    if SECRET_OPTIONS.contains(&canonical) {
+    if SECRET_OPTIONS.contains(&canonical) || value.contains('@') {
         "****".to_string()
     } else {
         value.to_string()
@@ -187,8 +190,9 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
             continue;
         }
         let Some((raw_key, raw_value)) = pair.split_once('=') else {
+            let shown_pair = if pair.contains('@') { "****" } else { pair };
             return Err(Error::invalid(format!(
-                "invalid option \"{pair}\" in the connection string: expected key=value"
+                "invalid option \"{shown_pair}\" in the connection string: expected key=value"
             )));
         };
         let key = percent_decode(raw_key, "an option name")?;
@@ -198,9 +202,18 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
             let secret_like = ["pass", "secret", "token", "key"]
                 .iter()
                 .any(|w| lower.contains(w));
-            let shown_value = if secret_like { "****" } else { raw_value };
+            let shown_value = if secret_like || key.is_empty() || raw_value.contains('@') {
+                "****"
+            } else {
+                raw_value
+            };
+            let shown_key = if key.contains('@') {
+                "****"
+            } else {
+                key.as_str()
+            };
             warnings.push(format!(
-                "ignoring unsupported option '{key}' (value \"{shown_value}\")"
+                "ignoring unsupported option '{shown_key}' (value \"{shown_value}\")"
             ));
             continue;
         };
@@ -322,7 +335,13 @@ fn parse_value(kind: Kind, canonical: &str, key: &str, value: &str) -> Result<Bs
             Err(_) => Ok(Bson::String(value.to_string())),
         },
         Kind::Tags => {
-            let set = parse_tag_set(value).map_err(|e| warn(&e.to_string()))?;
+            let set = parse_tag_set(value).map_err(|e| {
+                if value.contains('@') {
+                    warn("malformed tag set")
+                } else {
+                    warn(&e.to_string())
+                }
+            })?;
             Ok(Bson::Document(set.into_iter().map(|(k, v)| (k, Bson::String(v))).collect()))
         }
         Kind::Properties => {
@@ -354,7 +373,8 @@ fn parse_value(kind: Kind, canonical: &str, key: &str, value: &str) -> Result<Bs
         Kind::ReadPreference => match ReadPreferenceMode::parse(value) {
             Some(m) => Ok(Bson::String(m.as_str().to_string())),
             None => Err(Problem::Fail(Error::invalid(format!(
-                "invalid {key}=\"{value}\": expected primary, primaryPreferred, secondary, secondaryPreferred or nearest"
+                "invalid {key}=\"{}\": expected primary, primaryPreferred, secondary, secondaryPreferred or nearest",
+                shown(canonical, value)
             )))),
         },
         Kind::MonitoringMode => match ServerMonitoringMode::parse(value) {
@@ -364,7 +384,8 @@ fn parse_value(kind: Kind, canonical: &str, key: &str, value: &str) -> Result<Bs
         Kind::AuthMechanism => match auth::canonical_mechanism(value) {
             Some(m) => Ok(Bson::String(m.to_string())),
             None => Err(Problem::Fail(Error::invalid(format!(
-                "invalid {key}=\"{value}\": supported mechanisms are {}",
+                "invalid {key}=\"{}\": supported mechanisms are {}",
+                shown(canonical, value),
                 auth::MECHANISMS.join(", ")
             )))),
         },

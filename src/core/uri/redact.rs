@@ -169,7 +169,7 @@ pub fn redact_uri(text: &str) -> String {
             }
             None => 0,
         };
-        out.push_str(&mask_secret_options(&body[tail_start..]));
+        out.push_str(&mask_secret_options(&body[tail_start..], at.is_some()));
         rest = &after[end..];
     }
     out.push_str(rest);
@@ -177,7 +177,7 @@ pub fn redact_uri(text: &str) -> String {
 }
 
 /// Masks `name=value` for the secret options inside the part of a URI after its userinfo.
-fn mask_secret_options(s: &str) -> String {
+fn mask_secret_options(s: &str, has_userinfo: bool) -> String {
     let Some(q) = s.find('?') else {
         return s.to_string();
     };
@@ -188,6 +188,12 @@ fn mask_secret_options(s: &str) -> String {
             Some((k, _)) if SECRET_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(k)) => {
                 format!("{k}={MASK}")
             }
+            // An unescaped '@' after '?' may be the tail of a password whose '?' was not
+            // percent-encoded ("u:PW?x=XY@host"): never show it.
+            Some((k, v)) if has_userinfo && v.contains('@') && !k.contains('@') => {
+                format!("{k}={MASK}")
+            }
+            _ if has_userinfo && pair.contains('@') => MASK.to_string(),
             Some((k, v)) if k.eq_ignore_ascii_case("authMechanismProperties") => {
                 let items: Vec<String> = v
                     .split(',')

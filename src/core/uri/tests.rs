@@ -348,3 +348,33 @@ fn percent_decoding_is_strict() {
         assert!(e.contains("the thing") && e.contains(bad), "{bad}: {e}");
     }
 }
+
+#[test]
+fn scheme_error_never_echoes_userinfo() {
+    // Found by tests/prop_uri.rs: a bare seed list whose password holds "://".
+    let err = ConnectionString::parse("a:PW://XY@a")
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("PW") && !err.contains("XY"), "{err}");
+    let err = ConnectionString::parse("postgres://h")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid scheme \"postgres\""), "{err}");
+}
+
+#[test]
+fn ambiguous_at_after_credentials_is_never_echoed() {
+    // Found by tests/prop_uri.rs: the password may run past '?' ("PW@A?=XY"); the spec parses it
+    // as password "PW", but no message may show the rest.
+    for uri in [
+        "mongodb://a:PW@A?=XY@a",
+        "mongodb://a:PW@A?TLS=XY@a",
+        "mongodb://a:PW@A?readPreference=XY@a",
+    ] {
+        let shown = match ConnectionString::parse(uri) {
+            Ok(cs) => format!("{} {:?} {:?}", cs.redacted(), cs, cs.warnings),
+            Err(e) => e.to_string(),
+        };
+        assert!(!shown.contains("XY"), "{uri}: {shown}");
+    }
+}
