@@ -19,6 +19,10 @@ use rsctl::lab::server::{Lab, LabConfig};
 use rsctl::net::auth::authenticate;
 use rsctl::net::connection::{Connection, ConnectionOptions};
 
+#[path = "fidelity/gate.rs"]
+mod gate;
+use gate::pymongo_available;
+
 const USER: &str = "alice";
 /// Distinctive, so that a grep for it cannot hit anything else.
 const PASSWORD: &str = "Zebra-Tr0ub4dor-77";
@@ -325,23 +329,6 @@ const PY_SCRIPT: &str = concat!(
     "/tests/fidelity/pymongo_auth.py"
 );
 
-/// Whether pymongo can be imported; without it the test fails unless RSCTL_SKIP_FIDELITY=1.
-fn pymongo_available() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import pymongo"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok && std::env::var("RSCTL_SKIP_FIDELITY").as_deref() == Ok("1") {
-        eprintln!("auth fidelity: SKIPPED because RSCTL_SKIP_FIDELITY=1 and pymongo is missing");
-        return false;
-    }
-    assert!(
-        ok,
-        "pymongo is needed: pip install -r tests/fidelity/requirements.txt (or RSCTL_SKIP_FIDELITY=1)"
-    );
-    true
-}
-
 /// Runs tests/fidelity/pymongo_auth.py against `host` (with TLS when `ca` is given).
 async fn run_pymongo_auth(host: &str, ca: Option<&std::path::Path>) {
     let mut args = vec![PY_SCRIPT.to_string(), host.to_string(), USER.to_string()];
@@ -373,7 +360,7 @@ async fn run_pymongo_auth(host: &str, ca: Option<&std::path::Path>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymongo_authenticates_with_scram_sha_256_and_sha_1() {
-    if !pymongo_available() {
+    if !pymongo_available("auth fidelity") {
         return;
     }
     let lab = tokio::time::timeout(PATIENCE, secured_lab(1))
@@ -385,7 +372,7 @@ async fn pymongo_authenticates_with_scram_sha_256_and_sha_1() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymongo_authenticates_over_tls_with_the_lab_ca() {
-    if !pymongo_available() {
+    if !pymongo_available("auth fidelity") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -14,43 +14,15 @@ use rsctl::lab::server::{Lab, LabConfig};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fidelity/pymongo_lab.py");
-const REQUIREMENTS: &str = "tests/fidelity/requirements.txt";
+#[path = "fidelity/gate.rs"]
+mod gate;
+use gate::pymongo_available;
 
-/// Whether pymongo can be imported; when it cannot, fail or (with RSCTL_SKIP_FIDELITY=1) skip.
-fn pymongo_available() -> bool {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import pymongo; print(pymongo.version)"])
-        .output();
-    let why = match probe {
-        Ok(out) if out.status.success() => {
-            eprintln!(
-                "fidelity: pymongo {}",
-                String::from_utf8_lossy(&out.stdout).trim()
-            );
-            return true;
-        }
-        Ok(out) => format!(
-            "`import pymongo` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
-        Err(e) => format!("python3 could not be run: {e}"),
-    };
-    if std::env::var("RSCTL_SKIP_FIDELITY").as_deref() == Ok("1") {
-        // Straight to stderr (not eprintln!, which the test harness captures): a skip must show.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "fidelity: SKIPPED because RSCTL_SKIP_FIDELITY=1 and {why}"
-        );
-        return false;
-    }
-    panic!("fidelity tests need pymongo: {why}\ninstall it with: pip install -r {REQUIREMENTS}\n(or set RSCTL_SKIP_FIDELITY=1 to skip them)");
-}
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fidelity/pymongo_lab.py");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymongo_discovers_reads_by_tag_and_survives_a_failover() {
-    if !pymongo_available() {
+    if !pymongo_available("fidelity") {
         return;
     }
     let lab = Lab::start(LabConfig {

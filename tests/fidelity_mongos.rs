@@ -13,37 +13,18 @@ use rsctl::lab::server::{Lab, LabConfig};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
+#[path = "fidelity/gate.rs"]
+mod gate;
+use gate::pymongo_available;
+
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fidelity/pymongo_mongos.py"
 );
 
-fn pymongo_available() -> bool {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import pymongo"])
-        .output();
-    let why = match probe {
-        Ok(out) if out.status.success() => return true,
-        Ok(out) => format!(
-            "`import pymongo` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
-        Err(e) => format!("python3 could not be run: {e}"),
-    };
-    if std::env::var("RSCTL_SKIP_FIDELITY").as_deref() == Ok("1") {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "fidelity (mongos): SKIPPED because RSCTL_SKIP_FIDELITY=1 and {why}"
-        );
-        return false;
-    }
-    panic!("fidelity tests need pymongo: {why}\ninstall it with: pip install -r tests/fidelity/requirements.txt\n(or set RSCTL_SKIP_FIDELITY=1 to skip them)");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pymongo_sees_routers_and_survives_a_router_kill() {
-    if !pymongo_available() {
+    if !pymongo_available("fidelity (mongos)") {
         return;
     }
     let lab = Lab::start(LabConfig {
