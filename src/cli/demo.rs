@@ -140,7 +140,7 @@ async fn tour(ctx: &Context, args: &DemoArgs, lab: &Lab, out: &mut Stdout) -> an
         ctx,
         "2. Write a few documents with w:majority (any driver would do this)",
     )?;
-    let client = session::connect(session::options_for_seeds(
+    let client = session::connect(session::options_for_own_lab(
         ctx,
         &hosts
             .iter()

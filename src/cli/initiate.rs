@@ -466,14 +466,23 @@ pub fn settled(status: &Document) -> (bool, String) {
     (primary && all_ok, parts.join(", "))
 }
 
-fn conn_options(ctx: &Context) -> ConnectionOptions {
+/// The options of initiate's direct connections: the credential and TLS settings of the URI (or
+/// `--username`), so that members started with auth and TLS are checked and initiated as the
+/// user. (A real mongod with `--auth` and no user yet lets localhost connections initiate
+/// without credentials; the lab creates its users at start, so, like a mongod that has users,
+/// it asks every connection to authenticate first.)
+fn conn_options(ctx: &Context, cs: &crate::core::uri::ConnectionString) -> ConnectionOptions {
     ConnectionOptions {
-        connect_timeout: ctx.global.timeout.unwrap_or(Duration::from_secs(5)),
+        connect_timeout: ctx
+            .global
+            .timeout
+            .or(cs.connect_timeout.filter(|t| !t.is_zero()))
+            .unwrap_or(Duration::from_secs(5)),
         socket_timeout: Some(Duration::from_secs(30)),
         app_name: Some("rsctl initiate".into()),
         load_balanced: false,
-        credential: None,
-        tls: None,
+        credential: cs.credential.clone(),
+        tls: crate::net::tls::TlsOptions::from_connection_string(cs),
     }
 }
 
@@ -494,7 +503,11 @@ async fn check_member(
     }
     let (mut conn, hs) = Connection::connect(&host, &options, 0, true)
         .await
-        .map_err(|e| format!("{host}: unreachable: {e}"))?;
+        .map_err(|e| match e {
+            // Reached, but refused the credential: say so, not "unreachable".
+            crate::error::Error::Authentication { .. } => format!("{host}: {e}"),
+            e => format!("{host}: unreachable: {e}"),
+        })?;
     let cmd_line = conn
         .run_command("admin", doc! { "getCmdLineOpts": 1 })
         .await
@@ -517,7 +530,7 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
         Plan::Explicit { members, .. } if ctx.global.uri.is_none() => members[0].clone(),
         _ => cs.hosts[0].clone(),
     };
-    let options = conn_options(ctx);
+    let options = conn_options(ctx, &cs);
 
     // 1. Check every member before changing anything.
     let members = plan.members();
@@ -582,7 +595,10 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
             // AlreadyInitialized: someone else got there first. Compare, do not retry.
             return already_initiated(ctx, &plan, &seed, &options).await;
         }
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("replSetInitiate on {seed}"))),
+        Err(e) => {
+            let hint = super::session::unauthorized_hint(&e, options.credential.is_some());
+            return Err(anyhow::anyhow!("replSetInitiate on {seed}: {e}{hint}"));
+        }
     }
     note(&format!(
         "initiated replica set \"{}\" with {} member(s) on {seed}",

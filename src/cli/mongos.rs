@@ -169,7 +169,7 @@ pub async fn status(ctx: &Context, client: &Client) -> anyhow::Result<Option<()>
 /// A shard's replica-set status, through a client of its own.
 async fn shard_status(ctx: &Context, host: &str) -> anyhow::Result<StatusReport> {
     let (set, seeds) = parse_shard_host(host)?;
-    let mut options = session::options_for_seeds(ctx, &seeds, set.as_deref());
+    let mut options = session::options_for_seeds(ctx, &seeds, set.as_deref())?;
     options.server_selection_timeout = options
         .server_selection_timeout
         .min(Duration::from_secs(10));

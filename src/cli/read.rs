@@ -160,7 +160,10 @@ async fn read(
 ) -> anyhow::Result<()> {
     // Let every member's first check land, so that preferences are applied to the whole set
     // (not to whichever member answered first) and --explain covers every member.
-    session::settle_for(client, session::settle_time(client)).await;
+    let topo = session::settle_for(client, session::settle_time(client)).await;
+    if let Some(e) = session::certificate_failure(&topo) {
+        return Err(e);
+    }
     let mut cursor = client.find(db, coll, find, rp).await?;
     let selected = cursor.selected();
     if cursor.retried() && ctx.global.verbose > 0 {

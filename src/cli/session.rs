@@ -27,8 +27,41 @@ pub fn options_from(cs: &ConnectionString) -> ClientOptions {
     o
 }
 
-/// Client options for explicit seeds (used after `initiate`), with the global overrides.
+/// Client options for explicit seeds (the set just initiated, a shard behind a router): the
+/// seeds and the set name replace the URI's hosts; the credential, TLS and the other options of
+/// the URI and the global flags are kept. The password was read once for the whole process (see
+/// [`super::args::connection_string`]): it is not asked for again.
 pub fn options_for_seeds(
+    ctx: &Context,
+    seeds: &[ServerAddress],
+    set: Option<&str>,
+) -> anyhow::Result<ClientOptions> {
+    let base = super::args::connection_string(&ctx.global)?;
+    let mut cs = with_seeds(&base, seeds, set);
+    super::args::apply_overrides(&mut cs, &ctx.global);
+    Ok(options_from(&cs))
+}
+
+/// `base` with other seeds and set name: no direct connection or load balancing (several seeds),
+/// everything else (credential, TLS, timeouts, appName) as in `base`.
+pub fn with_seeds(
+    base: &ConnectionString,
+    seeds: &[ServerAddress],
+    set: Option<&str>,
+) -> ConnectionString {
+    ConnectionString {
+        hosts: seeds.to_vec(),
+        srv: false,
+        replica_set: set.map(str::to_string),
+        direct_connection: None,
+        load_balanced: None,
+        ..base.clone()
+    }
+}
+
+/// Client options for the seeds of a lab rsctl started itself (`demo`): plain TCP, no
+/// credential, whatever `--uri` or `MONGODB_URI` says; the global overrides apply.
+pub fn options_for_own_lab(
     ctx: &Context,
     seeds: &[ServerAddress],
     set: Option<&str>,
@@ -49,9 +82,15 @@ pub async fn connect(options: ClientOptions) -> anyhow::Result<Client> {
 
 /// Waits until some member answers (any type; exit 3 with the topology after the selection
 /// timeout), then until every known member has been checked once, for at most `settle`.
+/// A member whose TLS certificate cannot be verified is not "no suitable server yet" (exit 3, after
+/// the whole selection timeout) but a configuration problem: when every member fails that way,
+/// discovery stops at once with exit 1, naming each host and the reason.
 pub async fn discover(client: &Client, settle: Duration) -> anyhow::Result<TopologyDescription> {
     let any = Criteria::Read(ReadPreference::new(ReadPreferenceMode::Nearest));
-    let first = client.select(&any).await;
+    let first = tokio::select! {
+        r = client.select(&any) => r,
+        e = certificates_refused(client) => return Err(e),
+    };
     if let Err(e) = first {
         // Nothing readable: an initiated set may still have arbiters or ghosts only; report it.
         let topo = client.topology();
@@ -104,4 +143,80 @@ pub fn all_checked(topo: &TopologyDescription) -> bool {
             ServerType::Unknown | ServerType::PossiblePrimary
         ) || s.error.is_some()
     })
+}
+
+/// How rustls reports a server certificate it cannot verify (unknown issuer, wrong name, expired).
+const BAD_CERTIFICATE: &str = "invalid peer certificate";
+
+/// The error to stop with when every known member's last check failed because its TLS
+/// certificate could not be verified (`None` otherwise): each host with its reason, and what to
+/// try.
+pub fn certificate_failure(topo: &TopologyDescription) -> Option<anyhow::Error> {
+    if topo.servers.is_empty() {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for s in topo.servers.values() {
+        let reason = s.error.as_ref().and_then(|e| match e {
+            crate::error::Error::Network { message, .. } if message.contains(BAD_CERTIFICATE) => {
+                Some(message.clone())
+            }
+            _ => None,
+        })?;
+        lines.push(format!("  - {}: {reason}", s.address));
+    }
+    Some(anyhow::anyhow!(
+        "TLS: the certificate of every member was refused:\n{}\n\
+         give the CA that signed the members' certificates with tlsCAFile=PATH in the URI \
+         (`rsctl lab up --tls` prints its tls-ca-file), or connect with the host name the \
+         certificate was issued for",
+        lines.join("\n")
+    ))
+}
+
+/// Resolves (with the error of [`certificate_failure`]) once every known member has refused the
+/// TLS handshake over its certificate; never resolves otherwise.
+async fn certificates_refused(client: &Client) -> anyhow::Error {
+    let mut rx = client.watch();
+    loop {
+        if let Some(e) = certificate_failure(&rx.borrow_and_update()) {
+            return e;
+        }
+        if rx.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+    }
+}
+
+/// The server refused a command for want of authentication (Unauthorized, code 13).
+pub fn is_unauthorized(e: &crate::error::Error) -> bool {
+    e.code() == Some(13)
+}
+
+/// What to add to an Unauthorized error: how to authenticate (when no credential was given).
+pub fn unauthorized_hint(e: &crate::error::Error, have_credential: bool) -> &'static str {
+    if is_unauthorized(e) && !have_credential {
+        " (the deployment requires authentication: put the user in the URI, \
+         mongodb://USER@HOST/..., or give --username USER; the password is prompted for or read \
+         with --password-stdin)"
+    } else {
+        ""
+    }
+}
+
+/// With a credential, opens one authenticated connection to a member (an authenticated `ping`)
+/// so that a refused credential ends the command at once (exit 1) instead of surfacing later
+/// as failing operations. Other errors are left to the command (members come and go).
+pub async fn check_credential(client: &Client) -> anyhow::Result<()> {
+    if client.options().credential.is_none() {
+        return Ok(());
+    }
+    let any = Criteria::Read(ReadPreference::new(ReadPreferenceMode::Nearest));
+    match client
+        .run_command("admin", bson::doc! { "ping": 1 }, &any)
+        .await
+    {
+        Err(e @ crate::error::Error::Authentication { .. }) => Err(e.into()),
+        _ => Ok(()),
+    }
 }

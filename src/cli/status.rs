@@ -39,7 +39,7 @@ pub async fn run(ctx: &Context, _args: StatusArgs) -> anyhow::Result<()> {
 
 /// Prints the status of the set reachable through `seeds` (used by `initiate` and `demo`).
 pub async fn show(ctx: &Context, seeds: &[ServerAddress], set: Option<&str>) -> anyhow::Result<()> {
-    let client = session::connect(session::options_for_seeds(ctx, seeds, set)).await?;
+    let client = session::connect(session::options_for_seeds(ctx, seeds, set)?).await?;
     let result = report(&client).await;
     client.shutdown().await;
     print(ctx, &result?)
@@ -81,13 +81,22 @@ pub async fn report(client: &Client) -> anyhow::Result<StatusReport> {
     let topo = session::discover(client, SETTLE).await?;
     let mut status: Option<(ServerAddress, Document)> = None;
     let mut config: Option<Document> = None;
+    // A member that refuses us for want of credentials (Unauthorized): the others will too.
+    let mut unauthorized: Option<crate::error::Error> = None;
     for addr in status_sources(&topo) {
         if status.is_none() {
-            if let Ok(st) = client
+            match client
                 .run_command_on(&addr, "admin", doc! { "replSetGetStatus": 1 })
                 .await
             {
-                status = Some((addr.clone(), st));
+                Ok(st) => status = Some((addr.clone(), st)),
+                // A credential the server refuses is refused by every member: exit 1 now, naming
+                // user, database and mechanism (never the secret).
+                Err(e @ crate::error::Error::Authentication { .. }) => return Err(e.into()),
+                Err(e) if session::is_unauthorized(&e) => {
+                    unauthorized.get_or_insert(e);
+                }
+                Err(_) => {}
             }
         }
         if config.is_none() {
@@ -101,6 +110,10 @@ pub async fn report(client: &Client) -> anyhow::Result<StatusReport> {
         if status.is_some() && config.is_some() {
             break;
         }
+    }
+    if let (None, Some(e)) = (&status, unauthorized) {
+        let hint = session::unauthorized_hint(&e, client.options().credential.is_some());
+        return Err(anyhow::anyhow!("replSetGetStatus: {e}{hint}"));
     }
     // Members' RTTs and reachability as of now (the commands above took a moment).
     let topo = client.topology();

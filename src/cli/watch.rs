@@ -60,6 +60,8 @@ struct ProbeResult {
     error: Option<String>,
     /// Who acknowledged the write (the router in use, through mongos).
     server: Option<String>,
+    /// The server refused the write for want of (valid) credentials: the watch ends with it.
+    refused: Option<String>,
 }
 
 /// At most this many abandoned probe writes may still be running; beyond it, attempts are skipped
@@ -88,18 +90,19 @@ async fn probe_loop(
         abandoned.retain(|h| !h.is_finished());
         let started_ms = now_ms();
         let mut server = None;
+        let mut refused = None;
         let error = if abandoned.len() >= MAX_ABANDONED {
             Some(format!(
                 "{} earlier probe writes are still unacknowledged",
                 abandoned.len()
             ))
         } else {
-            let (client, db, coll) = (client.clone(), db.clone(), coll.clone());
+            let (task_client, task_db, task_coll) = (client.clone(), db.clone(), coll.clone());
             let doc = doc! { "n": n, "at": bson::DateTime::from_millis(started_ms) };
             let wc = doc! { "w": "majority", "wtimeout": attempt_timeout.as_millis() as i64 };
             let (done_tx, done_rx) = tokio::sync::oneshot::channel();
             let task = tokio::spawn(async move {
-                let r = client.insert_one(&db, &coll, doc, wc).await;
+                let r = task_client.insert_one(&task_db, &task_coll, doc, wc).await;
                 let _ = done_tx.send(r.map(|resp| resp.server.to_string()));
             });
             match tokio::time::timeout(attempt_timeout, done_rx).await {
@@ -107,7 +110,17 @@ async fn probe_loop(
                     server = Some(s);
                     None
                 }
-                Ok(Ok(Err(e))) => Some(super::render::redact_text(&e.to_string())),
+                Ok(Ok(Err(e))) => {
+                    if matches!(e, crate::error::Error::Authentication { .. })
+                        || session::is_unauthorized(&e)
+                    {
+                        // Not an outage: the probe can never write. End the watch with it.
+                        let hint =
+                            session::unauthorized_hint(&e, client.options().credential.is_some());
+                        refused = Some(format!("probe write into {db}.{coll}: {e}{hint}"));
+                    }
+                    Some(super::render::redact_text(&e.to_string()))
+                }
                 Ok(Err(_)) => Some("the probe write task ended without a result".to_string()),
                 Err(_) => {
                     abandoned.push(task);
@@ -131,6 +144,7 @@ async fn probe_loop(
             finished_ms,
             error,
             server,
+            refused,
         };
         if tx.send(result).await.is_err() {
             return;
@@ -202,6 +216,11 @@ async fn watch(
         t = session::discover(client, SETTLE) => t?,
         _ = &mut ctrl_c => return Err(anyhow::Error::new(super::exit::Interrupted)),
     };
+    // A refused credential ends the watch now (exit 1), before anything is printed.
+    tokio::select! {
+        r = session::check_credential(client) => r?,
+        _ = &mut ctrl_c => return Err(anyhow::Error::new(super::exit::Interrupted)),
+    };
     sink.emit(now_ms(), tracker.initial(now_ms(), &initial))?;
     // Router seed lists: the router in use (the probes' router with --probe, else the nearest).
     let mut router = super::mongos::RouterInUse::default();
@@ -265,6 +284,12 @@ async fn watch(
                 }
             }
             Some(r) = probe_rx.recv() => {
+                if let Some(msg) = r.refused {
+                    if let Some(t) = probe_task.as_ref() {
+                        t.abort();
+                    }
+                    return Err(anyhow::anyhow!(super::render::redact_text(&msg)));
+                }
                 match r.error {
                     Some(err) => {
                         let e = probes.failure(r.started_ms, &err);
