@@ -94,8 +94,14 @@ pub struct UpArgs {
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=50))]
     pub mongos: u16,
     /// Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable.
-    #[arg(long, value_name = "USER:PASSWORD")]
-    pub auth: Vec<crate::lab::auth::UserSpec>,
+    /// USER alone takes the password from --auth-password-stdin or $RSCTL_LAB_PASSWORD;
+    /// USER:PASSWORD also works but shows the password to anyone who can run `ps`.
+    #[arg(long, value_name = "USER[:PASSWORD]", value_parser = parse_auth)]
+    pub auth: Vec<AuthArg>,
+    /// Read the password of every --auth USER given without one from the first line of
+    /// standard input (else $RSCTL_LAB_PASSWORD is used).
+    #[arg(long = "auth-password-stdin", requires = "auth")]
+    pub auth_password_stdin: bool,
     /// Serve TLS only, with a fresh CA and a certificate for 127.0.0.1 and localhost; prints
     /// `tls-ca-file PATH` (use it as tlsCAFile).
     #[arg(long)]
@@ -147,6 +153,103 @@ pub fn parse_tags(s: &str) -> Result<Tags, String> {
         tags.insert(k.to_string(), v.to_string());
     }
     Ok(tags)
+}
+
+/// The environment variable `lab up --auth USER` takes the password from.
+pub const PASSWORD_ENV: &str = "RSCTL_LAB_PASSWORD";
+
+/// One `--auth` argument: a user, with the password when given as USER:PASSWORD. `Debug` hides
+/// the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthArg {
+    /// The user name (in the admin database).
+    pub user: String,
+    /// The password, when it was given on the command line.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for AuthArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = if self.password.is_some() { ":****" } else { "" };
+        write!(f, "AuthArg({}{shown})", self.user)
+    }
+}
+
+/// Parses `USER` or `USER:PASSWORD` (the password may contain ':'). Errors never echo the text
+/// (it may hold a password).
+pub fn parse_auth(s: &str) -> Result<AuthArg, String> {
+    let (user, password) = match s.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (s, None),
+    };
+    if user.is_empty() || password == Some("") {
+        return Err(
+            "expected USER (password from --auth-password-stdin or $RSCTL_LAB_PASSWORD) or \
+             USER:PASSWORD, with a non-empty user and password"
+                .to_string(),
+        );
+    }
+    Ok(AuthArg {
+        user: user.to_string(),
+        password: password.map(str::to_string),
+    })
+}
+
+/// The users of `--auth`: passwords given as USER:PASSWORD, else the one read by `read_stdin`
+/// (with --auth-password-stdin) or found in `env` ($RSCTL_LAB_PASSWORD). Read at most once.
+/// Errors (exit 2) name the user and where the password may come from, never a password.
+pub fn resolve_users(
+    args: &[AuthArg],
+    from_stdin: bool,
+    env: Option<String>,
+    read_stdin: impl FnOnce() -> std::io::Result<String>,
+) -> anyhow::Result<Vec<crate::lab::auth::UserSpec>> {
+    let needing: Vec<&str> = args
+        .iter()
+        .filter(|a| a.password.is_none())
+        .map(|a| a.user.as_str())
+        .collect();
+    let shared = if needing.is_empty() {
+        if from_stdin {
+            return Err(crate::cli::exit::usage(
+                "--auth-password-stdin: every --auth already has USER:PASSWORD; give --auth USER",
+            ));
+        }
+        None
+    } else if from_stdin {
+        let line = read_stdin().context("--auth-password-stdin: reading standard input")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        env
+    };
+    let shared = match shared {
+        Some(p) if !p.is_empty() => Some(p),
+        Some(_) => {
+            return Err(crate::cli::exit::usage(format!(
+                "--auth {}: the password is empty",
+                needing.join(", ")
+            )))
+        }
+        None if needing.is_empty() => None,
+        None => {
+            return Err(crate::cli::exit::usage(format!(
+                "--auth {}: no password: give --auth-password-stdin (first line of stdin) or set \
+                 {PASSWORD_ENV} (USER:PASSWORD works too, but shows the password in ps)",
+                needing.join(", ")
+            )))
+        }
+    };
+    Ok(args
+        .iter()
+        .map(|a| crate::lab::auth::UserSpec {
+            user: a.user.clone(),
+            password: a
+                .password
+                .clone()
+                .or_else(|| shared.clone())
+                .unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Parses `HOST:PORT=DUR`.
@@ -352,8 +455,18 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     let auth = if up.auth.is_empty() {
         None
     } else {
-        Some(crate::lab::auth::AuthStore::from_specs(
+        let users = resolve_users(
             &up.auth,
+            up.auth_password_stdin,
+            std::env::var(PASSWORD_ENV).ok(),
+            || {
+                let mut line = String::new();
+                std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line)?;
+                Ok(line)
+            },
+        )?;
+        Some(crate::lab::auth::AuthStore::from_specs(
+            &users,
             rand::random,
         )?)
     };
@@ -496,5 +609,44 @@ mod tests {
         );
         assert!(parse_latency("127.0.0.1:27018").is_err());
         assert!(parse_latency("h:1=fast").is_err());
+    }
+
+    #[test]
+    fn auth_arguments_and_where_passwords_come_from() {
+        use crate::cli::exit::{classify, USAGE};
+        let a = parse_auth("alice").unwrap();
+        assert_eq!(a.password, None);
+        let b = parse_auth("bob:pa:ss").unwrap();
+        assert_eq!(b.password.as_deref(), Some("pa:ss"));
+        assert_eq!(format!("{b:?}"), "AuthArg(bob:****)");
+        for bad in ["", ":hunter2", "bob:"] {
+            let e = parse_auth(bad).unwrap_err();
+            assert!(!e.contains("hunter2"), "{e}");
+        }
+        let never = || -> std::io::Result<String> { panic!("stdin must not be read") };
+        // USER:PASSWORD only: nothing else is read.
+        let u = resolve_users(std::slice::from_ref(&b), false, Some("env-pw".into()), never)
+            .unwrap();
+        assert_eq!((u[0].user.as_str(), u[0].password.as_str()), ("bob", "pa:ss"));
+        // USER: the environment, or stdin (which wins, trailing newline dropped).
+        let both = [a.clone(), b.clone()];
+        let u = resolve_users(&both, false, Some("env-pw".into()), never).unwrap();
+        assert_eq!(u[0].password, "env-pw");
+        assert_eq!(u[1].password, "pa:ss");
+        let u = resolve_users(&both, true, Some("env-pw".into()), || Ok("stdin-pw\r\n".into()))
+            .unwrap();
+        assert_eq!(u[0].password, "stdin-pw");
+        // Nowhere to get it from, an empty one, or stdin asked for with nothing to read it for.
+        for (args, stdin, env) in [
+            (vec![a.clone()], false, None),
+            (vec![a.clone()], false, Some(String::new())),
+            (vec![b.clone()], true, None),
+        ] {
+            let e = resolve_users(&args, stdin, env, || Ok("\n".into())).unwrap_err();
+            assert_eq!(classify(&e).code, USAGE, "{e}");
+            assert!(!e.to_string().contains("pa:ss"), "{e}");
+        }
+        let e = resolve_users(&[a], true, None, || Ok("\n".into())).unwrap_err();
+        assert!(e.to_string().contains("empty"), "{e}");
     }
 }
