@@ -625,16 +625,26 @@ mod tests {
         }
         let never = || -> std::io::Result<String> { panic!("stdin must not be read") };
         // USER:PASSWORD only: nothing else is read.
-        let u = resolve_users(std::slice::from_ref(&b), false, Some("env-pw".into()), never)
-            .unwrap();
-        assert_eq!((u[0].user.as_str(), u[0].password.as_str()), ("bob", "pa:ss"));
+        let u = resolve_users(
+            std::slice::from_ref(&b),
+            false,
+            Some("env-pw".into()),
+            never,
+        )
+        .unwrap();
+        assert_eq!(
+            (u[0].user.as_str(), u[0].password.as_str()),
+            ("bob", "pa:ss")
+        );
         // USER: the environment, or stdin (which wins, trailing newline dropped).
         let both = [a.clone(), b.clone()];
         let u = resolve_users(&both, false, Some("env-pw".into()), never).unwrap();
         assert_eq!(u[0].password, "env-pw");
         assert_eq!(u[1].password, "pa:ss");
-        let u = resolve_users(&both, true, Some("env-pw".into()), || Ok("stdin-pw\r\n".into()))
-            .unwrap();
+        let u = resolve_users(&both, true, Some("env-pw".into()), || {
+            Ok("stdin-pw\r\n".into())
+        })
+        .unwrap();
         assert_eq!(u[0].password, "stdin-pw");
         // Nowhere to get it from, an empty one, or stdin asked for with nothing to read it for.
         for (args, stdin, env) in [
