@@ -563,7 +563,14 @@ async fn refusals_name_the_culprit_and_never_a_secret() {
     let no_ca = format!("mongodb://{}/?replicaSet=secure2&tls=true", lab.seeds());
     let r = lab
         .run(
-            &["--uri", &no_ca, "--username", USER, "--password-stdin", "status"],
+            &[
+                "--uri",
+                &no_ca,
+                "--username",
+                USER,
+                "--password-stdin",
+                "status",
+            ],
             Some(&format!("{PASSWORD}\n")),
         )
         .await;

@@ -142,6 +142,13 @@ pub async fn status(ctx: &Context, client: &Client) -> anyhow::Result<Option<()>
         )
         .await;
     match listed {
+        // Refused credentials (or none given to a cluster that wants them): exit 1, like the
+        // replica-set status, rather than a table of routers with exit 0.
+        Err(e @ crate::Error::Authentication { .. }) => return Err(e.into()),
+        Err(e) if session::is_unauthorized(&e) => {
+            let hint = session::unauthorized_hint(&e, client.options().credential.is_some());
+            return Err(anyhow::anyhow!("listShards: {e}{hint}"));
+        }
         Err(e) => report.shards_error = Some(e.to_string()),
         Ok(r) => {
             let shards = r.reply.get_array("shards").cloned().unwrap_or_default();

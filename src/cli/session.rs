@@ -220,3 +220,93 @@ pub async fn check_credential(client: &Client) -> anyhow::Result<()> {
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn ctx(args: &[&str]) -> Context {
+        let cli = crate::cli::Cli::try_parse_from(args).unwrap();
+        Context {
+            format: cli.global.format(),
+            style: crate::cli::output::Style::detect(cli.global.color),
+            global: cli.global,
+        }
+    }
+
+    #[test]
+    fn seeds_keep_the_credential_and_tls_of_the_uri() {
+        let c = ctx(&[
+            "rsctl",
+            "--uri",
+            "mongodb://u:pw@r1:1/?tls=true&tlsCAFile=/x/ca.pem&authMechanism=SCRAM-SHA-1&directConnection=true&appName=mine",
+            "--timeout",
+            "7s",
+            "status",
+        ]);
+        let seeds = [
+            ServerAddress::parse("a:1").unwrap(),
+            ServerAddress::parse("b:2").unwrap(),
+        ];
+        let o = options_for_seeds(&c, &seeds, Some("shard0")).unwrap();
+        assert_eq!(o.hosts, seeds.to_vec());
+        assert_eq!(o.replica_set.as_deref(), Some("shard0"));
+        assert_eq!(o.direct_connection, None, "several seeds: not direct");
+        let cred = o.credential.expect("the credential is kept");
+        assert_eq!(cred.username.as_deref(), Some("u"));
+        assert_eq!(cred.password.as_deref(), Some("pw"));
+        assert_eq!(cred.mechanism.as_deref(), Some("SCRAM-SHA-1"));
+        let tls = o.tls.expect("TLS is kept");
+        assert_eq!(
+            tls.ca_file.as_deref(),
+            Some(std::path::Path::new("/x/ca.pem"))
+        );
+        assert_eq!(o.server_selection_timeout, Duration::from_secs(7));
+        assert_eq!(o.app_name.as_deref(), Some("mine"));
+        // rsctl's own lab (demo): nothing of the URI.
+        let o = options_for_own_lab(&c, &seeds, Some("demo"));
+        assert!(o.credential.is_none() && o.tls.is_none());
+    }
+
+    #[test]
+    fn every_member_refusing_its_certificate_is_a_failure_naming_each() {
+        use crate::core::description::ServerDescription;
+        let a = ServerAddress::parse("a:1").unwrap();
+        let b = ServerAddress::parse("b:2").unwrap();
+        let refused = |addr: &ServerAddress, why: &str| {
+            let mut d = ServerDescription::new_unknown(addr.clone());
+            d.error = Some(crate::error::Error::network(
+                addr,
+                crate::error::NetworkErrorKind::Io,
+                format!("TLS handshake failed: invalid peer certificate: {why}"),
+            ));
+            d
+        };
+        let mut topo = TopologyDescription::default();
+        assert!(
+            certificate_failure(&topo).is_none(),
+            "no member: nothing to say"
+        );
+        topo.servers.insert(a.clone(), refused(&a, "UnknownIssuer"));
+        topo.servers
+            .insert(b.clone(), ServerDescription::new_unknown(b.clone()));
+        assert!(certificate_failure(&topo).is_none(), "b not refused (yet)");
+        topo.servers
+            .insert(b.clone(), refused(&b, "NotValidForName"));
+        let e = certificate_failure(&topo).expect("all refused").to_string();
+        for needle in [
+            "a:1",
+            "UnknownIssuer",
+            "b:2",
+            "NotValidForName",
+            "tlsCAFile",
+        ] {
+            assert!(e.contains(needle), "{needle}: {e}");
+        }
+        assert_eq!(
+            crate::cli::exit::classify(&certificate_failure(&topo).unwrap()).code,
+            crate::cli::exit::FAILURE
+        );
+    }
+}
