@@ -183,7 +183,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l latency -d 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l seed -d 'Seed of the lab\'s rng (election jitter, ids)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l mongos -d 'Also run N mongos routers in front of the set (a one-shard cluster), on the ports after the members\' (ephemeral with --port 0). They take kill, start, pause, resume and latency' -r
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l auth -d 'Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l auth -d 'Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable. USER alone takes the password from --auth-password-stdin or $RSCTL_LAB_PASSWORD; USER:PASSWORD also works but shows the password to anyone who can run `ps`' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
@@ -197,6 +197,7 @@ never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l arbiter -d 'The last member is an arbiter (used with --initiate)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l initiate -d 'Initiate the set with every member and its tags, and print `ready` once a primary is elected'
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l auth-password-stdin -d 'Read the password of every --auth USER given without one from the first line of standard input (else $RSCTL_LAB_PASSWORD is used)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l tls -d 'Serve TLS only, with a fresh CA and a certificate for 127.0.0.1 and localhost; prints `tls-ca-file PATH` (use it as tlsCAFile)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l json -d 'Short for --output json'
