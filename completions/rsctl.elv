@@ -203,7 +203,7 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand --latency 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms'
             cand --seed 'Seed of the lab''s rng (election jitter, ids)'
             cand --mongos 'Also run N mongos routers in front of the set (a one-shard cluster), on the ports after the members'' (ephemeral with --port 0). They take kill, start, pause, resume and latency'
-            cand --auth 'Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable. USER alone takes the password from --auth-password-stdin or $RSCTL_LAB_PASSWORD; USER:PASSWORD also works but shows the password to anyone who can run `ps`'
+            cand --auth 'Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable. USER alone takes the password from --auth-password-stdin or $RSCTL_LAB_PASSWORD; USER:PASSWORD also works but shows the password to anyone who can run `ps`. The users exist from the start, so every connection must authenticate (no localhost exception), even to initiate'
             cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
             cand -s 'The replica set name to require (overrides replicaSet in the URI)'

@@ -53,6 +53,21 @@ fn assert_no_secret(what: &str, text: &str) {
     }
 }
 
+#[test]
+fn the_leak_detector_catches_every_form() {
+    for secret in [PASSWORD, WRONG] {
+        for form in leak_forms(secret) {
+            let text = format!("debug: sent {form} to the server");
+            let caught = std::panic::catch_unwind(|| assert_no_secret("a leaky run", &text));
+            assert!(caught.is_err(), "{form} was not caught");
+        }
+    }
+    assert_no_secret(
+        "a clean run",
+        "authentication failed: user opsadmin on database admin",
+    );
+}
+
 /// The output of one rsctl run.
 struct Run {
     code: Option<i32>,
@@ -523,6 +538,10 @@ async fn refusals_name_the_culprit_and_never_a_secret() {
         .await;
     r.expect(1, "failover-watch --probe without credentials");
     assert!(r.stderr.contains("requires authentication"), "{}", r.stderr);
+    let r = lab.run(&["--uri", &uri, "read", "test.c"], None).await;
+    r.expect(1, "read without credentials");
+    assert!(r.stderr.contains("requires authentication"), "{}", r.stderr);
+    assert!(r.stderr.contains("--username"), "a hint: {}", r.stderr);
 
     // A CA that did not sign the members' certificates: exit 1 at once, each host and the
     // reason named (not exit 3 after the selection timeout).

@@ -95,7 +95,9 @@ pub struct UpArgs {
     pub mongos: u16,
     /// Require authentication (SCRAM-SHA-1/256) as this user of the admin database; repeatable.
     /// USER alone takes the password from --auth-password-stdin or $RSCTL_LAB_PASSWORD;
-    /// USER:PASSWORD also works but shows the password to anyone who can run `ps`.
+    /// USER:PASSWORD also works but shows the password to anyone who can run `ps`. The users exist
+    /// from the start, so every connection must authenticate (no localhost exception), even to
+    /// initiate.
     #[arg(long, value_name = "USER[:PASSWORD]", value_parser = parse_auth)]
     pub auth: Vec<AuthArg>,
     /// Read the password of every --auth USER given without one from the first line of

@@ -164,7 +164,14 @@ async fn read(
     if let Some(e) = session::certificate_failure(&topo) {
         return Err(e);
     }
-    let mut cursor = client.find(db, coll, find, rp).await?;
+    let mut cursor = client.find(db, coll, find, rp).await.map_err(|e| {
+        let hint = session::unauthorized_hint(&e, client.options().credential.is_some());
+        if hint.is_empty() {
+            anyhow::Error::new(e)
+        } else {
+            anyhow::anyhow!("{e}{hint}")
+        }
+    })?;
     let selected = cursor.selected();
     if cursor.retried() && ctx.global.verbose > 0 {
         note("the read failed once and was retried on a new server selection");
