@@ -1,5 +1,5 @@
 //! `rsctl lab`: run a simulated replica set in the foreground (`up`) and control it from another
-//! terminal (kill, start, pause, resume, partition, heal, latency, lag, down, ls).
+//! terminal (kill, start, pause, resume, partition, heal, latency, lag, clock, down, ls).
 //!
 //! `up` prints one line per member (`member I HOST:PORT`), one per mongos router with `--mongos N`
 //! (`mongos I HOST:PORT`; routers take kill/start/pause/resume/latency like members), and then a
@@ -49,6 +49,10 @@ pub enum LabCommand {
     Latency(DelayArgs),
     /// Make a member apply the primary's writes late (0s to remove).
     Lag(DelayArgs),
+    /// Skew a member's wall clock: +2m runs it two minutes ahead, -30s behind, 0 sets it right.
+    /// Its writes as primary (and the periodic no-op) carry the skewed date, so a lagging
+    /// secondary's lastWriteDate falls that far behind the primary's at once.
+    Clock(ClockArgs),
     /// Stop a running lab.
     Down(SetArg),
     /// List the running labs.
@@ -80,9 +84,14 @@ pub struct UpArgs {
     /// electionTimeoutMillis.
     #[arg(long, default_value = "10s", value_name = "DUR", value_parser = parse_duration)]
     pub election_timeout: Duration,
-    /// heartbeatIntervalMillis.
+    /// heartbeatIntervalMillis; lowered (with a warning) to half the election timeout when
+    /// larger, so that a late heartbeat does not make the primary flap.
     #[arg(long, default_value = "2s", value_name = "DUR", value_parser = parse_duration)]
     pub heartbeat_interval: Duration,
+    /// How often an idle primary writes a no-op to the oplog (mongod's periodicNoopIntervalSecs;
+    /// 0s: never). It keeps lastWriteDate moving, so drivers can tell how stale a secondary is.
+    #[arg(long, default_value = "10s", value_name = "DUR", value_parser = parse_duration)]
+    pub periodic_noop_interval: Duration,
     /// Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms.
     #[arg(long, value_name = "HOST:PORT=DUR", value_parser = parse_latency)]
     pub latency: Vec<(String, Duration)>,
@@ -137,6 +146,40 @@ pub struct DelayArgs {
     pub delay: Duration,
     #[command(flatten)]
     pub set: SetArg,
+}
+
+/// A member and a clock offset.
+#[derive(Debug, Args)]
+pub struct ClockArgs {
+    /// The member, as HOST:PORT.
+    pub host: String,
+    /// How far its clock is off: +2m (ahead), -30s (behind), 0 (right).
+    #[arg(value_name = "OFFSET", allow_hyphen_values = true, value_parser = parse_offset)]
+    pub offset: i64,
+    #[command(flatten)]
+    pub set: SetArg,
+}
+
+/// Parses a signed duration (`+2m`, `-30s`, `2m`, `0`) into milliseconds.
+pub fn parse_offset(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let (sign, rest) = match t.as_bytes().first() {
+        Some(b'-') => (-1, &t[1..]),
+        Some(b'+') => (1, &t[1..]),
+        _ => (1, t),
+    };
+    let d = if rest.trim() == "0" {
+        Duration::ZERO
+    } else {
+        parse_duration(rest).map_err(|_| {
+            format!("invalid clock offset \"{s}\": expected e.g. +2m, -30s, 500ms or 0")
+        })?
+    };
+    i64::try_from(d.as_millis())
+        .ok()
+        .filter(|ms| *ms <= 100 * 365 * 24 * 3_600_000)
+        .map(|ms| sign * ms)
+        .ok_or_else(|| format!("clock offset \"{s}\" is out of range (at most 100 years)"))
 }
 
 /// Parses `dc=ny,rack=1`.
@@ -301,6 +344,13 @@ pub async fn run(args: LabArgs) -> anyhow::Result<()> {
                 ms: a.delay.as_millis() as u64,
             },
         ),
+        LabCommand::Clock(a) => (
+            a.set.set,
+            ControlRequest::Clock {
+                host: a.host,
+                offset_ms: a.offset,
+            },
+        ),
         LabCommand::Down(a) => (a.set, ControlRequest::Down),
     };
     // Nothing running is a failure (exit 1), not a usage error.
@@ -446,12 +496,17 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
+    let (heartbeat_interval, warning) =
+        crate::lab::server::sane_heartbeat(up.election_timeout, up.heartbeat_interval);
+    if let Some(w) = warning {
+        crate::cli::output::note(&format!("warning: {w} (--heartbeat-interval)"));
+    }
     let config = LabConfig {
         set_name: up.set.clone(),
         nodes,
         base_port: up.port,
         election_timeout: up.election_timeout,
-        heartbeat_interval: up.heartbeat_interval,
+        heartbeat_interval,
         seed: up.seed,
     };
     let auth = if up.auth.is_empty() {
@@ -482,6 +537,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     let ca_file = tls.as_ref().map(|(_, p)| p.clone());
     let lab = Lab::start_secured(config, auth, tls.map(|(t, _)| t)).await;
     let lab = Arc::new(lab.context("starting the lab")?);
+    lab.set_periodic_noop_interval(Some(up.periodic_noop_interval));
     // Elections go to stderr from the first one on.
     let mut notices = lab.subscribe();
     let printer = tokio::spawn(async move {
@@ -611,6 +667,15 @@ mod tests {
         );
         assert!(parse_latency("127.0.0.1:27018").is_err());
         assert!(parse_latency("h:1=fast").is_err());
+        assert_eq!(parse_offset("+2m"), Ok(120_000));
+        assert_eq!(parse_offset("-30s"), Ok(-30_000));
+        assert_eq!(parse_offset("500ms"), Ok(500));
+        assert_eq!(parse_offset("0"), Ok(0));
+        assert!(parse_offset("-").unwrap_err().contains("+2m"));
+        assert!(parse_offset("soon").is_err());
+        assert!(parse_offset("+1000years")
+            .unwrap_err()
+            .contains("out of range"));
     }
 
     #[test]

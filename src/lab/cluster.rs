@@ -122,6 +122,11 @@ pub enum Fault {
     Latency(Millis),
     /// Apply the primary's writes this many ms late.
     Lag(Millis),
+    /// Set the member's wall clock this many ms ahead of (positive) or behind (negative) true
+    /// time, like a host whose NTP stepped or drifted. It dates what the member writes as
+    /// primary (oplog `wall` and timestamps, hence every member's `lastWrite.lastWriteDate` once
+    /// they apply it) and its own `localTime` / `replSetGetStatus` dates. 0 sets it right again.
+    Clock(i64),
 }
 
 /// Something the lab did that tools time themselves against.
@@ -282,6 +287,8 @@ pub(super) struct Member {
     pub(super) partitioned: bool,
     pub(super) latency_ms: Millis,
     pub(super) lag_ms: Millis,
+    /// How far this member's wall clock is off true time (ms; [`Fault::Clock`]).
+    pub(super) clock_offset_ms: i64,
     /// topologyVersion.processId: new for every process start.
     pub(super) process_id: ObjectId,
     /// topologyVersion.counter: bumped on every state change of this member.
@@ -428,6 +435,11 @@ pub struct Cluster {
     pub(super) events: Vec<LabEvent>,
     /// The latest time seen (ticks never go backwards).
     pub(super) clock: Millis,
+    /// mongod's periodic no-op writer (`periodicNoopIntervalSecs`, default 10 s): a primary
+    /// whose oplog has not moved for this long writes `{msg: "periodic noop"}`, so that
+    /// `lastWriteDate` keeps moving on an idle set and drivers can estimate staleness
+    /// (max-staleness spec, idleWritePeriodMS). None: off.
+    pub(super) noop_interval_ms: Option<Millis>,
 }
 
 /// The outcome of one command.
@@ -468,6 +480,9 @@ fn truthy(v: Option<&Bson>) -> bool {
     }
 }
 
+/// mongod's default `periodicNoopIntervalSecs` (10 s), in ms.
+pub const PERIODIC_NOOP_INTERVAL_MS: Millis = 10_000;
+
 /// Codes whose error replies carry the member's topologyVersion (SDAM state-change errors).
 const STATE_CHANGE_CODES: &[i32] = &[10107, 13435, 13436, 189, 91, 11600, 11602];
 
@@ -486,6 +501,7 @@ impl Cluster {
                 partitioned: false,
                 latency_ms: 0,
                 lag_ms: 0,
+                clock_offset_ms: 0,
                 process_id: ObjectId::from_bytes(rng.gen()),
                 tv_counter: 0,
                 started_at: now,
@@ -518,6 +534,7 @@ impl Cluster {
             ready: Vec::new(),
             events: Vec::new(),
             clock: now,
+            noop_interval_ms: Some(PERIODIC_NOOP_INTERVAL_MS),
         }
     }
 
@@ -687,9 +704,36 @@ impl Cluster {
             }
             Fault::Latency(ms) => self.members[member].latency_ms = ms,
             Fault::Lag(ms) => self.members[member].lag_ms = ms,
+            Fault::Clock(offset_ms) => {
+                // A skew beyond what a date can hold is refused (no overflow later).
+                const LIMIT: i64 = 100 * 365 * 24 * 3_600_000;
+                if offset_ms.unsigned_abs() > LIMIT as u64 {
+                    return Err(format!(
+                        "clock offset {offset_ms} ms is out of range (at most 100 years either way)"
+                    ));
+                }
+                self.members[member].clock_offset_ms = offset_ms;
+            }
         }
         self.settle(now);
         Ok(())
+    }
+
+    /// Sets the periodic no-op writer's interval (None: off). Like mongod's
+    /// `periodicNoopIntervalSecs`, a startup setting; the default is
+    /// [`PERIODIC_NOOP_INTERVAL_MS`].
+    pub fn set_periodic_noop_interval(&mut self, interval_ms: Option<Millis>) {
+        self.noop_interval_ms = interval_ms.filter(|&ms| ms > 0);
+    }
+
+    /// A member's wall-clock offset in ms ([`Fault::Clock`]).
+    pub fn clock_offset(&self, member: usize) -> Option<i64> {
+        self.members.get(member).map(|m| m.clock_offset_ms)
+    }
+
+    /// A member's `lastWrite.lastWriteDate` (ms since the Unix epoch; 0 with an empty oplog).
+    pub fn last_write_date(&self, member: usize) -> Option<i64> {
+        self.members.get(member).map(|m| m.last_wall())
     }
 
     /// Events since the last call.
@@ -837,6 +881,20 @@ impl Cluster {
         bson::DateTime::from_millis(self.options.epoch_ms + at as i64)
     }
 
+    /// Member `m`'s wall clock at lab time `at` (its [`Fault::Clock`] offset applied).
+    pub(super) fn wall_ms(&self, m: usize, at: Millis) -> i64 {
+        let off = self.members.get(m).map_or(0, |x| x.clock_offset_ms);
+        self.options
+            .epoch_ms
+            .saturating_add(at as i64)
+            .saturating_add(off)
+    }
+
+    /// [`Cluster::wall_ms`] as a BSON date.
+    pub(super) fn member_date(&self, m: usize, at: Millis) -> bson::DateTime {
+        bson::DateTime::from_millis(self.wall_ms(m, at))
+    }
+
     fn in_config(&self, m: usize) -> Option<&replconfig::MemberConfig> {
         let mem = &self.members[m];
         match mem.state {
@@ -941,7 +999,7 @@ impl Cluster {
         d.insert("maxBsonObjectSize", 16_777_216_i32);
         d.insert("maxMessageSizeBytes", 48_000_000_i32);
         d.insert("maxWriteBatchSize", 100_000_i32);
-        d.insert("localTime", self.date(self.clock));
+        d.insert("localTime", self.member_date(m, self.clock));
         d.insert("logicalSessionTimeoutMinutes", 30_i32);
         d.insert("connectionId", conn.min(i32::MAX as u64) as i32);
         d.insert("minWireVersion", 0_i32);
@@ -1069,7 +1127,7 @@ impl Cluster {
             "pid": 1000_i64 + m as i64,
             "uptime": ((now - mem.started_at) / 1000) as f64,
             "uptimeMillis": (now - mem.started_at) as i64,
-            "localTime": self.date(now),
+            "localTime": self.member_date(m, now),
             "connections": {"current": 1, "available": 838860},
         };
         if let (Some(cfg), Some(_)) = (mem.config.as_ref(), self.in_config(m)) {
@@ -1344,10 +1402,13 @@ impl Cluster {
                 e.insert("optimeDurableDate", bson::DateTime::from_millis(ow));
                 e.insert("lastAppliedWallTime", bson::DateTime::from_millis(ow));
                 e.insert("lastDurableWallTime", bson::DateTime::from_millis(ow));
-                e.insert("lastHeartbeat", self.date(v.last_heartbeat.unwrap_or(0)));
+                e.insert(
+                    "lastHeartbeat",
+                    self.member_date(m, v.last_heartbeat.unwrap_or(0)),
+                );
                 e.insert(
                     "lastHeartbeatRecv",
-                    self.date(v.last_heartbeat_recv.unwrap_or(0)),
+                    self.member_date(m, v.last_heartbeat_recv.unwrap_or(0)),
                 );
                 e.insert(
                     "pingMs",
@@ -1396,7 +1457,7 @@ impl Cluster {
         let voting = cfg.voting_count() as i32;
         let mut d = doc! {
             "set": cfg.set_name.clone(),
-            "date": self.date(now),
+            "date": self.member_date(m, now),
             "myState": mem.state.code(),
             "term": mem.term,
         };
@@ -2127,8 +2188,9 @@ impl Cluster {
 
     /// Builds the next oplog entry for member `m` (strictly increasing timestamp).
     pub(super) fn make_entry(&self, m: usize, op: Op, term: i64, now: Millis) -> OplogEntry {
-        let wall = self.options.epoch_ms + now as i64;
-        let secs = (wall.max(0) / 1000) as u32;
+        // The member's own wall clock dates the entry (skewed by a Clock fault).
+        let wall = self.wall_ms(m, now);
+        let secs = (wall.max(0) / 1000).min(u32::MAX as i64) as u32;
         let last = self.members[m].last_optime();
         let (secs, inc) = if secs > last.secs {
             (secs, 1)
@@ -2330,6 +2392,17 @@ impl Cluster {
 
     // ----- time -----
 
+    /// When primary `i`'s periodic no-op writer next writes: an interval after its last write.
+    fn noop_due(&self, i: usize) -> Option<Millis> {
+        let interval = self.noop_interval_ms?;
+        let m = &self.members[i];
+        if m.state != MemberState::Primary {
+            return None;
+        }
+        let last = m.oplog.last().map_or(m.started_at, |e| e.at);
+        Some(last.saturating_add(interval))
+    }
+
     fn due_deadline(&self) -> Option<Millis> {
         let mut best: Option<Millis> = None;
         let mut consider = |t: Option<Millis>| {
@@ -2344,6 +2417,7 @@ impl Cluster {
             consider(m.next_heartbeat);
             consider(m.election_at);
             consider(m.takeover_at);
+            consider(self.noop_due(i));
             if let Some((_, due)) = self.replication_due(i) {
                 consider(Some(due.max(self.clock)));
             }
@@ -2398,6 +2472,21 @@ impl Cluster {
                 if ok {
                     self.try_election(i, now, "priorityTakeover", false);
                 }
+            }
+        }
+        for i in 0..n {
+            if self.members[i].active() && self.noop_due(i).is_some_and(|t| t <= now) {
+                let term = self.members[i].term;
+                let entry = self.make_entry(
+                    i,
+                    Op::Noop {
+                        msg: "periodic noop".into(),
+                    },
+                    term,
+                    now,
+                );
+                self.members[i].oplog.push(entry);
+                self.update_commit(i);
             }
         }
         for i in 0..n {

@@ -5,7 +5,7 @@
 //!   else `<temp dir>/rsctl-lab`. Files of labs that no longer answer are removed when seen.
 //! - A **control protocol**: JSON lines over TCP on 127.0.0.1. One [`ControlRequest`] per line
 //!   (`{"cmd":"kill","host":"127.0.0.1:27017"}`, `{"cmd":"latency","host":"...","ms":250}`,
-//!   `{"cmd":"down"}`, `{"cmd":"status"}`), one [`ControlReply`] per line back.
+//!   `{"cmd":"clock","host":"...","offset_ms":-120000}`, `{"cmd":"down"}`, `{"cmd":"status"}`), one [`ControlReply`] per line back.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -66,6 +66,11 @@ pub enum ControlRequest {
         host: String,
         ms: u64,
     },
+    /// Skew a member's wall clock by `offset_ms` (negative: behind).
+    Clock {
+        host: String,
+        offset_ms: i64,
+    },
     /// The lab's members, their state and the primary.
     Status,
     /// Stop the lab.
@@ -84,6 +89,7 @@ impl ControlRequest {
             ControlRequest::Heal { host } => (host, Fault::Heal),
             ControlRequest::Latency { host, ms } => (host, Fault::Latency(*ms)),
             ControlRequest::Lag { host, ms } => (host, Fault::Lag(*ms)),
+            ControlRequest::Clock { host, offset_ms } => (host, Fault::Clock(*offset_ms)),
             ControlRequest::Status | ControlRequest::Down => return None,
         })
     }
@@ -422,6 +428,9 @@ mod tests {
         assert!(serde_json::from_str::<ControlRequest>(r#"{"cmd":"explode"}"#).is_err());
         assert_eq!(r.fault(), Some(("127.0.0.1:27017", Fault::Latency(250))));
         assert_eq!(ControlRequest::Status.fault(), None);
+        let c: ControlRequest =
+            serde_json::from_str(r#"{"cmd":"clock","host":"h:1","offset_ms":-120000}"#).unwrap();
+        assert_eq!(c.fault(), Some(("h:1", Fault::Clock(-120_000))));
     }
 
     #[test]

@@ -54,6 +54,32 @@ pub struct LabConfig {
     pub seed: u64,
 }
 
+/// The heartbeat interval a lab uses with `election_timeout`: at most half of it, as an operator
+/// configures a set (with heartbeats as slow as the election timeout, one late heartbeat makes a
+/// secondary call an election and primaries flap). Returns the interval to use and, when it had
+/// to be lowered, a warning that says so.
+pub fn sane_heartbeat(
+    election_timeout: Duration,
+    heartbeat: Duration,
+) -> (Duration, Option<String>) {
+    let ceiling = (election_timeout / 2).max(Duration::from_millis(1));
+    if heartbeat <= ceiling && !heartbeat.is_zero() {
+        return (heartbeat, None);
+    }
+    let show = |d: Duration| humantime::format_duration(d).to_string();
+    let why = if heartbeat.is_zero() {
+        "a heartbeat interval of 0 would never let the members rest".to_string()
+    } else {
+        format!(
+            "heartbeat interval {} is more than half the election timeout {}: members would \
+             call elections between heartbeats and the primary would flap",
+            show(heartbeat),
+            show(election_timeout)
+        )
+    };
+    (ceiling, Some(format!("{why}; using {}", show(ceiling))))
+}
+
 impl Default for LabConfig {
     /// `rs0`, 3 members on ephemeral ports, mongod's default timings.
     fn default() -> Self {
@@ -132,6 +158,8 @@ pub(crate) trait Engine: Send {
     fn take_events(&mut self) -> Vec<LabEvent>;
     fn member_view(&self, member: usize) -> MemberView;
     fn connection_closed(&mut self, member: usize, conn: u64);
+    /// The periodic no-op writer's interval (engines without an oplog ignore it).
+    fn set_periodic_noop_interval(&mut self, _interval_ms: Option<Millis>) {}
 }
 
 impl Engine for Cluster {
@@ -163,6 +191,9 @@ impl Engine for Cluster {
     }
     fn connection_closed(&mut self, member: usize, conn: u64) {
         Cluster::connection_closed(self, member, conn)
+    }
+    fn set_periodic_noop_interval(&mut self, interval_ms: Option<Millis>) {
+        Cluster::set_periodic_noop_interval(self, interval_ms)
     }
 }
 
@@ -528,6 +559,13 @@ impl Lab {
         security: Security,
     ) -> Result<Lab> {
         let Security { auth, tls } = security;
+        let mut config = config;
+        if let (hb, Some(warning)) =
+            sane_heartbeat(config.election_timeout, config.heartbeat_interval)
+        {
+            tracing::warn!("lab {}: {warning}", config.set_name);
+            config.heartbeat_interval = hb;
+        }
         if config.nodes == 0 || config.nodes > 50 {
             return Err(Error::invalid(format!(
                 "a lab needs between 1 and 50 members (got {})",
@@ -781,6 +819,14 @@ impl Lab {
             self.shared.pump(&mut **c);
         }
         self.shared.reconcile().await
+    }
+
+    /// Sets how often an idle primary writes a no-op to its oplog (mongod's
+    /// `periodicNoopIntervalSecs`, 10 s unless set; None or zero: never).
+    pub fn set_periodic_noop_interval(&self, interval: Option<Duration>) {
+        let mut c = self.shared.cluster();
+        c.set_periodic_noop_interval(interval.map(|d| d.as_millis() as Millis));
+        self.shared.pump(&mut **c);
     }
 
     /// Stops every task and closes every listener and connection, waiting for them to end.
