@@ -1,1 +1,2 @@
+pub mod child_lab;
 pub mod fake;
