@@ -1,5 +1,6 @@
 //! The one pymongo gate shared by every test that drives the lab with the official Python driver
-//! (tests/fidelity.rs, tests/fidelity_mongos.rs, tests/auth.rs), included with `#[path]`.
+//! (tests/fidelity.rs, tests/fidelity_mongos.rs, tests/fidelity_staleness.rs, tests/auth.rs),
+//! included with `#[path]`.
 //!
 //! Without pymongo such a test fails and says how to install it, unless `RSCTL_SKIP_FIDELITY=1`,
 //! in which case it prints that it skipped, and why, straight to stderr (past the harness's
