@@ -629,6 +629,25 @@ impl Client {
         self.run_command(db, cmd, &Criteria::Write).await
     }
 
+    /// Checks a server the monitors do not watch (a hidden member, say) once, directly: opens a
+    /// connection as a monitor would (no credentials: monitoring never authenticates), sends
+    /// the handshake `hello`, closes. Returns the hello round trip in ms and the reply. Bounded
+    /// by connectTimeoutMS.
+    pub async fn probe(&self, address: &ServerAddress) -> Result<(f64, Document)> {
+        let o = &self.shared.options;
+        let options = ConnectionOptions {
+            connect_timeout: o.connect_timeout,
+            socket_timeout: Some(o.connect_timeout),
+            app_name: o.app_name.clone(),
+            load_balanced: false,
+            credential: None,
+            tls: o.tls.clone(),
+        };
+        let (_conn, hs) =
+            crate::net::connection::Connection::connect(address, &options, 0, true).await?;
+        Ok((hs.rtt_ms, hs.reply))
+    }
+
     /// Stops every monitor and the worker, and waits until they are gone.
     pub async fn shutdown(self) {
         let _ = self.shared.shutdown.send(true);

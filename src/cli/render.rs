@@ -188,7 +188,8 @@ pub struct MemberStatus {
     pub last_heartbeat_ago_ms: Option<i64>,
     /// Seconds since the member's process started.
     pub uptime_s: Option<i64>,
-    /// Whether rsctl's own monitor reaches it (None: rsctl does not monitor it, e.g. hidden).
+    /// Whether rsctl reaches it: its own monitor, or for a member the monitors do not watch
+    /// (hidden...) a direct probe (None: neither monitored nor probed).
     pub reachable: Option<bool>,
     /// rsctl's monitor error, when it cannot reach the member.
     pub error: Option<String>,
@@ -224,6 +225,56 @@ pub struct StatusInput<'a> {
     pub status: Option<(&'a ServerAddress, &'a Document)>,
     /// The replSetGetConfig reply (`{config: {...}}`) or the config document itself.
     pub config: Option<&'a Document>,
+    /// Direct checks of members the monitors do not watch (see [`unmonitored_members`]).
+    pub probes: &'a [Probe],
+}
+
+/// One direct check of a member rsctl's monitors do not watch (SDAM monitors only the hosts,
+/// passives and arbiters that hello lists, so never a hidden member).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// host:port as the set names it.
+    pub host: String,
+    /// The hello round trip, when it answered.
+    pub rtt_ms: Option<f64>,
+    /// Why it could not be checked.
+    pub error: Option<String>,
+}
+
+/// The members the set's config or status lists that rsctl's topology does not monitor, in the
+/// set's order: the ones `status` probes directly.
+pub fn unmonitored_members(
+    topology: &TopologyDescription,
+    status: Option<&Document>,
+    config: Option<&Document>,
+) -> Vec<String> {
+    let config = config.map(|c| c.get_document("config").unwrap_or(c));
+    let monitored: std::collections::BTreeSet<String> = topology
+        .servers
+        .keys()
+        .map(|a| host_key(&a.to_string()))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let listed = |d: Option<&Document>, field: &str| -> Vec<String> {
+        d.and_then(|d| d.get_array("members").ok())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Bson::as_document)
+                    .filter_map(|m| m.get_str(field).ok().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for host in listed(config, "host")
+        .into_iter()
+        .chain(listed(status, "name"))
+    {
+        let key = host_key(&host);
+        if !monitored.contains(&key) && !out.iter().any(|h| host_key(h) == key) {
+            out.push(host);
+        }
+    }
+    out
 }
 
 /// Builds the status report by merging the set's view with rsctl's monitors.
@@ -354,6 +405,18 @@ pub fn build_status(input: &StatusInput<'_>) -> StatusReport {
                 r.arbiter = sd.server_type == ServerType::RSArbiter;
             }
         }
+    }
+
+    // 3b. Members the monitors do not watch, checked once directly.
+    for p in input.probes {
+        let i = row_for(&p.host, &mut rows);
+        let r = &mut rows[i];
+        if r.reachable.is_some() {
+            continue;
+        }
+        r.reachable = Some(p.error.is_none());
+        r.rtt_ms = p.rtt_ms.filter(|_| p.error.is_none());
+        r.error = p.error.as_deref().map(redact_text);
     }
 
     // 4. Disagreements between the set's view and rsctl's.

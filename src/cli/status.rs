@@ -11,7 +11,9 @@ use crate::core::address::ServerAddress;
 use crate::core::description::{ServerType, TopologyDescription};
 
 use super::output::{Format, Stdout};
-use super::render::{build_status, status_table, StatusInput, StatusReport};
+use super::render::{
+    build_status, status_table, unmonitored_members, Probe, StatusInput, StatusReport,
+};
 use super::{session, Context};
 
 /// Arguments of `rsctl status`.
@@ -115,11 +117,192 @@ pub async fn report(client: &Client) -> anyhow::Result<StatusReport> {
         let hint = session::unauthorized_hint(&e, client.options().credential.is_some());
         return Err(anyhow::anyhow!("replSetGetStatus: {e}{hint}"));
     }
+    // Members SDAM does not monitor (hidden ones are not in hello's hosts): check each once.
+    let unmonitored = unmonitored_members(
+        &client.topology(),
+        status.as_ref().map(|(_, d)| d),
+        config.as_ref(),
+    );
+    let probes = probe_all(client, unmonitored).await;
     // Members' RTTs and reachability as of now (the commands above took a moment).
     let topo = client.topology();
     Ok(build_status(&StatusInput {
         topology: &topo,
         status: status.as_ref().map(|(a, d)| (a, d)),
         config: config.as_ref(),
+        probes: &probes,
     }))
+}
+
+/// Probes `hosts` concurrently (each bounded by connectTimeoutMS), in their order.
+async fn probe_all(client: &Client, hosts: Vec<String>) -> Vec<Probe> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, host) in hosts.into_iter().enumerate() {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let probe = match ServerAddress::parse(&host) {
+                Err(e) => Probe {
+                    host,
+                    rtt_ms: None,
+                    error: Some(e.to_string()),
+                },
+                Ok(addr) => match client.probe(&addr).await {
+                    Ok((rtt, _)) => Probe {
+                        host,
+                        rtt_ms: Some(rtt),
+                        error: None,
+                    },
+                    Err(e) => Probe {
+                        host,
+                        rtt_ms: None,
+                        error: Some(e.to_string()),
+                    },
+                },
+            };
+            (i, probe)
+        });
+    }
+    let mut out: Vec<(usize, Probe)> = tasks.join_all().await;
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, p)| p).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::description::{ServerDescription, TopologyType};
+
+    fn monitored(hosts: &[(&str, ServerType)]) -> TopologyDescription {
+        let mut t = TopologyDescription {
+            topology_type: TopologyType::ReplicaSetWithPrimary,
+            set_name: Some("rs0".into()),
+            ..Default::default()
+        };
+        for (h, ty) in hosts {
+            let a = ServerAddress::parse(h).unwrap();
+            let mut sd = ServerDescription::new_unknown(a.clone());
+            sd.server_type = *ty;
+            sd.round_trip_time_ms = Some(0.4);
+            t.servers.insert(a, sd);
+        }
+        t
+    }
+
+    fn config() -> Document {
+        doc! {"config": {"_id": "rs0", "version": 1, "members": [
+            {"_id": 0, "host": "a:1"},
+            {"_id": 1, "host": "b:2"},
+            {"_id": 2, "host": "C:3", "hidden": true, "priority": 0},
+        ]}}
+    }
+
+    fn status() -> Document {
+        doc! {"set": "rs0", "term": 1_i64, "members": [
+            {"name": "a:1", "health": 1.0, "stateStr": "PRIMARY"},
+            {"name": "b:2", "health": 1.0, "stateStr": "SECONDARY"},
+            {"name": "C:3", "health": 1.0, "stateStr": "SECONDARY"},
+            {"name": "d:4", "health": 0.0, "stateStr": "(not reachable/healthy)"},
+        ], "ok": 1.0}
+    }
+
+    #[test]
+    fn members_the_monitors_do_not_watch_are_probed_and_fill_reachable() {
+        let topo = monitored(&[
+            ("a:1", ServerType::RSPrimary),
+            ("b:2", ServerType::RSSecondary),
+        ]);
+        let (st, cfg) = (status(), config());
+        // From the config and the status, once each, host names compared case-insensitively.
+        assert_eq!(
+            unmonitored_members(&topo, Some(&st), Some(&cfg)),
+            vec!["C:3".to_string(), "d:4".to_string()]
+        );
+        assert!(unmonitored_members(&topo, None, None).is_empty());
+
+        let src = ServerAddress::parse("a:1").unwrap();
+        let probes = [
+            Probe {
+                host: "C:3".into(),
+                rtt_ms: Some(0.7),
+                error: None,
+            },
+            Probe {
+                host: "d:4".into(),
+                rtt_ms: None,
+                error: Some("network error talking to d:4: connect: Connection refused".into()),
+            },
+            // A probe never overrides what a monitor measured.
+            Probe {
+                host: "b:2".into(),
+                rtt_ms: None,
+                error: Some("ignored".into()),
+            },
+        ];
+        let report = build_status(&StatusInput {
+            topology: &topo,
+            status: Some((&src, &st)),
+            config: Some(&cfg),
+            probes: &probes,
+        });
+        let row = |h: &str| report.members.iter().find(|m| m.host == h).unwrap();
+        let c = row("C:3");
+        assert!(c.hidden);
+        assert_eq!(
+            (c.reachable, c.rtt_ms, c.error.as_deref()),
+            (Some(true), Some(0.7), None)
+        );
+        let d = row("d:4");
+        assert_eq!(d.reachable, Some(false));
+        assert_eq!(d.rtt_ms, None);
+        assert!(d.error.as_deref().unwrap().contains("refused"));
+        let b = row("b:2");
+        assert_eq!(
+            (b.reachable, b.rtt_ms, b.error.as_deref()),
+            (Some(true), Some(0.4), None)
+        );
+        // Down for the set and for the probe: nothing to report. Without probes the hidden
+        // member stays "not monitored" (null).
+        assert!(
+            report.disagreements.is_empty(),
+            "{:?}",
+            report.disagreements
+        );
+        let unprobed = build_status(&StatusInput {
+            topology: &topo,
+            status: Some((&src, &st)),
+            config: Some(&cfg),
+            probes: &[],
+        });
+        assert_eq!(
+            unprobed
+                .members
+                .iter()
+                .find(|m| m.host == "C:3")
+                .unwrap()
+                .reachable,
+            None
+        );
+
+        // The set calls it healthy but the probe cannot reach it: a disagreement, as for a
+        // monitored member.
+        let failed = [Probe {
+            host: "C:3".into(),
+            rtt_ms: None,
+            error: Some("network error talking to C:3: connect timed out".into()),
+        }];
+        let report = build_status(&StatusInput {
+            topology: &topo,
+            status: Some((&src, &st)),
+            config: Some(&cfg),
+            probes: &failed,
+        });
+        assert!(
+            report
+                .disagreements
+                .iter()
+                .any(|d| d.starts_with("C:3: the set reports it healthy")),
+            "{:?}",
+            report.disagreements
+        );
+    }
 }

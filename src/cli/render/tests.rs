@@ -96,6 +96,7 @@ fn status_merges_the_sets_view_with_rsctls() {
         topology: &topo,
         status: Some((&src, &st)),
         config: Some(&cfg),
+        probes: &[],
     });
     assert_eq!(report.set.as_deref(), Some("rs0"));
     assert_eq!(report.primary.as_deref(), Some("a:1"));
@@ -163,6 +164,7 @@ fn status_without_any_members_answer_uses_rsctls_view() {
         topology: &topo,
         status: None,
         config: None,
+        probes: &[],
     });
     assert_eq!(report.members[0].state, "PRIMARY");
     assert_eq!(report.members[2].state, "UNKNOWN");
