@@ -197,6 +197,7 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'Undo `partition`')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Delay every reply of a member (0s to remove)')
             [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Make a member apply the primary''s writes late (0s to remove)')
+            [CompletionResult]::new('clock', 'clock', [CompletionResultType]::ParameterValue, 'Skew a member''s wall clock: +2m runs it two minutes ahead, -30s behind, 0 sets it right. Its writes as primary (and the periodic no-op) carry the skewed date, so a lagging secondary''s lastWriteDate falls that far behind the primary''s at once')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop a running lab')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the running labs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -208,7 +209,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'First member''s port (the others follow); 0 = ephemeral ports')
             [CompletionResult]::new('--tags', '--tags', [CompletionResultType]::ParameterName, 'Tags of one member, in member order: --tags dc=ny,rack=1 --tags dc=sf')
             [CompletionResult]::new('--election-timeout', '--election-timeout', [CompletionResultType]::ParameterName, 'electionTimeoutMillis')
-            [CompletionResult]::new('--heartbeat-interval', '--heartbeat-interval', [CompletionResultType]::ParameterName, 'heartbeatIntervalMillis')
+            [CompletionResult]::new('--heartbeat-interval', '--heartbeat-interval', [CompletionResultType]::ParameterName, 'heartbeatIntervalMillis; lowered (with a warning) to half the election timeout when larger, so that a late heartbeat does not make the primary flap')
+            [CompletionResult]::new('--periodic-noop-interval', '--periodic-noop-interval', [CompletionResultType]::ParameterName, 'How often an idle primary writes a no-op to the oplog (mongod''s periodicNoopIntervalSecs; 0s: never). It keeps lastWriteDate moving, so drivers can tell how stale a secondary is')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the lab''s rng (election jitter, ids)')
             [CompletionResult]::new('--mongos', '--mongos', [CompletionResultType]::ParameterName, 'Also run N mongos routers in front of the set (a one-shard cluster), on the ports after the members'' (ephemeral with --port 0). They take kill, start, pause, resume and latency')
@@ -431,6 +433,30 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rsctl;lab;clock' {
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rsctl;lab;down' {
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The lab''s replica set name (default: the only lab running)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
@@ -488,6 +514,7 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'Undo `partition`')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Delay every reply of a member (0s to remove)')
             [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Make a member apply the primary''s writes late (0s to remove)')
+            [CompletionResult]::new('clock', 'clock', [CompletionResultType]::ParameterValue, 'Skew a member''s wall clock: +2m runs it two minutes ahead, -30s behind, 0 sets it right. Its writes as primary (and the periodic no-op) carry the skewed date, so a lagging secondary''s lastWriteDate falls that far behind the primary''s at once')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop a running lab')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the running labs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -518,6 +545,9 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;lab;help;lag' {
+            break
+        }
+        'rsctl;lab;help;clock' {
             break
         }
         'rsctl;lab;help;down' {
@@ -635,6 +665,7 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('heal', 'heal', [CompletionResultType]::ParameterValue, 'Undo `partition`')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Delay every reply of a member (0s to remove)')
             [CompletionResult]::new('lag', 'lag', [CompletionResultType]::ParameterValue, 'Make a member apply the primary''s writes late (0s to remove)')
+            [CompletionResult]::new('clock', 'clock', [CompletionResultType]::ParameterValue, 'Skew a member''s wall clock: +2m runs it two minutes ahead, -30s behind, 0 sets it right. Its writes as primary (and the periodic no-op) carry the skewed date, so a lagging secondary''s lastWriteDate falls that far behind the primary''s at once')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop a running lab')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the running labs')
             break
@@ -664,6 +695,9 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;help;lab;lag' {
+            break
+        }
+        'rsctl;help;lab;clock' {
             break
         }
         'rsctl;help;lab;down' {

@@ -70,6 +70,9 @@ _rsctl() {
             rsctl__subcmd__help,status)
                 cmd="rsctl__subcmd__help__subcmd__status"
                 ;;
+            rsctl__subcmd__help__subcmd__lab,clock)
+                cmd="rsctl__subcmd__help__subcmd__lab__subcmd__clock"
+                ;;
             rsctl__subcmd__help__subcmd__lab,down)
                 cmd="rsctl__subcmd__help__subcmd__lab__subcmd__down"
                 ;;
@@ -102,6 +105,9 @@ _rsctl() {
                 ;;
             rsctl__subcmd__help__subcmd__lab,up)
                 cmd="rsctl__subcmd__help__subcmd__lab__subcmd__up"
+                ;;
+            rsctl__subcmd__lab,clock)
+                cmd="rsctl__subcmd__lab__subcmd__clock"
                 ;;
             rsctl__subcmd__lab,down)
                 cmd="rsctl__subcmd__lab__subcmd__down"
@@ -138,6 +144,9 @@ _rsctl() {
                 ;;
             rsctl__subcmd__lab,up)
                 cmd="rsctl__subcmd__lab__subcmd__up"
+                ;;
+            rsctl__subcmd__lab__subcmd__help,clock)
+                cmd="rsctl__subcmd__lab__subcmd__help__subcmd__clock"
                 ;;
             rsctl__subcmd__lab__subcmd__help,down)
                 cmd="rsctl__subcmd__lab__subcmd__help__subcmd__down"
@@ -530,8 +539,22 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__help__subcmd__lab)
-            opts="up kill start pause resume partition heal latency lag down ls"
+            opts="up kill start pause resume partition heal latency lag clock down ls"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsctl__subcmd__help__subcmd__lab__subcmd__clock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -822,12 +845,74 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version up kill start pause resume partition heal latency lag down ls help"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version up kill start pause resume partition heal latency lag clock down ls help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replica-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --local-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsctl__subcmd__lab__subcmd__clock)
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --uri)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1004,8 +1089,22 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__help)
-            opts="up kill start pause resume partition heal latency lag down ls help"
+            opts="up kill start pause resume partition heal latency lag clock down ls help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsctl__subcmd__lab__subcmd__help__subcmd__clock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1678,7 +1777,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__up)
-            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --latency --seed --mongos --auth --auth-password-stdin --tls --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --periodic-noop-interval --latency --seed --mongos --auth --auth-password-stdin --tls --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1705,6 +1804,10 @@ _rsctl() {
                     return 0
                     ;;
                 --heartbeat-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --periodic-noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

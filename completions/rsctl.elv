@@ -189,6 +189,7 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand heal 'Undo `partition`'
             cand latency 'Delay every reply of a member (0s to remove)'
             cand lag 'Make a member apply the primary''s writes late (0s to remove)'
+            cand clock 'Skew a member''s wall clock: +2m runs it two minutes ahead, -30s behind, 0 sets it right. Its writes as primary (and the periodic no-op) carry the skewed date, so a lagging secondary''s lastWriteDate falls that far behind the primary''s at once'
             cand down 'Stop a running lab'
             cand ls 'List the running labs'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -199,7 +200,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand --port 'First member''s port (the others follow); 0 = ephemeral ports'
             cand --tags 'Tags of one member, in member order: --tags dc=ny,rack=1 --tags dc=sf'
             cand --election-timeout 'electionTimeoutMillis'
-            cand --heartbeat-interval 'heartbeatIntervalMillis'
+            cand --heartbeat-interval 'heartbeatIntervalMillis; lowered (with a warning) to half the election timeout when larger, so that a late heartbeat does not make the primary flap'
+            cand --periodic-noop-interval 'How often an idle primary writes a no-op to the oplog (mongod''s periodicNoopIntervalSecs; 0s: never). It keeps lastWriteDate moving, so drivers can tell how stale a secondary is'
             cand --latency 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms'
             cand --seed 'Seed of the lab''s rng (election jitter, ids)'
             cand --mongos 'Also run N mongos routers in front of the set (a one-shard cluster), on the ports after the members'' (ephemeral with --port 0). They take kill, start, pause, resume and latency'
@@ -413,6 +415,29 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rsctl;lab;clock'= {
+            cand --set 'The lab''s replica set name (default: the only lab running)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --username 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --password-stdin 'Read the password for --username from the first line of standard input'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rsctl;lab;down'= {
             cand --set 'The lab''s replica set name (default: the only lab running)'
             cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
@@ -468,6 +493,7 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand heal 'Undo `partition`'
             cand latency 'Delay every reply of a member (0s to remove)'
             cand lag 'Make a member apply the primary''s writes late (0s to remove)'
+            cand clock 'Skew a member''s wall clock: +2m runs it two minutes ahead, -30s behind, 0 sets it right. Its writes as primary (and the periodic no-op) carry the skewed date, so a lagging secondary''s lastWriteDate falls that far behind the primary''s at once'
             cand down 'Stop a running lab'
             cand ls 'List the running labs'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -489,6 +515,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
         &'rsctl;lab;help;latency'= {
         }
         &'rsctl;lab;help;lag'= {
+        }
+        &'rsctl;lab;help;clock'= {
         }
         &'rsctl;lab;help;down'= {
         }
@@ -594,6 +622,7 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand heal 'Undo `partition`'
             cand latency 'Delay every reply of a member (0s to remove)'
             cand lag 'Make a member apply the primary''s writes late (0s to remove)'
+            cand clock 'Skew a member''s wall clock: +2m runs it two minutes ahead, -30s behind, 0 sets it right. Its writes as primary (and the periodic no-op) carry the skewed date, so a lagging secondary''s lastWriteDate falls that far behind the primary''s at once'
             cand down 'Stop a running lab'
             cand ls 'List the running labs'
         }
@@ -614,6 +643,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
         &'rsctl;help;lab;latency'= {
         }
         &'rsctl;help;lab;lag'= {
+        }
+        &'rsctl;help;lab;clock'= {
         }
         &'rsctl;help;lab;down'= {
         }
