@@ -32,6 +32,9 @@
 //! - Writes on the primary append oplog entries (`{ts, t}` optimes, wall dates from
 //!   `epoch_ms + now`); secondaries pull from a sync source they can reach (after their injected
 //!   lag) and roll back a diverged suffix when the source's history differs.
+//! - An idle primary writes `{msg: "periodic noop"}` every `periodicNoopIntervalSecs` (10 s) so
+//!   that `lastWriteDate` keeps moving; each member has a wall clock that [`Fault::Clock`] can
+//!   skew, which dates what it writes as primary.
 //!
 //! All time goes through `tick`, which replays every due deadline in order, so a test can jump
 //! the clock by a minute and get the same result as a server ticking every millisecond.
