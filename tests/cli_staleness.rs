@@ -252,5 +252,11 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
     assert_code(&o, 2);
     assert!(err(&o).contains("not a member"), "{}", err(&o));
 
+    let o = lab
+        .rsctl(&["lab", "up", "--set", "x", "--periodic-noop-interval", "5ms"])
+        .await;
+    assert_code(&o, 2);
+    assert!(err(&o).contains("at least 100ms"), "{}", err(&o));
+
     lab.down().await;
 }

@@ -89,7 +89,8 @@ pub struct UpArgs {
     #[arg(long, default_value = "2s", value_name = "DUR", value_parser = parse_duration)]
     pub heartbeat_interval: Duration,
     /// How often an idle primary writes a no-op to the oplog (mongod's periodicNoopIntervalSecs;
-    /// 0s: never). It keeps lastWriteDate moving, so drivers can tell how stale a secondary is.
+    /// 0s: never; else at least 100ms). It keeps lastWriteDate moving, so drivers can tell how
+    /// stale a secondary is.
     #[arg(long, default_value = "10s", value_name = "DUR", value_parser = parse_duration)]
     pub periodic_noop_interval: Duration,
     /// Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms.
@@ -147,6 +148,10 @@ pub struct DelayArgs {
     #[command(flatten)]
     pub set: SetArg,
 }
+
+/// The shortest `--periodic-noop-interval` (mongod's periodicNoopIntervalSecs is at least 1 s;
+/// the lab allows faster for tests, but not an oplog entry per millisecond).
+const MIN_PERIODIC_NOOP_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A member and a clock offset.
 #[derive(Debug, Args)]
@@ -485,6 +490,16 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     }
     if up.arbiter && nodes < 2 {
         return Err(crate::error::Error::invalid("--arbiter needs at least 2 members").into());
+    }
+    if !up.periodic_noop_interval.is_zero()
+        && up.periodic_noop_interval < MIN_PERIODIC_NOOP_INTERVAL
+    {
+        return Err(crate::error::Error::invalid(format!(
+            "--periodic-noop-interval {} is too short: at least {} (or 0s for no periodic no-op)",
+            humantime::format_duration(up.periodic_noop_interval),
+            humantime::format_duration(MIN_PERIODIC_NOOP_INTERVAL)
+        ))
+        .into());
     }
     if let Ok(existing) = control::find(Some(&up.set)).await {
         return Err(crate::error::Error::invalid(format!(
