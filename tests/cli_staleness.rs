@@ -112,6 +112,12 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
     lab.control(&["lag", &stale, "10m"]).await;
     lab.control(&["clock", &primary, "+2m"]).await;
     wait_for_lags(&lab, &[&stale], &[&fresh]).await;
+    let ls = lab.rsctl(&["lab", "ls"]).await;
+    let ls = out(&ls);
+    assert!(
+        ls.contains(&format!("{stale}(lag 10m)")) && ls.contains(&format!("{primary}(clock +2m)")),
+        "lab ls shows the injected faults: {ls}"
+    );
 
     let o = lab
         .rsctl(&[

@@ -187,6 +187,13 @@ pub fn parse_offset(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("clock offset \"{s}\" is out of range (at most 100 years)"))
 }
 
+/// `+2m`, `-30s`: a clock offset as `rsctl lab clock` takes it.
+fn show_offset(ms: i64) -> String {
+    let sign = if ms < 0 { '-' } else { '+' };
+    let d = humantime::format_duration(Duration::from_millis(ms.unsigned_abs()));
+    format!("{sign}{}", d.to_string().replace(' ', ""))
+}
+
 /// Parses `dc=ny,rack=1`.
 pub fn parse_tags(s: &str) -> Result<Tags, String> {
     let mut tags = Tags::new();
@@ -439,6 +446,15 @@ async fn run_ls() -> anyhow::Result<()> {
                         if m.latency_ms > 0 {
                             state.push(format!("+{}ms", m.latency_ms));
                         }
+                        if m.lag_ms > 0 {
+                            state.push(format!(
+                                "lag {}",
+                                humantime::format_duration(Duration::from_millis(m.lag_ms))
+                            ));
+                        }
+                        if m.clock_offset_ms != 0 {
+                            state.push(format!("clock {}", show_offset(m.clock_offset_ms)));
+                        }
                         if state.is_empty() {
                             m.host.clone()
                         } else {
@@ -686,6 +702,9 @@ mod tests {
         assert_eq!(parse_offset("-30s"), Ok(-30_000));
         assert_eq!(parse_offset("500ms"), Ok(500));
         assert_eq!(parse_offset("0"), Ok(0));
+        for s in ["+2m", "-30s", "+1h5m", "-500ms"] {
+            assert_eq!(show_offset(parse_offset(s).unwrap()), s);
+        }
         assert!(parse_offset("-").unwrap_err().contains("+2m"));
         assert!(parse_offset("soon").is_err());
         assert!(parse_offset("+1000years")

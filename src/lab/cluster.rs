@@ -729,6 +729,11 @@ impl Cluster {
         self.noop_interval_ms = interval_ms.filter(|&ms| ms > 0);
     }
 
+    /// A member's injected replication lag in ms ([`Fault::Lag`]).
+    pub fn lag(&self, member: usize) -> Option<Millis> {
+        self.members.get(member).map(|m| m.lag_ms)
+    }
+
     /// A member's wall-clock offset in ms ([`Fault::Clock`]).
     pub fn clock_offset(&self, member: usize) -> Option<i64> {
         self.members.get(member).map(|m| m.clock_offset_ms)

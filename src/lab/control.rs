@@ -102,6 +102,20 @@ pub struct MemberState {
     pub up: bool,
     pub paused: bool,
     pub latency_ms: u64,
+    /// Injected replication lag (`rsctl lab lag`).
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub lag_ms: u64,
+    /// Wall-clock skew (`rsctl lab clock`; negative: behind).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub clock_offset_ms: i64,
+}
+
+fn is_zero_u64(v: &u64) -> bool {
+    *v == 0
+}
+
+fn is_zero_i64(v: &i64) -> bool {
+    *v == 0
 }
 
 /// The answer to a [`ControlRequest`].
@@ -326,10 +340,13 @@ pub fn status(lab: &Lab) -> ControlReply {
             .into_iter()
             .map(|host| {
                 let v = lab.member_view(&host);
+                let (lag_ms, clock_offset_ms) = lab.member_faults(&host).unwrap_or((0, 0));
                 MemberState {
                     up: v.is_some_and(|v| v.up),
                     paused: v.is_some_and(|v| v.paused),
                     latency_ms: v.map_or(0, |v| v.latency_ms),
+                    lag_ms,
+                    clock_offset_ms,
                     host,
                 }
             })
@@ -343,6 +360,8 @@ pub fn status(lab: &Lab) -> ControlReply {
                     up: v.is_some_and(|v| v.up),
                     paused: v.is_some_and(|v| v.paused),
                     latency_ms: v.map_or(0, |v| v.latency_ms),
+                    lag_ms: 0,
+                    clock_offset_ms: 0,
                     host,
                 }
             })

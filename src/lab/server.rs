@@ -160,6 +160,10 @@ pub(crate) trait Engine: Send {
     fn connection_closed(&mut self, member: usize, conn: u64);
     /// The periodic no-op writer's interval (engines without an oplog ignore it).
     fn set_periodic_noop_interval(&mut self, _interval_ms: Option<Millis>) {}
+    /// A member's injected lag and clock offset in ms (engines without them: none).
+    fn member_faults(&self, _member: usize) -> (Millis, i64) {
+        (0, 0)
+    }
 }
 
 impl Engine for Cluster {
@@ -194,6 +198,12 @@ impl Engine for Cluster {
     }
     fn set_periodic_noop_interval(&mut self, interval_ms: Option<Millis>) {
         Cluster::set_periodic_noop_interval(self, interval_ms)
+    }
+    fn member_faults(&self, member: usize) -> (Millis, i64) {
+        (
+            self.lag(member).unwrap_or(0),
+            self.clock_offset(member).unwrap_or(0),
+        )
     }
 }
 
@@ -819,6 +829,13 @@ impl Lab {
             self.shared.pump(&mut **c);
         }
         self.shared.reconcile().await
+    }
+
+    /// A member's injected replication lag and clock offset, in ms ([`Fault::Lag`],
+    /// [`Fault::Clock`]); None for a host that is not a member.
+    pub fn member_faults(&self, host: &str) -> Option<(Millis, i64)> {
+        let i = self.member(host).ok()?;
+        Some(self.shared.cluster().member_faults(i))
     }
 
     /// Sets how often an idle primary writes a no-op to its oplog (mongod's
