@@ -249,6 +249,20 @@ impl Client {
                 "directConnection=true needs exactly one host in the seed list",
             ));
         }
+        if let Some(c) = options
+            .credential
+            .as_ref()
+            .filter(|c| crate::core::auth::x509::is_x509(c))
+        {
+            crate::core::auth::x509::check_requirements(
+                c,
+                options.tls.is_some(),
+                options
+                    .tls
+                    .as_ref()
+                    .is_some_and(|t| t.has_client_certificate()),
+            )?;
+        }
         let mut options = options;
         options.heartbeat_frequency = options.heartbeat_frequency.max(MIN_HEARTBEAT_FREQUENCY);
         let topts = TopologyOptions {
@@ -417,6 +431,10 @@ impl Client {
                     });
                 }
                 last_explain = sel.explain();
+            }
+            if let Some(e) = certificate_refused_everywhere(&topology) {
+                // Every server's certificate was refused: waiting cannot help.
+                return Err(e);
             }
             let _ = self.shared.to_worker.send(WorkerMsg::RequestChecks);
             let now = Instant::now();
@@ -870,4 +888,24 @@ impl Drop for Cursor {
             .await;
         });
     }
+}
+
+/// The certificate error of the first server when every server of `topology` is Unknown because
+/// the TLS handshake refused its certificate (a configuration problem, not an outage).
+fn certificate_refused_everywhere(topology: &TopologyDescription) -> Option<Error> {
+    let mut first = None;
+    for s in topology.servers.values() {
+        match &s.error {
+            Some(
+                e @ Error::Network {
+                    kind: crate::error::NetworkErrorKind::Certificate,
+                    ..
+                },
+            ) if s.server_type == crate::core::description::ServerType::Unknown => {
+                first.get_or_insert_with(|| e.clone());
+            }
+            _ => return None,
+        }
+    }
+    first
 }

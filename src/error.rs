@@ -18,6 +18,9 @@ pub enum NetworkErrorKind {
     Closed,
     /// Connection refused, reset, unreachable, DNS failure...
     Io,
+    /// The TLS handshake refused the server's certificate (untrusted issuer, expired, issued
+    /// for another host name): retrying cannot help until the certificate or the options change.
+    Certificate,
 }
 
 /// The library error. Cloneable so that a `ServerDescription` can keep the last error it saw.

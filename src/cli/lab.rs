@@ -115,9 +115,22 @@ pub struct UpArgs {
     #[arg(long = "auth-password-stdin", requires = "auth")]
     pub auth_password_stdin: bool,
     /// Serve TLS only, with a fresh CA and a certificate for 127.0.0.1 and localhost; prints
-    /// `tls-ca-file PATH` (use it as tlsCAFile).
+    /// `tls-ca-file PATH` (use it as tlsCAFile) and `tls-client-cert PATH` (a client certificate
+    /// and key signed by the CA, for tlsCertificateKeyFile and MONGODB-X509). Client
+    /// certificates are verified when presented.
     #[arg(long)]
     pub tls: bool,
+    /// With --tls: refuse connections without a client certificate (mongod's default).
+    #[arg(long, requires = "tls")]
+    pub tls_require_client_cert: bool,
+    /// With --tls: serve this certificate chain and key (one PEM file, like mongod's
+    /// tlsCertificateKeyFile) instead of a generated one. Needs --tls-ca-file.
+    #[arg(long, value_name = "PEM", requires_all = ["tls", "tls_ca_file"])]
+    pub tls_cert_file: Option<std::path::PathBuf>,
+    /// With --tls-cert-file: the CA (PEM) that issued it, printed as `tls-ca-file` and trusted
+    /// for client certificates (like mongod's tlsCAFile).
+    #[arg(long, value_name = "PEM", requires = "tls_cert_file")]
+    pub tls_ca_file: Option<std::path::PathBuf>,
 }
 
 /// Which running lab to control.
@@ -559,13 +572,27 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
         )?)
     };
     let tls = if up.tls {
-        let tls = crate::lab::tls::LabTls::generate()?;
-        let path = tls.write_ca(&std::env::temp_dir(), &format!("rsctl-lab-{}", up.set))?;
-        Some((tls, path))
+        let tls = crate::lab::tls::LabTls::with_options(&crate::lab::tls::LabTlsOptions {
+            require_client_cert: up.tls_require_client_cert,
+            cert_key_file: up.tls_cert_file.clone(),
+            ca_file: up.tls_ca_file.clone(),
+        })?;
+        let name = format!("rsctl-lab-{}", up.set);
+        let ca = match &up.tls_ca_file {
+            Some(given) => given.clone(),
+            None => tls.write_ca(&std::env::temp_dir(), &name)?,
+        };
+        let client = tls.write_client(&std::env::temp_dir(), &name)?;
+        let files = TlsFiles {
+            ca,
+            client,
+            x509_user: (!up.auth.is_empty()).then(|| tls.client_subject().to_string()),
+        };
+        Some((tls, files))
     } else {
         None
     };
-    let ca_file = tls.as_ref().map(|(_, p)| p.clone());
+    let tls_files = tls.as_ref().map(|(_, f)| f.clone());
     let lab = Lab::start_secured(config, auth, tls.map(|(t, _)| t)).await;
     let lab = Arc::new(lab.context("starting the lab")?);
     lab.set_periodic_noop_interval(Some(up.periodic_noop_interval));
@@ -583,7 +610,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
             }
         }
     });
-    let outcome = serve_up(&lab, &up, ca_file.as_deref()).await;
+    let outcome = serve_up(&lab, &up, tls_files.as_ref()).await;
     printer.abort();
     match Arc::try_unwrap(lab) {
         Ok(lab) => lab.shutdown().await,
@@ -592,7 +619,18 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     outcome
 }
 
-async fn serve_up(lab: &Lab, up: &UpArgs, ca_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+/// The files `lab up --tls` tells clients about.
+#[derive(Debug, Clone)]
+struct TlsFiles {
+    /// tlsCAFile.
+    ca: std::path::PathBuf,
+    /// tlsCertificateKeyFile: the lab's client certificate and key.
+    client: std::path::PathBuf,
+    /// With --auth: the `$external` user of the client certificate (MONGODB-X509).
+    x509_user: Option<String>,
+}
+
+async fn serve_up(lab: &Lab, up: &UpArgs, tls: Option<&TlsFiles>) -> anyhow::Result<()> {
     if up.mongos > 0 {
         let base = if up.port == 0 {
             0
@@ -629,9 +667,14 @@ async fn serve_up(lab: &Lab, up: &UpArgs, ca_file: Option<&std::path::Path>) -> 
     for (i, host) in lab.routers().iter().enumerate() {
         say(&format!("mongos {i} {host}"));
     }
-    if let Some(path) = ca_file {
+    if let Some(files) = tls {
         // Connect with: mongodb://HOST/?tls=true&tlsCAFile=PATH
-        say(&format!("tls-ca-file {}", path.display()));
+        say(&format!("tls-ca-file {}", files.ca.display()));
+        // ...&tlsCertificateKeyFile=PATH(&authMechanism=MONGODB-X509)
+        say(&format!("tls-client-cert {}", files.client.display()));
+        if let Some(user) = &files.x509_user {
+            say(&format!("x509-user {user}"));
+        }
     }
     let _registration = control::register(LabEntry {
         set_name: up.set.clone(),

@@ -1,8 +1,13 @@
 //! The lab's authentication, pure: users given with `--auth USER:PASSWORD` stored the way mongod
 //! stores them (per mechanism: salt, iteration count, StoredKey, ServerKey — never the password),
 //! the server side of SCRAM-SHA-1 / SCRAM-SHA-256 over `saslStart` / `saslContinue` and the
-//! hello's `speculativeAuthenticate`, `saslSupportedMechs`, and the gate that answers
-//! Unauthorized (13) to commands sent before authenticating.
+//! hello's `speculativeAuthenticate`, `saslSupportedMechs`, MONGODB-X509 (`authenticate` on
+//! `$external`, speculative too) for the `$external` users named by client certificates' subject
+//! DNs, `connectionStatus`, and the gate that answers Unauthorized (13) to commands sent before
+//! authenticating.
+//!
+//! Like mongod with a keyFile, the lab has an internal `__system` user on `local` whose key is
+//! random and never printed: the lab's own routers authenticate to its members with it.
 //!
 //! Random values (salts, server nonces) are arguments; the tokio server draws them.
 
@@ -34,8 +39,16 @@ const ALLOWED_UNAUTHENTICATED: &[&str] = &[
     "buildinfo",
     "saslStart",
     "saslContinue",
+    "authenticate",
     "endSessions",
 ];
+
+/// The internal user (mongod's keyFile user).
+pub const INTERNAL_USER: &str = "__system";
+/// The internal user's database.
+pub const INTERNAL_DB: &str = "local";
+/// The database of X.509 users.
+pub const EXTERNAL_DB: &str = "$external";
 
 /// One mechanism's stored secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -119,6 +132,20 @@ pub fn parse_user_spec(spec: &str) -> Result<(String, String)> {
 #[derive(Debug, Clone, Default)]
 pub struct AuthStore {
     users: Vec<LabUser>,
+    /// `$external` users (subject DNs, RFC 2253) that MONGODB-X509 may authenticate as.
+    external: Vec<String>,
+    /// The internal user's key (random), if the store has one.
+    internal_key: Option<InternalKey>,
+}
+
+/// The internal user's password; its `Debug` hides it.
+#[derive(Clone)]
+struct InternalKey(String);
+
+impl std::fmt::Debug for InternalKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InternalKey(****)")
+    }
 }
 
 impl AuthStore {
@@ -148,7 +175,65 @@ impl AuthStore {
                 )?,
             });
         }
-        Ok(AuthStore { users: out })
+        Ok(AuthStore {
+            users: out,
+            external: Vec::new(),
+            internal_key: None,
+        })
+    }
+
+    /// Adds the internal `__system` user on `local` with a random key made from `salt`'s bytes
+    /// (the lab's routers authenticate with [`AuthStore::internal_credential`]).
+    pub fn with_internal_user(mut self, mut salt: impl FnMut() -> [u8; 16]) -> Result<AuthStore> {
+        let mut key_bytes = salt().to_vec();
+        key_bytes.extend_from_slice(&salt());
+        let key = B64.encode(key_bytes);
+        self.users
+            .retain(|u| u.name != INTERNAL_USER || u.db != INTERNAL_DB);
+        self.users.push(LabUser {
+            name: INTERNAL_USER.to_string(),
+            db: INTERNAL_DB.to_string(),
+            sha1: ScramSecret::derive(
+                ScramMechanism::Sha1,
+                INTERNAL_USER,
+                &key,
+                salt().to_vec(),
+                SHA1_ITERATIONS,
+            )?,
+            sha256: ScramSecret::derive(
+                ScramMechanism::Sha256,
+                INTERNAL_USER,
+                &key,
+                salt().to_vec(),
+                SHA256_ITERATIONS,
+            )?,
+        });
+        self.internal_key = Some(InternalKey(key));
+        Ok(self)
+    }
+
+    /// The credential of the internal user, if the store has one.
+    pub fn internal_credential(&self) -> Option<crate::core::uri::Credential> {
+        let key = self.internal_key.as_ref()?;
+        Some(crate::core::uri::Credential {
+            username: Some(INTERNAL_USER.to_string()),
+            password: Some(key.0.clone()),
+            source: Some(INTERNAL_DB.to_string()),
+            mechanism: Some(ScramMechanism::Sha256.name().to_string()),
+            ..Default::default()
+        })
+    }
+
+    /// Adds an `$external` user named by a certificate subject DN (RFC 2253), for MONGODB-X509.
+    pub fn add_external_user(&mut self, subject: &str) {
+        if !self.external.iter().any(|u| u == subject) {
+            self.external.push(subject.to_string());
+        }
+    }
+
+    /// The `$external` users.
+    pub fn external_users(&self) -> &[String] {
+        &self.external
     }
 
     /// Creates users from `--auth` arguments; `salt` as in [`AuthStore::new`].
@@ -162,7 +247,7 @@ impl AuthStore {
 
     /// True when the store has users (the lab then requires authentication).
     pub fn enabled(&self) -> bool {
-        !self.users.is_empty()
+        !self.users.is_empty() || !self.external.is_empty()
     }
 
     fn find(&self, db: &str, name: &str) -> Option<&LabUser> {
@@ -201,6 +286,8 @@ pub struct ConnAuth {
     next_id: i32,
     /// `(user, db)` once authenticated.
     authenticated: Option<(String, String)>,
+    /// The subject DN of the verified client certificate the connection presented.
+    peer_subject: Option<String>,
 }
 
 /// What to do with a command.
@@ -235,6 +322,15 @@ impl ConnAuth {
             conversation: None,
             next_id: 1,
             authenticated: None,
+            peer_subject: None,
+        }
+    }
+
+    /// A fresh connection that presented a verified client certificate with this subject DN.
+    pub fn with_peer(store: Arc<AuthStore>, peer_subject: Option<String>) -> ConnAuth {
+        ConnAuth {
+            peer_subject,
+            ..ConnAuth::new(store)
         }
     }
 
@@ -252,6 +348,8 @@ impl ConnAuth {
         match name {
             "saslStart" => Gate::Reply(self.sasl_start(db, command, nonce)),
             "saslContinue" => Gate::Reply(self.sasl_continue(command)),
+            "authenticate" => Gate::Reply(self.authenticate_x509(db, command)),
+            "connectionStatus" => Gate::Reply(self.connection_status()),
             "hello" | "isMaster" | "ismaster" => {
                 let mut extra = Document::new();
                 if let Ok(q) = command.get_str("saslSupportedMechs") {
@@ -260,8 +358,14 @@ impl ConnAuth {
                     }
                 }
                 if let Ok(spec) = command.get_document("speculativeAuthenticate") {
-                    let sdb = spec.get_str("db").unwrap_or(USER_DB).to_string();
-                    let reply = self.sasl_start(&sdb, spec, nonce);
+                    let x509 = spec.contains_key("authenticate");
+                    let default_db = if x509 { EXTERNAL_DB } else { USER_DB };
+                    let sdb = spec.get_str("db").unwrap_or(default_db).to_string();
+                    let reply = if x509 {
+                        self.authenticate_x509(&sdb, spec)
+                    } else {
+                        self.sasl_start(&sdb, spec, nonce)
+                    };
                     // A failed speculative attempt is simply left out of the hello reply.
                     if reply.get_f64("ok").unwrap_or(0.0) == 1.0 {
                         let mut reply = reply;
@@ -280,6 +384,58 @@ impl ConnAuth {
                 "code": 13,
                 "codeName": "Unauthorized",
             }),
+        }
+    }
+
+    /// MONGODB-X509: the user is the verified client certificate's subject, which must be an
+    /// `$external` user (and match `user` when the command names one). Failures are
+    /// AuthenticationFailed (18), as mongod answers them.
+    fn authenticate_x509(&mut self, db: &str, command: &Document) -> Document {
+        let mechanism = command.get_str("mechanism").unwrap_or("(none)");
+        if mechanism != "MONGODB-X509" {
+            return doc! {
+                "ok": 0.0,
+                "errmsg": format!("Unsupported mechanism {mechanism} for the authenticate command (use MONGODB-X509, or saslStart for SCRAM)"),
+                "code": 334,
+                "codeName": "MechanismUnavailable",
+            };
+        }
+        let failed = |why: &str| {
+            doc! {"ok": 0.0, "errmsg": format!("Authentication failed: {why}"), "code": 18, "codeName": "AuthenticationFailed"}
+        };
+        if db != EXTERNAL_DB {
+            return failed("X.509 authentication must always use the $external database");
+        }
+        let Some(subject) = self.peer_subject.clone() else {
+            return failed("the connection presented no verified client certificate");
+        };
+        if let Ok(user) = command.get_str("user") {
+            if user != subject {
+                return auth_failed();
+            }
+        }
+        if !self.store.external.iter().any(|u| *u == subject) {
+            return auth_failed();
+        }
+        self.conversation = None;
+        self.authenticated = Some((subject.clone(), EXTERNAL_DB.to_string()));
+        doc! {"dbname": EXTERNAL_DB, "user": subject, "ok": 1.0}
+    }
+
+    /// connectionStatus: who the connection is authenticated as (the lab grants `root`).
+    fn connection_status(&self) -> Document {
+        let (users, roles) = match &self.authenticated {
+            Some((user, db)) => (
+                vec![Bson::Document(
+                    doc! {"user": user.clone(), "db": db.clone()},
+                )],
+                vec![Bson::Document(doc! {"role": "root", "db": "admin"})],
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        doc! {
+            "authInfo": {"authenticatedUsers": users, "authenticatedUserRoles": roles},
+            "ok": 1.0,
         }
     }
 

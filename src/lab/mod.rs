@@ -1,12 +1,14 @@
 //! `rsctl lab`: a MongoDB-wire-compatible replica-set simulator with fault injection.
 //!
-//! - [`auth`]: users, the server side of SCRAM, and the Unauthorized gate (`lab up --auth`).
+//! - [`auth`]: users, the server side of SCRAM and MONGODB-X509, and the Unauthorized gate
+//!   (`lab up --auth`).
+//! - [`dn`]: a certificate's subject DN in RFC 2253 form (the `$external` user of X.509).
 //! - [`cluster`]: the pure, deterministic replica-set state machine (members, config, terms,
 //!   elections, oplog, replication, faults), stepped on a clock passed in.
 //! - [`replconfig`]: replica-set configs: parsing and validating as mongod does, rendering.
 //! - [`crud`]: the data commands (find/getMore/insert/update/...) of the state machine.
 //! - [`store`]: the pure in-memory document store (filters, sort, projection) each member keeps.
-//! - [`tls`]: the throwaway CA and server certificate of `lab up --tls`.
+//! - [`tls`]: the throwaway CA, server and client certificates of `lab up --tls`.
 //! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
 //!   and pause faults, exhaust hello.
 //! - [`router`]: mongos routers in front of the set (a one-shard cluster), forwarding through
@@ -18,6 +20,7 @@ pub mod auth;
 pub mod cluster;
 pub mod control;
 pub mod crud;
+pub mod dn;
 pub mod replconfig;
 pub mod router;
 pub mod server;

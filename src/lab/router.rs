@@ -11,6 +11,11 @@
 //!
 //! Routers take the socket-side faults of members: kill (port closed, connections dropped),
 //! start (same port, new `topologyVersion.processId`), pause, resume and latency.
+//!
+//! Routers apply the lab's security like its members: TLS with the same certificate and client
+//! certificate checks, and with auth the same users and the same gate (mongos requires
+//! authentication like mongod). A router reaches the members as the lab's internal user, over
+//! TLS presenting the lab's client certificate.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
@@ -19,9 +24,9 @@ use std::time::Duration;
 
 use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
+use tokio::io::{AsyncRead, AsyncWrite, ReadHalf, WriteHalf};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -31,8 +36,10 @@ use crate::core::description::Tags;
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use crate::core::selection::Criteria;
 use crate::error::{Error, NetworkErrorKind, Result};
+use crate::lab::auth::{AuthStore, ConnAuth, Gate};
 use crate::lab::cluster::{Fault, MemberView};
 use crate::lab::server::Lab;
+use crate::lab::tls::LabTls;
 use crate::wire::{
     self, Message, OpMsg, OpReply, DEFAULT_MAX_MESSAGE_SIZE, FLAG_CHECKSUM_PRESENT,
     FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME,
@@ -109,7 +116,17 @@ struct Shared {
     routers: Vec<RouterRt>,
     next_conn: AtomicU64,
     next_message_id: AtomicI32,
+    /// The lab's users (auth on): connections must authenticate, as on the members.
+    auth: Option<Arc<AuthStore>>,
+    /// The lab's TLS (on): every connection does the handshake first.
+    tls: Option<LabTls>,
 }
+
+/// The byte stream of a router connection (TCP, or TLS over it).
+trait RouterStream: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> RouterStream for T {}
+type Rd = ReadHalf<Box<dyn RouterStream>>;
+type Wr = WriteHalf<Box<dyn RouterStream>>;
 
 fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -142,6 +159,8 @@ impl Routers {
         selection_timeout: Duration,
         n: usize,
         base_port: u16,
+        auth: Option<Arc<AuthStore>>,
+        tls: Option<LabTls>,
     ) -> Result<Routers> {
         if n == 0 || n > 50 {
             return Err(Error::invalid(format!(
@@ -193,6 +212,8 @@ impl Routers {
             routers,
             next_conn: AtomicU64::new(1),
             next_message_id: AtomicI32::new(1),
+            auth,
+            tls,
         });
         for (i, l) in listeners.into_iter().enumerate() {
             let task = tokio::spawn(accept_loop(Arc::clone(&shared), i, l));
@@ -308,6 +329,7 @@ impl Lab {
             .heartbeat_interval
             .max(crate::net::monitor::MIN_HEARTBEAT_FREQUENCY);
         let selection_timeout = (config.election_timeout * 3).max(Duration::from_secs(5));
+        let (auth, tls) = self.security();
         let routers = Routers::start(
             self.set_name().to_string(),
             self.hosts(),
@@ -315,6 +337,8 @@ impl Lab {
             selection_timeout,
             n,
             base_port,
+            auth,
+            tls,
         )
         .await?;
         let hosts = routers.hosts();
@@ -367,7 +391,27 @@ async fn accept_loop(shared: Arc<Shared>, router: usize, listener: TcpListener) 
             Ok((stream, _)) => {
                 let _ = stream.set_nodelay(true);
                 let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
-                let task = tokio::spawn(serve(Arc::clone(&shared), router, id, stream));
+                let task = match shared.tls.as_ref().map(|t| t.acceptor.clone()) {
+                    None => tokio::spawn(serve(
+                        Arc::clone(&shared),
+                        router,
+                        id,
+                        Box::new(stream),
+                        None,
+                    )),
+                    Some(acceptor) => {
+                        let shared = Arc::clone(&shared);
+                        tokio::spawn(async move {
+                            let handshake = acceptor.accept(stream);
+                            if let Ok(Ok(tls)) =
+                                tokio::time::timeout(Duration::from_secs(10), handshake).await
+                            {
+                                let peer = crate::lab::server::peer_subject(&tls);
+                                serve(shared, router, id, Box::new(tls), peer).await;
+                            }
+                        })
+                    }
+                };
                 let mut conns = lock(&shared.routers[router].conns);
                 conns.retain(|_, t| !t.is_finished());
                 conns.insert(id, task);
@@ -394,15 +438,26 @@ struct Incoming {
 }
 
 /// Serves one connection until the client closes it, sends garbage, or the router is killed.
-async fn serve(shared: Arc<Shared>, router: usize, conn: u64, stream: TcpStream) {
-    let (mut rd, mut wr) = stream.into_split();
+async fn serve(
+    shared: Arc<Shared>,
+    router: usize,
+    conn: u64,
+    stream: Box<dyn RouterStream>,
+    peer_subject: Option<String>,
+) {
+    let (mut rd, mut wr) = tokio::io::split(stream);
     let mut buf = Vec::with_capacity(16 * 1024);
     let view = shared.routers[router].view.subscribe();
+    let auth = shared
+        .auth
+        .clone()
+        .map(|store| ConnAuth::with_peer(store, peer_subject));
     let mut c = Conn {
         shared,
         router,
         conn,
         view,
+        auth,
     };
     if let Err(e) = c.run(&mut rd, &mut wr, &mut buf).await {
         tracing::debug!("lab router {router} connection {conn}: {e}");
@@ -415,6 +470,8 @@ struct Conn {
     router: usize,
     conn: u64,
     view: watch::Receiver<MemberView>,
+    /// The connection's authentication state (auth on).
+    auth: Option<ConnAuth>,
 }
 
 impl Conn {
@@ -422,12 +479,7 @@ impl Conn {
         &self.shared.routers[self.router]
     }
 
-    async fn run(
-        &mut self,
-        rd: &mut OwnedReadHalf,
-        wr: &mut OwnedWriteHalf,
-        buf: &mut Vec<u8>,
-    ) -> std::io::Result<()> {
+    async fn run(&mut self, rd: &mut Rd, wr: &mut Wr, buf: &mut Vec<u8>) -> std::io::Result<()> {
         loop {
             let Some(frame) = self.read_frame(rd, buf).await? else {
                 return Ok(());
@@ -435,7 +487,7 @@ impl Conn {
             let req = decode(&frame)?;
             let reply = match &req.rejected {
                 Some(error) => error.clone(),
-                None => self.handle(&req.db, req.command.clone()).await,
+                None => self.gated(&req.db, req.command.clone()).await,
             };
             if req.no_reply {
                 continue;
@@ -476,7 +528,7 @@ impl Conn {
     /// The next complete frame; None when the client closed or the router was killed.
     async fn read_frame(
         &mut self,
-        rd: &mut OwnedReadHalf,
+        rd: &mut Rd,
         buf: &mut Vec<u8>,
     ) -> std::io::Result<Option<Vec<u8>>> {
         loop {
@@ -505,12 +557,7 @@ impl Conn {
 
     /// Waits `d` (an awaitable hello), watching for the client closing or the router dying.
     /// False when the connection must end.
-    async fn wait(
-        &mut self,
-        d: Duration,
-        rd: &mut OwnedReadHalf,
-        buf: &mut Vec<u8>,
-    ) -> std::io::Result<bool> {
+    async fn wait(&mut self, d: Duration, rd: &mut Rd, buf: &mut Vec<u8>) -> std::io::Result<bool> {
         let until = tokio::time::Instant::now() + d;
         loop {
             if !self.view.borrow().up {
@@ -535,7 +582,7 @@ impl Conn {
     /// Holds the reply while paused, delays it by the latency, writes it; returns its id.
     async fn write(
         &mut self,
-        wr: &mut OwnedWriteHalf,
+        wr: &mut Wr,
         response_to: i32,
         reply: Document,
         legacy: bool,
@@ -617,6 +664,26 @@ impl Conn {
         }
         d.insert("ok", 1.0);
         d
+    }
+
+    /// Runs the command through the auth gate (auth on), then [`Conn::handle`].
+    async fn gated(&mut self, db: &str, cmd: Document) -> Document {
+        let extra = match self.auth.as_mut() {
+            None => None,
+            Some(auth) => match auth.gate(db, &cmd, &server_nonce()) {
+                Gate::Reply(reply) => return reply,
+                Gate::Pass(extra) => extra,
+            },
+        };
+        let mut reply = self.handle(db, cmd).await;
+        if let Some(extra) = extra {
+            if reply.get_f64("ok").ok() == Some(1.0) {
+                reply.remove("ok");
+                reply.extend(extra);
+                reply.insert("ok", 1.0);
+            }
+        }
+        reply
     }
 
     /// Answers one command, by itself or through the shard.
@@ -761,6 +828,25 @@ impl Conn {
         options.heartbeat_frequency = self.shared.heartbeat;
         options.server_selection_timeout = self.shared.selection_timeout;
         options.app_name = Some(format!("rsctl-lab-router {}", self.rt().host));
+        // The members' security: the internal user, TLS with the lab's client certificate (the
+        // members are in this process; their certificate may be the user's, for another name).
+        options.credential = self
+            .shared
+            .auth
+            .as_ref()
+            .and_then(|a| a.internal_credential());
+        options.tls = self
+            .shared
+            .tls
+            .as_ref()
+            .map(|t| crate::net::tls::TlsOptions {
+                allow_invalid_certificates: true,
+                inline: Some(crate::net::tls::InlinePem {
+                    ca_pem: String::new(),
+                    certificate_key_pem: Some(t.client_pem().to_string()),
+                }),
+                ..Default::default()
+            });
         let client = Client::connect(options).await?;
         *slot = Some(client.clone());
         Ok(client)
@@ -896,6 +982,12 @@ fn max_await(command: &Document) -> Duration {
         .unwrap_or(0)
         .max(0);
     Duration::from_millis(ms as u64).min(MAX_AWAIT)
+}
+
+/// Fresh randomness for a SCRAM server nonce (24 base64 characters).
+fn server_nonce() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 18]>())
 }
 
 fn invalid(e: impl std::fmt::Display) -> std::io::Error {

@@ -245,7 +245,7 @@ pub(crate) struct Shared {
     /// The users when started with auth: connections must authenticate first.
     auth: Option<Arc<AuthStore>>,
     /// Set when started with TLS: every accepted connection does the TLS handshake first.
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<LabTls>,
     /// Set when the lab shuts down: nothing new is accepted.
     closed: AtomicBool,
 }
@@ -449,14 +449,24 @@ async fn accept_loop(shared: Arc<Shared>, member: usize, listener: TcpListener) 
                 let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
                 let (tx, rx) = mpsc::unbounded_channel();
                 lock(&shared.routes).insert(id, tx);
-                let task = match shared.tls.clone() {
-                    None => tokio::spawn(conn::serve(Arc::clone(&shared), member, id, stream, rx)),
+                let task = match shared.tls.as_ref().map(|t| t.acceptor.clone()) {
+                    None => tokio::spawn(conn::serve(
+                        Arc::clone(&shared),
+                        member,
+                        id,
+                        stream,
+                        None,
+                        rx,
+                    )),
                     Some(acceptor) => {
                         let shared = Arc::clone(&shared);
                         tokio::spawn(async move {
                             let handshake = acceptor.accept(stream);
                             match tokio::time::timeout(Duration::from_secs(10), handshake).await {
-                                Ok(Ok(tls)) => conn::serve(shared, member, id, tls, rx).await,
+                                Ok(Ok(tls)) => {
+                                    let peer = peer_subject(&tls);
+                                    conn::serve(shared, member, id, tls, peer, rx).await
+                                }
                                 _ => drop(lock(&shared.routes).remove(&id)),
                             }
                         })
@@ -473,6 +483,13 @@ async fn accept_loop(shared: Arc<Shared>, member: usize, listener: TcpListener) 
             }
         }
     }
+}
+
+/// The subject DN (RFC 2253) of the client certificate a TLS connection presented (rustls
+/// verified it against the lab's CAs during the handshake).
+pub(crate) fn peer_subject<S>(tls: &tokio_rustls::server::TlsStream<S>) -> Option<String> {
+    let certs = tls.get_ref().1.peer_certificates()?;
+    crate::lab::dn::subject_dn(certs.first()?)
 }
 
 /// The driver: ticks the cluster at its deadlines and reconciles sockets with member views.
@@ -542,12 +559,23 @@ impl Lab {
     }
 
     /// Like [`Lab::start`], with authentication (`auth`) and/or TLS on every member (`tls`,
-    /// see [`crate::lab::tls`]).
+    /// see [`crate::lab::tls`]). With both, the subject of the lab's client certificate is an
+    /// `$external` user (MONGODB-X509). With auth, the store also gets the internal user the
+    /// lab's routers authenticate with.
     pub async fn start_secured(
         config: LabConfig,
         auth: Option<AuthStore>,
         tls: Option<LabTls>,
     ) -> Result<Lab> {
+        let auth = match auth {
+            None => None,
+            Some(mut a) => {
+                if let Some(t) = &tls {
+                    a.add_external_user(t.client_subject());
+                }
+                Some(a.with_internal_user(rand::random)?)
+            }
+        };
         let engine = |options| Box::new(Cluster::new(options, 0)) as Box<dyn Engine>;
         let security = Security {
             auth: auth.map(Arc::new),
@@ -651,7 +679,7 @@ impl Lab {
             primary: Mutex::new(None),
             reconciling: tokio::sync::Mutex::new(()),
             auth,
-            tls: tls.map(|t| t.acceptor),
+            tls,
             closed: AtomicBool::new(false),
         });
         for (i, listener) in listeners.into_iter().enumerate() {
@@ -667,6 +695,11 @@ impl Lab {
             driver: Some(driver),
             routers: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The lab's users and TLS (what its routers apply too).
+    pub(crate) fn security(&self) -> (Option<Arc<AuthStore>>, Option<LabTls>) {
+        (self.shared.auth.clone(), self.shared.tls.clone())
     }
 
     /// The set name.

@@ -1,8 +1,9 @@
 //! Authenticating an application connection right after its handshake (auth specification):
 //! the hello carries `saslSupportedMechs` (when the mechanism is negotiated) and a
 //! `speculativeAuthenticate` saslStart; if the server answered it, the conversation continues
-//! from there, otherwise a full `saslStart` / `saslContinue` exchange runs. Monitoring
-//! connections never authenticate.
+//! from there, otherwise a full `saslStart` / `saslContinue` exchange runs. MONGODB-X509 is one
+//! `authenticate` command on `$external` (speculative in the hello too): the TLS client
+//! certificate is the proof. Monitoring connections never authenticate.
 //!
 //! The SCRAM logic is pure (`core::auth`); this module adds the OS rng and the round trips.
 
@@ -11,7 +12,7 @@ use bson::Document;
 use rand::RngCore as _;
 
 use crate::core::auth::scram::{sasl_supported_mechs_query, ScramConversation, ScramMechanism};
-use crate::core::auth::{choose_mechanism, AuthContext, KeyCache};
+use crate::core::auth::{choose_mechanism, x509, AuthContext, KeyCache};
 use crate::core::uri::Credential;
 use crate::error::{Error, Result};
 use crate::net::connection::Connection;
@@ -27,10 +28,18 @@ pub fn client_nonce() -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// What the handshake adds to the hello for `credential`, and the speculative conversation it
-/// started (SCRAM-SHA-256 when the mechanism is negotiated, as the spec asks).
-pub fn prepare(credential: &Credential) -> Result<(Document, ScramConversation)> {
+/// What the handshake adds to the hello for `credential`, and the speculative SCRAM conversation
+/// it started (SCRAM-SHA-256 when the mechanism is negotiated, as the spec asks; `None` for
+/// MONGODB-X509, whose speculative command needs no state).
+pub fn prepare(credential: &Credential) -> Result<(Document, Option<ScramConversation>)> {
     let mut fields = Document::new();
+    if x509::is_x509(credential) {
+        fields.insert(
+            "speculativeAuthenticate",
+            x509::speculative_command(credential),
+        );
+        return Ok((fields, None));
+    }
     if credential.mechanism.is_none() {
         if let Some(q) = sasl_supported_mechs_query(credential) {
             fields.insert("saslSupportedMechs", q);
@@ -42,7 +51,7 @@ pub fn prepare(credential: &Credential) -> Result<(Document, ScramConversation)>
     };
     let conversation = ScramConversation::start(credential, mechanism, &client_nonce())?;
     fields.insert("speculativeAuthenticate", conversation.speculative());
-    Ok((fields, conversation))
+    Ok((fields, Some(conversation)))
 }
 
 /// Maps a failed SASL command to an authentication error naming user, db and mechanism.
@@ -66,6 +75,9 @@ pub async fn authenticate(
     speculative: Option<ScramConversation>,
     hello: &Document,
 ) -> Result<()> {
+    if x509::is_x509(credential) {
+        return authenticate_x509(conn, credential, hello).await;
+    }
     let answered = hello.get_document("speculativeAuthenticate").ok();
     let (mut conversation, mut reply) = match (speculative, answered) {
         (Some(conv), Some(first)) => (conv, first.clone()),
@@ -108,4 +120,32 @@ pub async fn authenticate(
     Err(conversation
         .context()
         .error("the server kept the SASL conversation going past its last step"))
+}
+
+/// MONGODB-X509: done when the hello answered the speculative command, else one `authenticate`
+/// on `$external`.
+async fn authenticate_x509(
+    conn: &mut Connection,
+    credential: &Credential,
+    hello: &Document,
+) -> Result<()> {
+    if hello.get_document("speculativeAuthenticate").is_ok() {
+        return Ok(());
+    }
+    match conn
+        .run_command(x509::EXTERNAL, x509::authenticate_command(credential))
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(Error::Command {
+            address,
+            code,
+            message,
+            ..
+        }) => Err(x509::error(
+            credential,
+            format!("{address}: {message} (code {code})"),
+        )),
+        Err(other) => Err(other),
+    }
 }

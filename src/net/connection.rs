@@ -334,7 +334,7 @@ impl Connection {
         };
         let (fields, speculative) = crate::net::auth::prepare(credential)?;
         let hs = conn.handshake_with(options, use_hello, fields).await?;
-        crate::net::auth::authenticate(&mut conn, credential, Some(speculative), &hs.reply).await?;
+        crate::net::auth::authenticate(&mut conn, credential, speculative, &hs.reply).await?;
         Ok((conn, hs))
     }
 

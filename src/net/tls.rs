@@ -32,6 +32,27 @@ pub struct TlsOptions {
     pub allow_invalid_certificates: bool,
     /// tlsAllowInvalidHostnames (or tlsInsecure): accept a valid certificate for another name.
     pub allow_invalid_hostnames: bool,
+    /// PEM material held in memory rather than in files (the lab's routers reach its members
+    /// with it); used in addition to `ca_file` / instead of `certificate_key_file`.
+    pub inline: Option<InlinePem>,
+}
+
+/// In-memory PEM: trusted CA certificates and, optionally, a client certificate with its key.
+/// Its `Debug` shows neither.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InlinePem {
+    /// PEM certificates to trust (like tlsCAFile's content).
+    pub ca_pem: String,
+    /// A client certificate chain and its private key (like tlsCertificateKeyFile's content).
+    pub certificate_key_pem: Option<String>,
+}
+
+impl std::fmt::Debug for InlinePem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InlinePem")
+            .field("client_certificate", &self.certificate_key_pem.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TlsOptions {
@@ -47,7 +68,17 @@ impl TlsOptions {
             allow_invalid_certificates: insecure
                 || cs.tls_allow_invalid_certificates.unwrap_or(false),
             allow_invalid_hostnames: insecure || cs.tls_allow_invalid_hostnames.unwrap_or(false),
+            inline: None,
         })
+    }
+
+    /// Whether a client certificate will be presented (a file or inline PEM).
+    pub fn has_client_certificate(&self) -> bool {
+        self.certificate_key_file.is_some()
+            || self
+                .inline
+                .as_ref()
+                .is_some_and(|i| i.certificate_key_pem.is_some())
     }
 
     /// Builds the rustls client configuration (reads the CA and key files).
@@ -64,6 +95,14 @@ impl TlsOptions {
                         path.display()
                     ))
                 })?;
+            }
+        }
+        if let Some(inline) = &self.inline {
+            for c in CertificateDer::pem_slice_iter(inline.ca_pem.as_bytes()) {
+                let c = c.map_err(|e| Error::invalid(format!("inline CA certificate: {e}")))?;
+                roots
+                    .add(c)
+                    .map_err(|e| Error::invalid(format!("inline CA certificate: {e}")))?;
             }
         }
         let roots = Arc::new(roots);
@@ -88,9 +127,23 @@ impl TlsOptions {
         let builder = builder
             .dangerous()
             .with_custom_certificate_verifier(verifier);
-        let config = match &self.certificate_key_file {
-            None => builder.with_no_client_auth(),
-            Some(path) => {
+        let inline_key = self
+            .inline
+            .as_ref()
+            .and_then(|i| i.certificate_key_pem.as_deref());
+        let config = match (&self.certificate_key_file, inline_key) {
+            (None, Some(pem)) => {
+                let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| Error::invalid(format!("inline client certificate: {e}")))?;
+                let key = PrivateKeyDer::from_pem_slice(pem.as_bytes())
+                    .map_err(|e| Error::invalid(format!("inline client key: {e}")))?;
+                builder
+                    .with_client_auth_cert(certs, key)
+                    .map_err(|e| Error::invalid(format!("inline client certificate: {e}")))?
+            }
+            (None, None) => builder.with_no_client_auth(),
+            (Some(path), _) => {
                 let certs = read_certs(path, "tlsCertificateKeyFile")?;
                 let key = PrivateKeyDer::from_pem_file(path).map_err(|e| {
                     Error::invalid(format!(
@@ -156,12 +209,53 @@ pub async fn connect(
         .connect(name, tcp)
         .await
         .map_err(|e| {
-            Error::network(
-                address,
-                NetworkErrorKind::Io,
-                format!("TLS handshake failed: {e}"),
-            )
+            let certificate = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .and_then(|r| match r {
+                    rustls::Error::InvalidCertificate(c) => Some(c),
+                    _ => None,
+                });
+            match certificate {
+                Some(c) => Error::network(
+                    address,
+                    NetworkErrorKind::Certificate,
+                    format!(
+                        "TLS handshake failed: {} ({e})",
+                        explain_certificate_error(c, host)
+                    ),
+                ),
+                None => Error::network(
+                    address,
+                    NetworkErrorKind::Io,
+                    format!("TLS handshake failed: {e}"),
+                ),
+            }
         })
+}
+
+/// What a refused server certificate means, and which option is the way out.
+pub fn explain_certificate_error(e: &CertificateError, host: &str) -> String {
+    match e {
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            format!(
+                "hostname mismatch: the server's certificate is not valid for {host} \
+                 (tlsAllowInvalidHostnames=true skips the name check)"
+            )
+        }
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            "the server's certificate has expired".to_string()
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            "the server's certificate is not valid yet".to_string()
+        }
+        CertificateError::UnknownIssuer => {
+            "the server's certificate was issued by an unknown CA (give it with tlsCAFile)"
+                .to_string()
+        }
+        CertificateError::Revoked => "the server's certificate is revoked".to_string(),
+        other => format!("the server's certificate was refused: {other:?}"),
+    }
 }
 
 /// tlsAllowInvalidCertificates: checks signatures, trusts any certificate.

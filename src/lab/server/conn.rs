@@ -75,6 +75,7 @@ pub(super) async fn serve(
     member: usize,
     conn: u64,
     stream: impl AsyncRead + AsyncWrite + Send + Unpin,
+    peer_subject: Option<String>,
     rx: mpsc::UnboundedReceiver<Ready>,
 ) {
     let mut c = Conn {
@@ -82,7 +83,10 @@ pub(super) async fn serve(
         conn,
         pending: HashMap::new(),
         out: VecDeque::new(),
-        auth: shared.auth.clone().map(ConnAuth::new),
+        auth: shared
+            .auth
+            .clone()
+            .map(|store| ConnAuth::with_peer(store, peer_subject)),
         hello_extra: HashMap::new(),
         shared,
     };
