@@ -1777,7 +1777,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__up)
-            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --periodic-noop-interval --latency --seed --mongos --auth --auth-password-stdin --tls --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --periodic-noop-interval --latency --seed --mongos --auth --auth-password-stdin --tls --tls-require-client-cert --tls-cert-file --tls-ca-file --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1824,6 +1824,14 @@ _rsctl() {
                     return 0
                     ;;
                 --auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

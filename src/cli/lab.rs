@@ -2,8 +2,9 @@
 //! terminal (kill, start, pause, resume, partition, heal, latency, lag, clock, down, ls).
 //!
 //! `up` prints one line per member (`member I HOST:PORT`), one per mongos router with `--mongos N`
-//! (`mongos I HOST:PORT`; routers take kill/start/pause/resume/latency like members), and then a
-//! line that is exactly `ready`; elections go to
+//! (`mongos I HOST:PORT`; routers take kill/start/pause/resume/latency like members), with
+//! `--tls` `tls-ca-file PATH` and `tls-client-cert PATH` (plus `x509-user DN` with `--auth`),
+//! and then a line that is exactly `ready`; elections go to
 //! stderr as `<RFC 3339 UTC> elected HOST:PORT term N`. The other subcommands find the running
 //! lab through the registry in [`crate::lab::control`].
 

@@ -414,7 +414,7 @@ impl ConnAuth {
                 return auth_failed();
             }
         }
-        if !self.store.external.iter().any(|u| *u == subject) {
+        if !self.store.external.contains(&subject) {
             return auth_failed();
         }
         self.conversation = None;
@@ -759,6 +759,120 @@ mod tests {
             panic!()
         };
         assert_eq!(r.get_i32("code").unwrap(), 334);
+    }
+
+    fn x509_store() -> Arc<AuthStore> {
+        let mut s = AuthStore::new(&[], || [1; 16]).unwrap();
+        s.add_external_user("CN=client,O=lab");
+        s.add_external_user("CN=client,O=lab");
+        assert_eq!(s.external_users().len(), 1);
+        assert!(s.enabled());
+        Arc::new(s)
+    }
+
+    fn x509_cmd(user: Option<&str>) -> Document {
+        let mut cmd = doc! {"authenticate": 1, "mechanism": "MONGODB-X509"};
+        if let Some(u) = user {
+            cmd.insert("user", u);
+        }
+        cmd
+    }
+
+    fn code_of(g: Gate) -> i32 {
+        match g {
+            Gate::Reply(r) => r.get_i32("code").unwrap_or(0),
+            g => panic!("{g:?}"),
+        }
+    }
+
+    #[test]
+    fn x509_authenticates_the_certificate_subject_only() {
+        let peer = Some("CN=client,O=lab".to_string());
+        // Explicit and implicit user.
+        for user in [None, Some("CN=client,O=lab")] {
+            let mut server = ConnAuth::with_peer(x509_store(), peer.clone());
+            let Gate::Reply(r) = server.gate("$external", &x509_cmd(user), "n") else {
+                panic!()
+            };
+            assert_eq!(r.get_str("user").unwrap(), "CN=client,O=lab");
+            assert_eq!(r.get_str("dbname").unwrap(), "$external");
+            assert_eq!(
+                server.authenticated(),
+                Some(("CN=client,O=lab", "$external"))
+            );
+            let Gate::Reply(status) = server.gate("admin", &doc! {"connectionStatus": 1}, "n")
+            else {
+                panic!()
+            };
+            let users = status
+                .get_document("authInfo")
+                .unwrap()
+                .get_array("authenticatedUsers")
+                .unwrap();
+            assert_eq!(users.len(), 1);
+        }
+        // Another user named, wrong database, no certificate, unknown subject, other mechanism.
+        let mut server = ConnAuth::with_peer(x509_store(), peer.clone());
+        assert_eq!(
+            code_of(server.gate("$external", &x509_cmd(Some("CN=x")), "n")),
+            18
+        );
+        assert_eq!(code_of(server.gate("admin", &x509_cmd(None), "n")), 18);
+        let mut anonymous = ConnAuth::with_peer(x509_store(), None);
+        assert_eq!(
+            code_of(anonymous.gate("$external", &x509_cmd(None), "n")),
+            18
+        );
+        let mut stranger = ConnAuth::with_peer(x509_store(), Some("CN=stranger".into()));
+        assert_eq!(
+            code_of(stranger.gate("$external", &x509_cmd(None), "n")),
+            18
+        );
+        let plain = doc! {"authenticate": 1, "mechanism": "PLAIN"};
+        assert_eq!(code_of(server.gate("$external", &plain, "n")), 334);
+        assert!(server.authenticated().is_none());
+        assert!(stranger.authenticated().is_none());
+    }
+
+    #[test]
+    fn x509_rides_in_the_hello() {
+        let mut server = ConnAuth::with_peer(x509_store(), Some("CN=client,O=lab".into()));
+        let hello = doc! {"hello": 1, "speculativeAuthenticate": x509_cmd(None)};
+        let Gate::Pass(Some(extra)) = server.gate("admin", &hello, "n") else {
+            panic!()
+        };
+        let spec = extra.get_document("speculativeAuthenticate").unwrap();
+        assert_eq!(spec.get_str("user").unwrap(), "CN=client,O=lab");
+        assert!(server.authenticated().is_some());
+        // A refused speculative attempt is left out.
+        let mut stranger = ConnAuth::with_peer(x509_store(), Some("CN=stranger".into()));
+        assert_eq!(stranger.gate("admin", &hello, "n"), Gate::Pass(None));
+    }
+
+    #[test]
+    fn internal_user_authenticates_and_hides_its_key() {
+        let s = AuthStore::new(&[], || [9; 16])
+            .unwrap()
+            .with_internal_user(|| [5; 16])
+            .unwrap();
+        let cred = s.internal_credential().unwrap();
+        assert_eq!(cred.username.as_deref(), Some(INTERNAL_USER));
+        assert_eq!(cred.source.as_deref(), Some(INTERNAL_DB));
+        let key = cred.password.clone().unwrap();
+        assert!(!format!("{s:?}").contains(&key));
+        let mut server = ConnAuth::new(Arc::new(s));
+        let mut client =
+            ScramConversation::start(&cred, ScramMechanism::Sha256, "clientNONCE").unwrap();
+        let Gate::Reply(mut reply) = server.gate(INTERNAL_DB, &client.sasl_start(), "SRV") else {
+            panic!()
+        };
+        while let Some(next) = client.step(&reply).unwrap() {
+            let Gate::Reply(r) = server.gate(INTERNAL_DB, &next, "x") else {
+                panic!()
+            };
+            reply = r;
+        }
+        assert_eq!(server.authenticated(), Some((INTERNAL_USER, INTERNAL_DB)));
     }
 
     #[test]

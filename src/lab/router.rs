@@ -159,8 +159,7 @@ impl Routers {
         selection_timeout: Duration,
         n: usize,
         base_port: u16,
-        auth: Option<Arc<AuthStore>>,
-        tls: Option<LabTls>,
+        (auth, tls): (Option<Arc<AuthStore>>, Option<LabTls>),
     ) -> Result<Routers> {
         if n == 0 || n > 50 {
             return Err(Error::invalid(format!(
@@ -329,7 +328,6 @@ impl Lab {
             .heartbeat_interval
             .max(crate::net::monitor::MIN_HEARTBEAT_FREQUENCY);
         let selection_timeout = (config.election_timeout * 3).max(Duration::from_secs(5));
-        let (auth, tls) = self.security();
         let routers = Routers::start(
             self.set_name().to_string(),
             self.hosts(),
@@ -337,8 +335,7 @@ impl Lab {
             selection_timeout,
             n,
             base_port,
-            auth,
-            tls,
+            self.security(),
         )
         .await?;
         let hosts = routers.hosts();

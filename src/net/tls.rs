@@ -253,6 +253,10 @@ pub fn explain_certificate_error(e: &CertificateError, host: &str) -> String {
             "the server's certificate was issued by an unknown CA (give it with tlsCAFile)"
                 .to_string()
         }
+        CertificateError::BadSignature => {
+            "the server's certificate signature does not verify against the trusted CAs (tlsCAFile)"
+                .to_string()
+        }
         CertificateError::Revoked => "the server's certificate is revoked".to_string(),
         other => format!("the server's certificate was refused: {other:?}"),
     }
