@@ -466,7 +466,7 @@ pub fn choose_mechanism(
     match credential_mechanism {
         Some(name) => ScramMechanism::from_name(name).ok_or_else(|| Error::Authentication {
             message: format!(
-                "authMechanism={name} is not supported by rsctl (it speaks SCRAM-SHA-1 and SCRAM-SHA-256)"
+                "authMechanism={name} is not supported by rsctl (it speaks SCRAM-SHA-1, SCRAM-SHA-256 and MONGODB-X509)"
             ),
         }),
         None => {
