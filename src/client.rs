@@ -432,10 +432,6 @@ impl Client {
                 }
                 last_explain = sel.explain();
             }
-            if let Some(e) = certificate_refused_everywhere(&topology) {
-                // Every server's certificate was refused: waiting cannot help.
-                return Err(e);
-            }
             let _ = self.shared.to_worker.send(WorkerMsg::RequestChecks);
             let now = Instant::now();
             let timed_out = || Error::ServerSelection {
@@ -888,24 +884,4 @@ impl Drop for Cursor {
             .await;
         });
     }
-}
-
-/// The certificate error of the first server when every server of `topology` is Unknown because
-/// the TLS handshake refused its certificate (a configuration problem, not an outage).
-fn certificate_refused_everywhere(topology: &TopologyDescription) -> Option<Error> {
-    let mut first = None;
-    for s in topology.servers.values() {
-        match &s.error {
-            Some(
-                e @ Error::Network {
-                    kind: crate::error::NetworkErrorKind::Certificate,
-                    ..
-                },
-            ) if s.server_type == crate::core::description::ServerType::Unknown => {
-                first.get_or_insert_with(|| e.clone());
-            }
-            _ => return None,
-        }
-    }
-    first
 }
