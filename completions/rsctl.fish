@@ -34,7 +34,7 @@ complete -c rsctl -n "__fish_rsctl_needs_command" -l local-threshold -d 'Width o
 complete -c rsctl -n "__fish_rsctl_needs_command" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_needs_command" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_needs_command" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_needs_command" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_needs_command" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -66,7 +66,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l local-threshold
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l no-wait -d 'Return as soon as replSetInitiate succeeds, without waiting for a primary'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l json -d 'Short for --output json'
@@ -84,7 +84,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l local-threshold -
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -114,7 +114,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l local-threshold -d 
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l explain -d 'Explain the server selection: every member, eligible or why not, and the one picked'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l json -d 'Short for --output json'
@@ -137,7 +137,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l local-thr
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe -d 'Write a small document with w:"majority" every probe interval and report outages'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l json -d 'Short for --output json'
@@ -155,7 +155,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_sub
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -198,7 +198,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l arbiter -d 'The last member is an arbiter (used with --initiate)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l initiate -d 'Initiate the set with every member and its tags, and print `ready` once a primary is elected'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l auth-password-stdin -d 'Read the password of every --auth USER given without one from the first line of standard input (else $RSCTL_LAB_PASSWORD is used)'
@@ -221,7 +221,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -239,7 +239,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -257,7 +257,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -275,7 +275,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -293,7 +293,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -311,7 +311,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -329,7 +329,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -347,7 +347,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -365,7 +365,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -383,7 +383,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -400,7 +400,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -432,7 +432,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l local-threshold -d 
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -450,7 +450,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l local-thresh
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -467,7 +467,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l local-threshold -d '
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'

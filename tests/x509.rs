@@ -404,6 +404,28 @@ async fn cli_x509_needs_tls_and_a_client_certificate() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_username_with_x509_asks_for_no_password() {
+    let (lab, _tls, files) = secured(1, true, LabTlsOptions::default()).await;
+    let uri = format!(
+        "mongodb://{}/?directConnection=true&tls=true&tlsCAFile={}&tlsCertificateKeyFile={}&authMechanism=MONGODB-X509",
+        lab.primary().unwrap(),
+        files.ca.display(),
+        files.client.display()
+    );
+    // stdin is not a terminal and --password-stdin is absent: SCRAM would refuse to prompt.
+    let (code, out) = rsctl(&["read", "test.c", "--uri", &uri, "--username", X509_USER]).await;
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = rsctl(&["read", "test.c", "--uri", &uri, "--username", "CN=nobody"]).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("user CN=nobody on database $external with MONGODB-X509"),
+        "{out}"
+    );
+    assert!(out.contains("code 18"), "{out}");
+    lab.shutdown().await;
+}
+
 /// A CA and a server certificate for `names` (expired when `expired`), as PEM files: the
 /// server's chain and key in one file, the CA in another.
 fn server_files(files: &Files, names: &[&str], expired: bool) -> (PathBuf, PathBuf) {

@@ -38,8 +38,19 @@ pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString
     }
     apply_overrides(&mut cs, global);
     if let Some(user) = &global.username {
-        let password = read_password(user, global.password_stdin)?;
-        cs.credential = Some(credential_for(&cs, user, password));
+        let x509 = cs
+            .credential
+            .as_ref()
+            .is_some_and(crate::core::auth::x509::is_x509);
+        if x509 {
+            // MONGODB-X509 proves the user with the client certificate: no password to ask for.
+            let mut c = cs.credential.take().unwrap_or_default();
+            c.username = Some(user.clone());
+            cs.credential = Some(c);
+        } else {
+            let password = read_password(user, global.password_stdin)?;
+            cs.credential = Some(credential_for(&cs, user, password));
+        }
     }
     Ok(cs)
 }

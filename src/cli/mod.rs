@@ -99,7 +99,8 @@ pub struct GlobalArgs {
     pub verbose: u8,
 
     /// Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The
-    /// password is prompted for on a terminal, or read with --password-stdin.
+    /// password is prompted for on a terminal, or read with --password-stdin; with
+    /// authMechanism=MONGODB-X509 none is asked for (USER must be the certificate's subject).
     #[arg(long, global = true, value_name = "USER")]
     pub username: Option<String>,
 
