@@ -22,6 +22,16 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
+/// CPU seconds (user + system) used so far by this process (`RUSAGE_SELF`: the lab's threads)
+/// or by its waited-for children (`RUSAGE_CHILDREN`: the rsctl runs).
+fn cpu_seconds(who: libc::c_int) -> f64 {
+    // SAFETY: getrusage only writes into the zeroed struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(who, &mut ru) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
 fn run(args: &[&str]) -> Duration {
     let t = Instant::now();
     let st = Command::new(BIN)
@@ -93,15 +103,27 @@ fn main() {
     );
 
     let read_runs = if quick { 1 } else { 5 };
+    let (mut rsctl_cpu, mut lab_cpu) = (Vec::new(), Vec::new());
     let mut rates: Vec<f64> = (0..read_runs)
         .map(|_| {
+            let (child0, self0) = (
+                cpu_seconds(libc::RUSAGE_CHILDREN),
+                cpu_seconds(libc::RUSAGE_SELF),
+            );
             let d = run(&["-u", &seeds, "read", "bench.docs"]);
+            rsctl_cpu.push(cpu_seconds(libc::RUSAGE_CHILDREN) - child0);
+            lab_cpu.push(cpu_seconds(libc::RUSAGE_SELF) - self0);
             docs as f64 / d.as_secs_f64()
         })
         .collect();
     println!(
         "rsctl read of {docs} documents to /dev/null: median {:.0} docs/s over {read_runs} runs (target >= 150000 docs/s)",
         median(&mut rates)
+    );
+    println!(
+        "  CPU per read (median): rsctl {:.3} s, lab (this process) {:.3} s",
+        median(&mut rsctl_cpu),
+        median(&mut lab_cpu)
     );
     rt.block_on(lab.shutdown());
 }

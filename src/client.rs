@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bson::{doc, Bson, Document};
+use bson::{doc, Document, RawBsonRef, RawDocument, RawDocumentBuf};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use tokio::sync::{broadcast, mpsc, watch};
@@ -27,7 +27,7 @@ use crate::core::sdam::{self, TopologyOptions};
 use crate::core::selection::{self, Criteria, Selection, SelectionSettings};
 use crate::core::uri::{ConnectionString, ServerMonitoringMode};
 use crate::error::{Error, Result};
-use crate::net::connection::{get_i64, ConnectionOptions};
+use crate::net::connection::ConnectionOptions;
 use crate::net::monitor::{MonitorSettings, MIN_HEARTBEAT_FREQUENCY};
 use crate::net::pool::Pool;
 use crate::net::worker::{PoolMap, Worker, WorkerMsg};
@@ -507,6 +507,36 @@ impl Client {
         }
     }
 
+    /// [`Client::execute`] with the reply left as raw BSON (cursor replies).
+    async fn execute_raw(
+        &self,
+        address: &ServerAddress,
+        db: &str,
+        cmd: Document,
+        read_preference: Option<&ReadPreference>,
+    ) -> Result<RawDocumentBuf> {
+        let pool = self.pool(address).ok_or_else(|| {
+            Error::internal(format!("{address} is no longer part of the topology"))
+        })?;
+        let mut conn = match pool.checkout().await {
+            Ok(c) => c,
+            Err(ce) => {
+                self.report(address, &ce.error, ce.generation, false, 0)
+                    .await;
+                return Err(ce.error);
+            }
+        };
+        match conn.run_raw(db, cmd, read_preference).await {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                let (generation, max_wire) = (conn.generation(), conn.max_wire_version());
+                drop(conn);
+                self.report(address, &e, generation, true, max_wire).await;
+                Err(e)
+            }
+        }
+    }
+
     /// Runs a command on a server selected for `criteria`; reads of the retryable kinds are
     /// retried once on a new selection after a retryable error (retryReads).
     pub async fn run_command(
@@ -535,12 +565,28 @@ impl Client {
         criteria: &Criteria,
         retryable: bool,
     ) -> Result<(SelectedServer, Document, bool)> {
+        self.run_selected_with(cmd, criteria, retryable, |address, cmd, rp| async move {
+            self.execute(&address, db, cmd, rp.as_ref()).await
+        })
+        .await
+    }
+
+    /// Selects a server and runs `exec` there; on a retryable error (when `retryable`), once more
+    /// on a new selection.
+    async fn run_selected_with<T, F, Fut>(
+        &self,
+        cmd: Document,
+        criteria: &Criteria,
+        retryable: bool,
+        exec: F,
+    ) -> Result<(SelectedServer, T, bool)>
+    where
+        F: Fn(ServerAddress, Document, Option<ReadPreference>) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let sel = self.select(criteria).await?;
         let rp = read_preference_for(&sel, criteria);
-        match self
-            .execute(&sel.address, db, cmd.clone(), rp.as_ref())
-            .await
-        {
+        match exec(sel.address.clone(), cmd.clone(), rp).await {
             Ok(reply) => Ok((sel, reply, false)),
             Err(e) if retryable && e.is_retryable_read() => {
                 // One retry on a new selection; the first error wins if no server is found.
@@ -554,7 +600,7 @@ impl Client {
                     Err(_) => return Err(e),
                 };
                 let rp2 = read_preference_for(&sel2, criteria);
-                let reply = self.execute(&sel2.address, db, cmd, rp2.as_ref()).await?;
+                let reply = exec(sel2.address.clone(), cmd, rp2).await?;
                 Ok((sel2, reply, true))
             }
             Err(e) => Err(e),
@@ -612,14 +658,19 @@ impl Client {
         }
         let criteria = Criteria::Read(read_preference.clone());
         let retryable = self.shared.options.retry_reads;
-        let (sel, reply, retried) = self.run_selected(db, cmd, &criteria, retryable).await?;
-        let (id, batch) = take_batch(reply, "firstBatch", &sel.address)?;
+        let (sel, reply, retried) = self
+            .run_selected_with(cmd, &criteria, retryable, |address, cmd, rp| async move {
+                self.execute_raw(&address, db, cmd, rp.as_ref()).await
+            })
+            .await?;
+        let (id, raw) = RawBatch::from_reply(reply, "firstBatch", &sel.address)?;
         Ok(Cursor {
             client: self.clone(),
             db: db.to_string(),
             coll: coll.to_string(),
             id,
-            batch,
+            batch: VecDeque::new(),
+            raw: Some(raw),
             batch_size: options.batch_size,
             server_type: sel.description.server_type,
             selected: sel,
@@ -677,37 +728,116 @@ impl Client {
     }
 }
 
-/// Takes `cursor.id` and the batch (`firstBatch` / `nextBatch`) out of a cursor reply, without
-/// copying the documents.
-fn take_batch(
-    mut reply: Document,
-    key: &str,
-    address: &ServerAddress,
-) -> Result<(i64, VecDeque<Document>)> {
-    let protocol = |message: String| Error::Protocol {
-        address: address.clone(),
-        message,
-    };
-    let mut cursor = match reply.remove("cursor") {
-        Some(Bson::Document(c)) => c,
-        _ => return Err(protocol("the reply has no \"cursor\" document".into())),
-    };
-    let id = get_i64(&cursor, "id").unwrap_or(0);
-    let arr = match cursor.remove(key) {
-        Some(Bson::Array(a)) => a,
-        _ => return Err(protocol(format!("the cursor reply has no \"{key}\" array"))),
-    };
-    let batch = arr
-        .into_iter()
-        .map(|b| match b {
-            Bson::Document(d) => Ok(d),
-            other => Err(protocol(format!(
-                "a \"{key}\" entry is a {:?}, not a document",
-                other.element_type()
-            ))),
+/// One batch of a cursor as the server sent it: the raw reply and which array (`firstBatch` /
+/// `nextBatch`) holds the documents. Reading it builds no `Document`s; [`RawBatch::documents`]
+/// borrows each result from the reply's bytes.
+#[derive(Debug, Clone)]
+pub struct RawBatch {
+    reply: RawDocumentBuf,
+    key: &'static str,
+    len: usize,
+}
+
+impl RawBatch {
+    /// Checks a cursor reply (a `cursor` document with a numeric `id` and an array of documents
+    /// under `key`) and returns the cursor id and the batch.
+    fn from_reply(
+        reply: RawDocumentBuf,
+        key: &'static str,
+        address: &ServerAddress,
+    ) -> Result<(i64, RawBatch)> {
+        let protocol = |message: String| Error::Protocol {
+            address: address.clone(),
+            message,
+        };
+        let cursor = match reply.get("cursor") {
+            Ok(Some(RawBsonRef::Document(c))) => c,
+            Err(e) => return Err(protocol(e.to_string())),
+            _ => return Err(protocol("the reply has no \"cursor\" document".into())),
+        };
+        let id = match cursor.get("id") {
+            Ok(Some(RawBsonRef::Int32(v))) => v as i64,
+            Ok(Some(RawBsonRef::Int64(v))) => v,
+            Ok(Some(RawBsonRef::Double(v))) if v.is_finite() => v as i64,
+            Err(e) => return Err(protocol(e.to_string())),
+            _ => 0,
+        };
+        let arr = match cursor.get(key) {
+            Ok(Some(RawBsonRef::Array(a))) => a,
+            Err(e) => return Err(protocol(e.to_string())),
+            _ => return Err(protocol(format!("the cursor reply has no \"{key}\" array"))),
+        };
+        let mut len = 0;
+        for entry in arr {
+            match entry.map_err(|e| protocol(e.to_string()))? {
+                RawBsonRef::Document(_) => len += 1,
+                other => {
+                    return Err(protocol(format!(
+                        "a \"{key}\" entry is a {:?}, not a document",
+                        other.element_type()
+                    )))
+                }
+            }
+        }
+        Ok((id, RawBatch { reply, key, len }))
+    }
+
+    /// A batch holding `docs` (encoded once).
+    fn from_documents(docs: impl IntoIterator<Item = Document>) -> Result<RawBatch> {
+        let mut arr = bson::RawArrayBuf::new();
+        let mut len = 0;
+        for d in docs {
+            let raw = RawDocumentBuf::from_document(&d)
+                .map_err(|e| Error::invalid(format!("a document does not encode: {e}")))?;
+            arr.push(raw);
+            len += 1;
+        }
+        let mut cursor = RawDocumentBuf::new();
+        cursor.append("nextBatch", arr);
+        let mut reply = RawDocumentBuf::new();
+        reply.append("cursor", cursor);
+        Ok(RawBatch {
+            reply,
+            key: "nextBatch",
+            len,
         })
-        .collect::<Result<VecDeque<_>>>()?;
-    Ok((id, batch))
+    }
+
+    /// How many documents the batch holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the batch holds no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The documents, in order, borrowed from the reply (checked when the batch was made).
+    pub fn documents(&self) -> impl Iterator<Item = &RawDocument> + '_ {
+        let arr = match self.reply.get("cursor") {
+            Ok(Some(RawBsonRef::Document(c))) => match c.get(self.key) {
+                Ok(Some(RawBsonRef::Array(a))) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        };
+        arr.into_iter().flat_map(|a| {
+            a.into_iter().filter_map(|e| match e {
+                Ok(RawBsonRef::Document(d)) => Some(d),
+                _ => None,
+            })
+        })
+    }
+
+    /// The documents decoded into `Document`s.
+    pub fn to_documents(&self) -> Result<Vec<Document>> {
+        self.documents()
+            .map(|d| {
+                Document::try_from(d).map_err(|e| Error::invalid(format!("invalid document: {e}")))
+            })
+            .collect()
+    }
 }
 
 /// The `$readPreference` to send, per the server-selection spec's rules for OP_MSG.
@@ -774,7 +904,10 @@ pub struct Cursor {
     coll: String,
     /// 0 once the server has no more results.
     id: i64,
+    /// Documents already decoded (by [`Cursor::next`]) and not yet returned.
     batch: VecDeque<Document>,
+    /// The last batch received, not yet decoded.
+    raw: Option<RawBatch>,
     batch_size: Option<i32>,
     server_type: ServerType,
     selected: SelectedServer,
@@ -822,6 +955,10 @@ impl Cursor {
             if let Some(d) = self.batch.pop_front() {
                 return Ok(Some(d));
             }
+            if let Some(raw) = self.raw.take() {
+                self.batch = raw.to_documents()?.into();
+                continue;
+            }
             if self.id == 0 {
                 return Ok(None);
             }
@@ -834,6 +971,32 @@ impl Cursor {
         loop {
             if !self.batch.is_empty() {
                 return Ok(Some(self.batch.drain(..).collect()));
+            }
+            if let Some(raw) = self.raw.take() {
+                if !raw.is_empty() {
+                    return raw.to_documents().map(Some);
+                }
+                continue;
+            }
+            if self.id == 0 {
+                return Ok(None);
+            }
+            self.get_more().await?;
+        }
+    }
+
+    /// Like [`Cursor::next_batch`], but the documents stay raw BSON as the server sent them
+    /// (what `rsctl read` prints from, without decoding each document).
+    pub async fn next_raw_batch(&mut self) -> Result<Option<RawBatch>> {
+        loop {
+            if !self.batch.is_empty() {
+                return RawBatch::from_documents(self.batch.drain(..)).map(Some);
+            }
+            if let Some(raw) = self.raw.take() {
+                if !raw.is_empty() {
+                    return Ok(Some(raw));
+                }
+                continue;
             }
             if self.id == 0 {
                 return Ok(None);
@@ -848,7 +1011,7 @@ impl Cursor {
             cmd.insert("batchSize", b);
         }
         let address = self.selected.address.clone();
-        let result = self.client.execute(&address, &self.db, cmd, None).await;
+        let result = self.client.execute_raw(&address, &self.db, cmd, None).await;
         let reply = match result {
             Ok(r) => r,
             Err(e) => {
@@ -857,9 +1020,9 @@ impl Cursor {
                 return Err(e);
             }
         };
-        let (id, batch) = take_batch(reply, "nextBatch", &address)?;
+        let (id, raw) = RawBatch::from_reply(reply, "nextBatch", &address)?;
         self.id = id;
-        self.batch = batch;
+        self.raw = Some(raw);
         Ok(())
     }
 }

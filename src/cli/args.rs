@@ -238,6 +238,112 @@ fn write_relaxed(out: &mut Vec<u8>, v: &Bson) {
     }
 }
 
+/// Appends a raw BSON document (as a server sent it) as relaxed Extended JSON: the same bytes
+/// [`write_relaxed_document`] writes for that document decoded, without decoding it. Strings,
+/// numbers, booleans, nulls, documents and arrays are written directly; every other type is
+/// converted to [`Bson`] and goes through `Bson::into_relaxed_extjson`.
+pub fn write_relaxed_raw_document(
+    out: &mut Vec<u8>,
+    doc: &bson::RawDocument,
+) -> Result<(), bson::raw::Error> {
+    out.push(b'{');
+    for (i, elem) in doc.into_iter().enumerate() {
+        let (k, v) = elem?;
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json_str(out, k);
+        out.push(b':');
+        write_relaxed_raw(out, v)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+fn write_relaxed_raw(out: &mut Vec<u8>, v: bson::RawBsonRef<'_>) -> Result<(), bson::raw::Error> {
+    use bson::RawBsonRef as R;
+    match v {
+        R::Document(d) => write_relaxed_raw_document(out, d)?,
+        R::Array(a) => {
+            out.push(b'[');
+            for (i, x) in a.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_relaxed_raw(out, x?)?;
+            }
+            out.push(b']');
+        }
+        R::String(s) => write_json_str(out, s),
+        R::Int32(n) => out.extend_from_slice(itoa_buf(n as i64, &mut [0u8; 20])),
+        R::Int64(n) => out.extend_from_slice(itoa_buf(n, &mut [0u8; 20])),
+        R::Double(f) if f.is_finite() => {
+            let _ = serde_json::to_writer(&mut *out, &f);
+        }
+        R::Boolean(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        R::Null => out.extend_from_slice(b"null"),
+        other => {
+            let b = Bson::try_from(other)?;
+            let _ = serde_json::to_writer(&mut *out, &b.into_relaxed_extjson());
+        }
+    }
+    Ok(())
+}
+
+/// `n` in decimal, as serde_json writes integers.
+fn itoa_buf(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let neg = n < 0;
+    let mut u = n.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if neg {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+/// A JSON string literal, escaped exactly as serde_json escapes it (`\"`, `\\`, `\b` `\f` `\n`
+/// `\r` `\t`, other control characters as `\u00XX`; everything else, non-ASCII included, as is).
+fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(c >> 4) as usize]);
+                out.push(HEX[(c & 0xf) as usize]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(esc);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
 /// Builds a read preference from `--pref`, the ordered `--tags` and `--max-staleness`, and checks
 /// it against the spec's rules (tags or max staleness with mode primary; maxStalenessSeconds at
 /// least 90 s and at least heartbeatFrequencyMS + idleWritePeriodMS).

@@ -8,7 +8,7 @@ use crate::core::read_pref::ReadPreferenceMode;
 
 use std::io::Write as _;
 
-use super::args::{ejson_document, namespace, read_preference, write_relaxed_document};
+use super::args::{ejson_document, namespace, read_preference, write_relaxed_raw_document};
 use super::exit::usage;
 use super::output::{note, Format, Stdout};
 use super::render::{build_explain, explain_text, served_by_line};
@@ -195,11 +195,13 @@ async fn read(
         ));
     }
     super::mongos::note_forwarded(selected);
+    let server = cursor.server().clone();
     // The next batch is fetched while this one is printed (the server and rsctl work at once).
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Result<Vec<bson::Document>>>(2);
+    // Batches stay raw BSON: each document is written as it sits in the reply.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Result<crate::client::RawBatch>>(2);
     let fetch = tokio::spawn(async move {
         loop {
-            match cursor.next_batch().await {
+            match cursor.next_raw_batch().await {
                 Ok(Some(batch)) => {
                     if tx.send(Ok(batch)).await.is_err() {
                         return;
@@ -216,8 +218,11 @@ async fn read(
     let mut out = Stdout::new();
     let mut buf: Vec<u8> = Vec::with_capacity(256 * 1024);
     while let Some(batch) = rx.recv().await {
-        for doc in batch? {
-            write_relaxed_document(&mut buf, &doc);
+        let batch = batch?;
+        for doc in batch.documents() {
+            write_relaxed_raw_document(&mut buf, doc).map_err(|e| {
+                anyhow::anyhow!("{} sent a document that is not valid BSON: {e}", server)
+            })?;
             buf.push(b'\n');
             if buf.len() >= 128 * 1024 {
                 out.write_all(&buf)?;

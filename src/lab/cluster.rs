@@ -39,7 +39,7 @@
 //! All time goes through `tick`, which replays every due deadline in order, so a test can jump
 //! the clock by a minute and get the same result as a server ticking every millisecond.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use bson::{doc, oid::ObjectId, Bson, Document, Timestamp};
 use rand::rngs::SmallRng;
@@ -265,7 +265,8 @@ pub(super) struct PeerView {
 #[derive(Debug, Clone)]
 pub(super) struct Cursor {
     pub(super) ns: String,
-    pub(super) docs: VecDeque<Document>,
+    /// The results not yet returned, encoded once when the cursor opened.
+    pub(super) docs: super::crud::EncodedDocs,
 }
 
 /// Metrics of the election a primary won.
@@ -448,7 +449,19 @@ pub struct Cluster {
 /// The outcome of one command.
 pub(super) enum Outcome {
     Reply(Document),
+    /// A cursor reply (`find`, `getMore`...): the `cursor` sub-document, already BSON, so that a
+    /// batch of stored documents is copied into the reply rather than re-encoded.
+    Cursor(Vec<u8>),
     Park(Parked),
+}
+
+/// What [`Cluster::handle_wire`] answers: a [`Response`], except that cursor replies come as
+/// encoded BSON (the server copies them onto the wire as they are).
+#[derive(Debug)]
+pub(crate) enum WireResponse {
+    Now(Document),
+    Raw(bson::RawDocumentBuf),
+    Parked,
 }
 
 pub(super) type CmdResult = Result<Outcome, CmdError>;
@@ -548,18 +561,33 @@ impl Cluster {
 
     /// Handles one command.
     pub fn handle(&mut self, request: Request, now: Millis) -> Response {
+        match self.handle_wire(request, now) {
+            WireResponse::Now(d) => Response::Now(d),
+            WireResponse::Raw(raw) => Response::Now(raw.to_document().unwrap_or_else(|e| {
+                error_document(&CmdError::new(
+                    1,
+                    "InternalError",
+                    format!("the lab encoded an invalid reply: {e}"),
+                ))
+            })),
+            WireResponse::Parked => Response::Parked,
+        }
+    }
+
+    /// Handles one command, answering cursor replies as BSON bytes (see [`WireResponse`]).
+    pub(crate) fn handle_wire(&mut self, request: Request, now: Millis) -> WireResponse {
         self.tick(now);
         let now = self.clock;
         let m = request.member;
         if m >= self.members.len() {
-            return Response::Now(error_document(&CmdError::new(
+            return WireResponse::Now(error_document(&CmdError::new(
                 6,
                 "HostUnreachable",
                 format!("no member {m} in this lab"),
             )));
         }
         if !self.members[m].up {
-            return Response::Now(self.error_reply(
+            return WireResponse::Now(self.error_reply(
                 m,
                 &CmdError::new(
                     91,
@@ -570,10 +598,11 @@ impl Cluster {
         }
         let outcome = self.dispatch(&request, now);
         let response = match outcome {
-            Ok(Outcome::Reply(d)) => Response::Now(self.finish(m, d)),
+            Ok(Outcome::Reply(d)) => WireResponse::Now(self.finish(m, d)),
+            Ok(Outcome::Cursor(cursor)) => self.finish_cursor(m, &cursor),
             Ok(Outcome::Park(p)) => {
                 self.parked.push(p);
-                Response::Parked
+                WireResponse::Parked
             }
             Err(e) => {
                 let mut d = self.error_reply(m, &e);
@@ -582,7 +611,7 @@ impl Cluster {
                 {
                     d.insert("errorLabels", vec!["RetryableWriteError"]);
                 }
-                Response::Now(d)
+                WireResponse::Now(d)
             }
         };
         // shutdown: the reply goes out first, then the member goes down.
@@ -593,7 +622,7 @@ impl Cluster {
             .map(String::as_str)
             .unwrap_or("");
         if name == "shutdown"
-            && matches!(response, Response::Now(ref d) if d.get_f64("ok").ok() == Some(1.0))
+            && matches!(response, WireResponse::Now(ref d) if d.get_f64("ok").ok() == Some(1.0))
         {
             self.kill(m, now);
         }
@@ -838,6 +867,39 @@ impl Cluster {
     // ----- replies -----
 
     /// Adds `ok: 1` and the cluster time fields to a successful reply.
+    /// [`Cluster::finish`] for a cursor reply: `{cursor: ..., ok: 1.0}` and the cluster time,
+    /// as BSON bytes, the `cursor` sub-document copied in as it is.
+    fn finish_cursor(&self, m: usize, cursor: &[u8]) -> WireResponse {
+        let tail = match bson::to_vec(&self.finish(m, Document::new())) {
+            Ok(t) => t,
+            Err(e) => {
+                return WireResponse::Now(error_document(&CmdError::new(
+                    1,
+                    "InternalError",
+                    format!("the lab could not encode a reply: {e}"),
+                )))
+            }
+        };
+        // tail = len(4) elements... 0: its elements follow the cursor element.
+        let mut out = Vec::with_capacity(4 + 8 + cursor.len() + tail.len());
+        out.extend_from_slice(&[0; 4]);
+        out.push(0x03);
+        out.extend_from_slice(b"cursor\0");
+        out.extend_from_slice(cursor);
+        out.extend_from_slice(&tail[4..tail.len() - 1]);
+        out.push(0);
+        let len = out.len() as i32;
+        out[..4].copy_from_slice(&len.to_le_bytes());
+        match bson::RawDocumentBuf::from_bytes(out) {
+            Ok(raw) => WireResponse::Raw(raw),
+            Err(e) => WireResponse::Now(error_document(&CmdError::new(
+                1,
+                "InternalError",
+                format!("the lab encoded an invalid reply: {e}"),
+            ))),
+        }
+    }
+
     pub(super) fn finish(&self, m: usize, mut d: Document) -> Document {
         if !d.contains_key("ok") {
             d.insert("ok", 1.0);

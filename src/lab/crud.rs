@@ -4,8 +4,6 @@
 //! preference; writes need the primary) and write concerns (`w`, `wtimeout`, parking until the
 //! members have applied the write). Part of the pure state machine in [`super::cluster`].
 
-use std::collections::VecDeque;
-
 use bson::{doc, oid::ObjectId, Bson, Document};
 use rand::Rng;
 
@@ -299,13 +297,13 @@ impl Cluster {
         &mut self,
         m: usize,
         ns: String,
-        docs: Vec<Document>,
+        mut docs: EncodedDocs,
         batch: Option<usize>,
         single: bool,
-    ) -> Document {
-        let mut rest: VecDeque<Document> = docs.into();
-        let first = take_batch(&mut rest, batch.unwrap_or(DEFAULT_FIRST_BATCH));
-        let id = if rest.is_empty() || single {
+    ) -> Outcome {
+        let mut reply = CursorReply::new("firstBatch");
+        docs.take_batch(batch.unwrap_or(DEFAULT_FIRST_BATCH), &mut reply);
+        let id = if docs.is_empty() || single {
             0
         } else {
             let id = self.new_cursor_id();
@@ -313,12 +311,41 @@ impl Cluster {
                 id,
                 Cursor {
                     ns: ns.clone(),
-                    docs: rest,
+                    docs,
                 },
             );
             id
         };
-        doc! {"cursor": {"firstBatch": first, "id": id, "ns": ns}}
+        Outcome::Cursor(reply.finish(id, &ns))
+    }
+
+    /// The results of a find, encoded (straight from the store: nothing is cloned).
+    fn run_find_encoded(
+        &self,
+        m: usize,
+        db: &str,
+        coll: &str,
+        spec: &FindSpec,
+    ) -> Result<EncodedDocs, CmdError> {
+        let mut out = EncodedDocs::default();
+        if db == "local" && coll == "oplog.rs" {
+            for d in &self.run_find(m, db, coll, spec)? {
+                out.push(d)?;
+            }
+            return Ok(out);
+        }
+        let mut failed = None;
+        self.members[m].store.find_each(db, coll, spec, |d| {
+            if failed.is_none() {
+                if let Err(e) = out.push(d) {
+                    failed = Some(e);
+                }
+            }
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 
     fn oplog_documents(&self, m: usize) -> Vec<Document> {
@@ -408,12 +435,10 @@ impl Cluster {
             skip: skip as u64,
             limit: limit.abs() as u64,
         };
-        let docs = self.run_find(req.member, &req.db, &coll, &spec)?;
+        let docs = self.run_find_encoded(req.member, &req.db, &coll, &spec)?;
         let ns = format!("{}.{coll}", req.db);
         let batch = batch.map(|b| b as usize);
-        Ok(Outcome::Reply(
-            self.open_cursor(req.member, ns, docs, batch, single),
-        ))
+        Ok(self.open_cursor(req.member, ns, docs, batch, single))
     }
 
     fn cmd_get_more(&mut self, req: &Request) -> CmdResult {
@@ -452,19 +477,17 @@ impl Cluster {
                 ),
             ));
         }
-        let next = take_batch(
-            &mut cursor.docs,
-            batch.filter(|b| *b > 0).unwrap_or(usize::MAX),
-        );
+        let mut reply = CursorReply::new("nextBatch");
+        cursor
+            .docs
+            .take_batch(batch.filter(|b| *b > 0).unwrap_or(usize::MAX), &mut reply);
         let left = if cursor.docs.is_empty() {
             mem.cursors.remove(&id);
             0
         } else {
             id
         };
-        Ok(Outcome::Reply(
-            doc! {"cursor": {"nextBatch": next, "id": left, "ns": ns}},
-        ))
+        Ok(Outcome::Cursor(reply.finish(left, &ns)))
     }
 
     fn cmd_kill_cursors(&mut self, req: &Request) -> CmdResult {
@@ -573,9 +596,8 @@ impl Cluster {
             docs = apply_stage(docs, op, arg)?;
         }
         let ns = format!("{}.{coll}", req.db);
-        Ok(Outcome::Reply(
-            self.open_cursor(req.member, ns, docs, batch, false),
-        ))
+        let docs = EncodedDocs::from_documents(&docs)?;
+        Ok(self.open_cursor(req.member, ns, docs, batch, false))
     }
 
     fn cmd_list_databases(&mut self, req: &Request) -> CmdResult {
@@ -655,13 +677,8 @@ impl Cluster {
             }
         }
         let ns = format!("{}.$cmd.listCollections", req.db);
-        Ok(Outcome::Reply(self.open_cursor(
-            req.member,
-            ns,
-            out,
-            batch.or(Some(usize::MAX)),
-            false,
-        )))
+        let out = EncodedDocs::from_documents(&out)?;
+        Ok(self.open_cursor(req.member, ns, out, batch.or(Some(usize::MAX)), false))
     }
 
     fn cmd_list_indexes(&mut self, req: &Request) -> CmdResult {
@@ -678,14 +695,9 @@ impl Cluster {
             ));
         }
         let ns = format!("{}.$cmd.listIndexes.{coll}", req.db);
-        let docs = vec![doc! {"v": 2, "key": {"_id": 1}, "name": "_id_"}];
-        Ok(Outcome::Reply(self.open_cursor(
-            req.member,
-            ns,
-            docs,
-            Some(usize::MAX),
-            false,
-        )))
+        let docs =
+            EncodedDocs::from_documents(&[doc! {"v": 2, "key": {"_id": 1}, "name": "_id_"}])?;
+        Ok(self.open_cursor(req.member, ns, docs, Some(usize::MAX), false))
     }
 
     // ----- writes -----
@@ -1156,21 +1168,131 @@ impl Cluster {
     }
 }
 
-fn take_batch(rest: &mut VecDeque<Document>, max: usize) -> Vec<Document> {
-    let mut out = Vec::new();
-    let mut bytes = 0usize;
-    while out.len() < max {
-        let Some(d) = rest.front() else { break };
-        let size = bson::to_vec(d).map(|v| v.len()).unwrap_or(0);
-        if !out.is_empty() && bytes + size > MAX_BATCH_BYTES {
-            break;
+/// Results waiting in a cursor: BSON documents back to back, encoded once when the cursor opened,
+/// and copied into each batch's reply as they are.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EncodedDocs {
+    bytes: Vec<u8>,
+    /// Where the next document starts.
+    next: usize,
+}
+
+impl EncodedDocs {
+    fn from_documents(docs: &[Document]) -> Result<Self, CmdError> {
+        let mut out = EncodedDocs::default();
+        for d in docs {
+            out.push(d)?;
         }
-        bytes += size;
-        if let Some(d) = rest.pop_front() {
-            out.push(d);
+        Ok(out)
+    }
+
+    fn push(&mut self, d: &Document) -> Result<(), CmdError> {
+        d.to_writer(&mut self.bytes).map_err(|e| {
+            CmdError::new(
+                10334,
+                "BSONObjectTooLarge",
+                format!("a result does not encode: {e}"),
+            )
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.next >= self.bytes.len()
+    }
+
+    fn len_at(&self, at: usize) -> usize {
+        let b = &self.bytes[at..at + 4];
+        i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+    }
+
+    /// Moves up to `max` documents into `reply`, stopping before the batch would pass mongod's
+    /// 16 MiB reply budget (one document always goes, whatever its size).
+    fn take_batch(&mut self, max: usize, reply: &mut CursorReply) {
+        let mut n = 0usize;
+        let mut bytes = 0usize;
+        while n < max && !self.is_empty() {
+            let size = self.len_at(self.next);
+            if n > 0 && bytes + size > MAX_BATCH_BYTES {
+                break;
+            }
+            reply.push(&self.bytes[self.next..self.next + size]);
+            self.next += size;
+            bytes += size;
+            n += 1;
+        }
+        if self.is_empty() {
+            self.bytes = Vec::new();
+            self.next = 0;
         }
     }
-    out
+}
+
+/// The `cursor` sub-document of a cursor reply, written as BSON: `{firstBatch|nextBatch: [...],
+/// id, ns}` in that order, as `doc!` would encode it.
+struct CursorReply {
+    out: Vec<u8>,
+    /// Where the batch array starts.
+    array: usize,
+    count: usize,
+}
+
+impl CursorReply {
+    fn new(key: &str) -> Self {
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(&[0; 4]);
+        out.push(0x04);
+        out.extend_from_slice(key.as_bytes());
+        out.push(0);
+        let array = out.len();
+        out.extend_from_slice(&[0; 4]);
+        CursorReply {
+            out,
+            array,
+            count: 0,
+        }
+    }
+
+    fn push(&mut self, doc: &[u8]) {
+        if self.count == 0 {
+            self.out.reserve(doc.len() * 2);
+        }
+        self.out.push(0x03);
+        // the array index as the key, in decimal
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = self.count;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.out.extend_from_slice(&digits[i..]);
+        self.out.push(0);
+        self.out.extend_from_slice(doc);
+        self.count += 1;
+    }
+
+    fn finish(mut self, id: i64, ns: &str) -> Vec<u8> {
+        self.out.push(0);
+        let array_len = (self.out.len() - self.array) as i32;
+        self.out[self.array..self.array + 4].copy_from_slice(&array_len.to_le_bytes());
+        self.out.push(0x12);
+        self.out.extend_from_slice(b"id\0");
+        self.out.extend_from_slice(&id.to_le_bytes());
+        self.out.push(0x02);
+        self.out.extend_from_slice(b"ns\0");
+        self.out
+            .extend_from_slice(&((ns.len() + 1) as i32).to_le_bytes());
+        self.out.extend_from_slice(ns.as_bytes());
+        self.out.push(0);
+        self.out.push(0);
+        let len = self.out.len() as i32;
+        self.out[..4].copy_from_slice(&len.to_le_bytes());
+        self.out
+    }
 }
 
 /// One aggregation stage from the small supported set.

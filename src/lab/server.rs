@@ -34,6 +34,7 @@ use crate::error::{Error, NetworkErrorKind, Result};
 use crate::lab::auth::AuthStore;
 use crate::lab::cluster::{
     Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, Response,
+    WireResponse,
 };
 use crate::lab::tls::LabTls;
 
@@ -146,6 +147,13 @@ impl std::fmt::Display for LabNotice {
 /// that the server's socket mechanics can be unit-tested with a trivial engine.
 pub(crate) trait Engine: Send {
     fn handle(&mut self, request: Request, now: Millis) -> Response;
+    /// [`Engine::handle`] as the sockets want it: cursor replies may come as BSON bytes.
+    fn handle_wire(&mut self, request: Request, now: Millis) -> WireResponse {
+        match self.handle(request, now) {
+            Response::Now(d) => WireResponse::Now(d),
+            Response::Parked => WireResponse::Parked,
+        }
+    }
     fn take_ready(&mut self) -> Vec<Ready>;
     fn tick(&mut self, now: Millis);
     fn next_deadline(&self) -> Option<Millis>;
@@ -169,6 +177,9 @@ pub(crate) trait Engine: Send {
 impl Engine for Cluster {
     fn handle(&mut self, request: Request, now: Millis) -> Response {
         Cluster::handle(self, request, now)
+    }
+    fn handle_wire(&mut self, request: Request, now: Millis) -> WireResponse {
+        Cluster::handle_wire(self, request, now)
     }
     fn take_ready(&mut self) -> Vec<Ready> {
         Cluster::take_ready(self)
@@ -269,9 +280,9 @@ impl Shared {
     }
 
     /// Runs one request through the cluster and everything that follows from it.
-    fn submit(&self, request: Request) -> Response {
+    fn submit(&self, request: Request) -> WireResponse {
         let mut c = self.cluster();
-        let response = c.handle(request, self.now_ms());
+        let response = c.handle_wire(request, self.now_ms());
         self.pump(&mut **c);
         response
     }
@@ -288,8 +299,11 @@ impl Shared {
             legacy: false,
         };
         match self.submit(request) {
-            Response::Now(reply) => Ok(reply),
-            Response::Parked => Err(Error::internal("the lab parked its own command")),
+            WireResponse::Now(reply) => Ok(reply),
+            WireResponse::Raw(raw) => raw
+                .to_document()
+                .map_err(|e| Error::internal(format!("the lab encoded an invalid reply: {e}"))),
+            WireResponse::Parked => Err(Error::internal("the lab parked its own command")),
         }
     }
 

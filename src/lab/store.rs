@@ -368,6 +368,20 @@ impl Store {
     /// Finds documents: filter, then sort, skip, limit, projection.
     pub fn find(&self, db: &str, coll: &str, spec: &FindSpec) -> Result<Vec<Document>> {
         let mut out = Vec::new();
+        self.find_each(db, coll, spec, |d| out.push(d.clone()))?;
+        Ok(out)
+    }
+
+    /// Like [`Store::find`], handing each result to `each` in order instead of collecting
+    /// copies (stored documents are lent as they are; projected ones are built for the call).
+    pub fn find_each(
+        &self,
+        db: &str,
+        coll: &str,
+        spec: &FindSpec,
+        each: impl FnMut(&Document),
+    ) -> Result<()> {
+        let mut out = Vec::new();
         for doc in self.iter(db, coll) {
             if matches(doc, &spec.filter)? {
                 out.push(doc);
@@ -383,9 +397,17 @@ impl Store {
             iter.collect()
         };
         match &spec.projection {
-            Some(p) if !p.is_empty() => limited.into_iter().map(|d| project(d, p)).collect(),
-            _ => Ok(limited.into_iter().cloned().collect()),
+            Some(p) if !p.is_empty() => {
+                // every projection is checked before the first result goes out
+                let projected = limited
+                    .into_iter()
+                    .map(|d| project(d, p))
+                    .collect::<Result<Vec<_>>>()?;
+                projected.iter().for_each(each);
+            }
+            _ => limited.into_iter().for_each(each),
         }
+        Ok(())
     }
 
     /// Counts matching documents after skip and limit (0 = none).

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-use bson::{doc, Bson, Document};
+use bson::{doc, Bson, Document, RawBsonRef, RawDocumentBuf};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::core::address::ServerAddress;
@@ -248,6 +248,29 @@ pub fn check_reply(address: &ServerAddress, reply: Document) -> Result<Document>
             ),
         });
     }
+    Ok(reply)
+}
+
+/// [`check_reply`] for a raw reply: a successful reply without write errors stays raw; anything
+/// else is decoded and checked by `check_reply`, so the errors are the same.
+pub fn check_raw_reply(address: &ServerAddress, reply: RawDocumentBuf) -> Result<RawDocumentBuf> {
+    let ok = match reply.get("ok") {
+        Ok(Some(RawBsonRef::Int32(v))) => v == 1,
+        Ok(Some(RawBsonRef::Int64(v))) => v == 1,
+        Ok(Some(RawBsonRef::Double(v))) => v == 1.0,
+        Ok(Some(RawBsonRef::Boolean(b))) => b,
+        _ => false,
+    };
+    let write_errors = matches!(reply.get("writeErrors"), Ok(Some(_)) | Err(_))
+        || matches!(reply.get("writeConcernError"), Ok(Some(_)) | Err(_));
+    if ok && !write_errors {
+        return Ok(reply);
+    }
+    let doc = reply.to_document().map_err(|e| Error::Protocol {
+        address: address.clone(),
+        message: e.to_string(),
+    })?;
+    check_reply(address, doc)?;
     Ok(reply)
 }
 
@@ -532,7 +555,58 @@ impl Connection {
         timeout: Option<Duration>,
     ) -> Result<RawReply> {
         let frame = self.read_frame(timeout).await?;
-        let (header, message) = match wire::decode(&frame) {
+        self.reply_from_frame(request_id, &frame)
+    }
+
+    /// Like [`Connection::read_reply`], but the body stays raw BSON when the reply is a plain
+    /// OP_MSG (no decoding into a `Document`); other replies are decoded, then re-encoded.
+    async fn read_reply_raw(
+        &mut self,
+        request_id: i32,
+        timeout: Option<Duration>,
+    ) -> Result<(RawDocumentBuf, bool)> {
+        let frame = self.read_frame(timeout).await?;
+        match wire::decode_op_msg_raw(&frame) {
+            Ok(Some((header, flags, body))) => {
+                if header.response_to != request_id {
+                    let err = Error::Protocol {
+                        address: self.address.clone(),
+                        message: format!(
+                            "reply answers request {} but request {} was sent",
+                            header.response_to, request_id
+                        ),
+                    };
+                    return self.fail(err);
+                }
+                let more_to_come = flags & FLAG_MORE_TO_COME != 0;
+                self.exhaust_response_to = more_to_come.then_some(header.request_id);
+                Ok((body, more_to_come))
+            }
+            Ok(None) => {
+                let reply = self.reply_from_frame(request_id, &frame)?;
+                match RawDocumentBuf::from_document(&reply.body) {
+                    Ok(raw) => Ok((raw, reply.more_to_come)),
+                    Err(e) => {
+                        let err = Error::Protocol {
+                            address: self.address.clone(),
+                            message: e.to_string(),
+                        };
+                        self.fail(err)
+                    }
+                }
+            }
+            Err(e) => {
+                let err = Error::Protocol {
+                    address: self.address.clone(),
+                    message: e.to_string(),
+                };
+                self.fail(err)
+            }
+        }
+    }
+
+    fn reply_from_frame(&mut self, request_id: i32, frame: &[u8]) -> Result<RawReply> {
+        let (header, message) = match wire::decode(frame) {
             Ok(x) => x,
             Err(e) => {
                 let err = Error::Protocol {
@@ -589,6 +663,41 @@ impl Connection {
                 self.fail(err)
             }
         }
+    }
+
+    /// Runs a command on `db` like [`Connection::run_command_with`], returning the reply as raw
+    /// BSON: cursor replies (`find`, `getMore`) are read without building a `Document` for every
+    /// result. Failed replies give the same errors as `run_command_with`.
+    pub async fn run_command_raw(
+        &mut self,
+        db: &str,
+        mut cmd: Document,
+        read_preference: Option<&ReadPreference>,
+    ) -> Result<RawDocumentBuf> {
+        cmd.insert("$db", db);
+        if let Some(rp) = read_preference {
+            cmd.insert("$readPreference", rp.to_document());
+        }
+        if self.exhaust_response_to.is_some() {
+            return Err(Error::internal(
+                "a command was sent while exhaust replies are pending",
+            ));
+        }
+        let timeout = self.socket_timeout;
+        let id = self.send(&Message::Msg(OpMsg::new(cmd))).await?;
+        // Broken until the reply is read (see `round_trip`).
+        self.broken = true;
+        let (body, more_to_come) = self.read_reply_raw(id, timeout).await?;
+        self.broken = false;
+        if more_to_come {
+            let err = Error::Protocol {
+                address: self.address.clone(),
+                message: "moreToCome set on a reply to a request that did not allow exhaust"
+                    .to_string(),
+            };
+            return self.fail(err);
+        }
+        check_raw_reply(&self.address, body)
     }
 
     /// Sends an OP_MSG and reads its reply (raw: `ok` is not checked). `exhaust` sets

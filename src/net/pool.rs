@@ -159,6 +159,20 @@ impl PooledConnection {
     }
 }
 
+impl PooledConnection {
+    /// Runs a command and returns the reply as raw BSON (see [`Connection::run_command_raw`]).
+    pub async fn run_raw(
+        &mut self,
+        db: &str,
+        cmd: bson::Document,
+        read_preference: Option<&crate::core::read_pref::ReadPreference>,
+    ) -> Result<bson::RawDocumentBuf> {
+        self.deref_mut()
+            .run_command_raw(db, cmd, read_preference)
+            .await
+    }
+}
+
 impl Deref for PooledConnection {
     type Target = Connection;
     fn deref(&self) -> &Connection {

@@ -375,6 +375,101 @@ fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
     })
 }
 
+/// An OP_MSG whose only section is its kind-0 body, left as raw BSON bytes (no decoding into a
+/// [`Document`]): how a reader takes large cursor replies. Checked like [`decode`] (header,
+/// flags, checksum, the body's declared length); `Ok(None)` when the frame is not an OP_MSG or
+/// carries kind-1 sections, which [`decode`] handles.
+pub fn decode_op_msg_raw(
+    frame: &[u8],
+) -> Result<Option<(Header, u32, bson::RawDocumentBuf)>, WireError> {
+    let header = decode_header(frame)?;
+    if header.op_code != OP_MSG {
+        return Ok(None);
+    }
+    if header.message_length < HEADER_LEN as i32 {
+        return Err(WireError::BadLength(header.message_length as i64));
+    }
+    if header.message_length as usize != frame.len() {
+        return Err(WireError::Truncated(
+            "frame length differs from the header's",
+        ));
+    }
+    let flags = read_i32(frame, 16).ok_or(WireError::Truncated("OP_MSG flags"))? as u32;
+    let unknown = flags & REQUIRED_MASK & !KNOWN_REQUIRED_FLAGS;
+    if unknown != 0 {
+        return Err(WireError::UnknownRequiredFlags(unknown));
+    }
+    let mut end = frame.len();
+    if flags & FLAG_CHECKSUM_PRESENT != 0 {
+        if end < HEADER_LEN + 4 + 4 {
+            return Err(WireError::Truncated("OP_MSG checksum"));
+        }
+        end -= 4;
+        let expected =
+            u32::from_le_bytes([frame[end], frame[end + 1], frame[end + 2], frame[end + 3]]);
+        let computed = crc32c::crc32c(&frame[..end]);
+        if expected != computed {
+            return Err(WireError::Checksum { expected, computed });
+        }
+    }
+    if frame.get(20) != Some(&0) {
+        return Ok(None);
+    }
+    let len = read_i32(frame, 21).ok_or(WireError::Truncated("document length"))?;
+    if len < 5 {
+        return Err(WireError::Bson(format!("document length {len} is under 5")));
+    }
+    let stop = 21usize
+        .checked_add(len as usize)
+        .filter(|&s| s <= end)
+        .ok_or(WireError::Truncated("document"))?;
+    if stop != end {
+        return Ok(None);
+    }
+    let body = bson::RawDocumentBuf::from_bytes(frame[21..stop].to_vec())
+        .map_err(|e| WireError::Bson(e.to_string()))?;
+    Ok(Some((header, flags, body)))
+}
+
+/// Encodes a reply whose body is already BSON: an OP_MSG with one kind-0 section (a checksum
+/// appended when `FLAG_CHECKSUM_PRESENT` is in `flags`), or with `legacy` an OP_REPLY carrying
+/// that one document. The bytes are what [`encode`] makes of the same body as a [`Document`].
+pub fn encode_raw_reply(
+    request_id: i32,
+    response_to: i32,
+    legacy: bool,
+    flags: u32,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + 25 + body.len());
+    out.extend_from_slice(&[0u8; 4]);
+    out.extend_from_slice(&request_id.to_le_bytes());
+    out.extend_from_slice(&response_to.to_le_bytes());
+    if legacy {
+        out.extend_from_slice(&OP_REPLY.to_le_bytes());
+        out.extend_from_slice(&0i32.to_le_bytes()); // responseFlags
+        out.extend_from_slice(&0i64.to_le_bytes()); // cursorID
+        out.extend_from_slice(&0i32.to_le_bytes()); // startingFrom
+        out.extend_from_slice(&1i32.to_le_bytes()); // numberReturned
+        out.extend_from_slice(body);
+    } else {
+        out.extend_from_slice(&OP_MSG.to_le_bytes());
+        out.extend_from_slice(&flags.to_le_bytes());
+        out.push(0);
+        out.extend_from_slice(body);
+        if flags & FLAG_CHECKSUM_PRESENT != 0 {
+            let len = (out.len() + 4) as i32;
+            out[0..4].copy_from_slice(&len.to_le_bytes());
+            let crc = crc32c::crc32c(&out);
+            out.extend_from_slice(&crc.to_le_bytes());
+            return out;
+        }
+    }
+    let len = out.len() as i32;
+    out[0..4].copy_from_slice(&len.to_le_bytes());
+    out
+}
+
 fn write_document(out: &mut Vec<u8>, doc: &Document) {
     doc.to_writer(out)
         .expect("writing BSON to a Vec cannot fail");

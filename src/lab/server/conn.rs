@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use super::{lock, Shared};
 use crate::lab::auth::{ConnAuth, Gate};
-use crate::lab::cluster::{Ready, Request, Response};
+use crate::lab::cluster::{Ready, Request, WireResponse};
 use crate::wire::{
     self, Message, OpMsg, OpReply, DEFAULT_MAX_BSON_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
     FLAG_CHECKSUM_PRESENT, FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME, QUERY_FLAG_SECONDARY_OK,
@@ -264,8 +264,9 @@ impl Conn {
             legacy,
         };
         match self.shared.submit(request) {
-            Response::Now(reply) => self.complete(request_id, reply, true),
-            Response::Parked => {}
+            WireResponse::Now(reply) => self.complete(request_id, reply, true),
+            WireResponse::Raw(reply) => self.complete_raw(request_id, &reply),
+            WireResponse::Parked => {}
         }
     }
 
@@ -343,6 +344,23 @@ impl Conn {
             };
             self.submit(reply_id, db, command, false, false, next);
         }
+    }
+
+    /// Queues a reply that is already BSON (a cursor batch: copied, not re-encoded).
+    fn complete_raw(&mut self, request_id: i32, reply: &bson::RawDocument) {
+        let Some(p) = self.pending.remove(&request_id) else {
+            return;
+        };
+        self.hello_extra.remove(&request_id);
+        if p.no_reply {
+            return;
+        }
+        let reply_id = self.shared.message_id();
+        let flags = if p.checksum { FLAG_CHECKSUM_PRESENT } else { 0 };
+        let bytes = wire::encode_raw_reply(reply_id, request_id, p.legacy, flags, reply.as_bytes());
+        let latency = self.shared.members[self.member].view.borrow().latency_ms;
+        self.out
+            .push_back((Instant::now() + Duration::from_millis(latency), bytes));
     }
 
     /// The connection is gone: the cluster forgets its parked requests.
