@@ -100,7 +100,8 @@ fn raw_writer_matches_bson_for_every_type() {
 #[test]
 fn raw_writer_matches_bson_for_the_bench_documents() {
     for k in [0, 1, 49, 50, 99_999, -1, i32::MAX] {
-        let d = doc! { "_id": k, "item": "widget", "qty": k % 50, "price": 9.99, "tags": ["a", "b"] };
+        let d =
+            doc! { "_id": k, "item": "widget", "qty": k % 50, "price": 9.99, "tags": ["a", "b"] };
         assert_same_as_bson(&d);
         assert_eq!(
             raw_line(&d),
@@ -353,7 +354,10 @@ async fn lab_cursor_batches_keep_mongod_defaults() {
     let (first, id) = batch_of(&r.reply, "firstBatch");
     assert_eq!(first.len(), 101);
     assert_ne!(id, 0);
-    assert_eq!(r.reply.get_document("cursor").unwrap().get_str("ns"), Ok("t.c"));
+    assert_eq!(
+        r.reply.get_document("cursor").unwrap().get_str("ns"),
+        Ok("t.c")
+    );
     assert_eq!(r.reply.get_f64("ok"), Ok(1.0));
     assert!(r.reply.contains_key("$clusterTime") && r.reply.contains_key("operationTime"));
     let g = client
@@ -388,7 +392,7 @@ async fn lab_cursor_batches_keep_mongod_defaults() {
         .run_command(
             "t",
             doc! {"find": "c", "filter": {"qty": 3}, "projection": {"qty": 1, "_id": 0},
-                  "sort": {"_id": -1}, "limit": 3},
+            "sort": {"_id": -1}, "limit": 3},
             &read,
         )
         .await
@@ -437,7 +441,10 @@ async fn cursor_documents_are_the_same_raw_or_decoded() {
         assert_eq!(raw_lines, lines(&docs), "next_raw_batch(), batch {bs:?}");
     }
     // mixing: a few documents through next(), the rest raw
-    let mut c = client.find("t", "c", find(Some(10)), &primary()).await.unwrap();
+    let mut c = client
+        .find("t", "c", find(Some(10)), &primary())
+        .await
+        .unwrap();
     let mut mixed = Vec::new();
     for _ in 0..3 {
         mixed.push(relaxed_line(c.next().await.unwrap().unwrap()));
@@ -460,7 +467,11 @@ async fn rsctl_read_prints_exactly_the_relaxed_lines() {
     client.shutdown().await;
     let seeds = lab.seed_list();
     let expected: String = lines(&docs).into_iter().map(|l| l + "\n").collect();
-    for extra in [&[][..], &["--batch-size", "3"][..], &["--batch-size", "1000"][..]] {
+    for extra in [
+        &[][..],
+        &["--batch-size", "3"][..],
+        &["--batch-size", "1000"][..],
+    ] {
         let mut args = vec!["-u".to_string(), seeds.clone(), "read".into(), "t.c".into()];
         args.extend(extra.iter().map(|s| s.to_string()));
         let out = tokio::task::spawn_blocking(move || {
