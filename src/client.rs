@@ -736,6 +736,8 @@ pub struct RawBatch {
     reply: RawDocumentBuf,
     key: &'static str,
     len: usize,
+    /// The server that sent it (named in errors about its documents).
+    address: ServerAddress,
 }
 
 impl RawBatch {
@@ -779,16 +781,27 @@ impl RawBatch {
                 }
             }
         }
-        Ok((id, RawBatch { reply, key, len }))
+        Ok((
+            id,
+            RawBatch {
+                reply,
+                key,
+                len,
+                address: address.clone(),
+            },
+        ))
     }
 
     /// A batch holding `docs` (encoded once).
-    fn from_documents(docs: impl IntoIterator<Item = Document>) -> Result<RawBatch> {
+    fn from_documents(
+        docs: impl IntoIterator<Item = Document>,
+        address: &ServerAddress,
+    ) -> Result<RawBatch> {
         let mut arr = bson::RawArrayBuf::new();
         let mut len = 0;
         for d in docs {
             let raw = RawDocumentBuf::from_document(&d)
-                .map_err(|e| Error::invalid(format!("a document does not encode: {e}")))?;
+                .map_err(|e| Error::internal(format!("a document does not encode: {e}")))?;
             arr.push(raw);
             len += 1;
         }
@@ -800,6 +813,7 @@ impl RawBatch {
             reply,
             key: "nextBatch",
             len,
+            address: address.clone(),
         })
     }
 
@@ -830,11 +844,19 @@ impl RawBatch {
         })
     }
 
-    /// The documents decoded into `Document`s.
+    /// The server that sent the batch.
+    pub fn server(&self) -> &ServerAddress {
+        &self.address
+    }
+
+    /// The documents decoded into `Document`s (a protocol error if one is not valid BSON).
     pub fn to_documents(&self) -> Result<Vec<Document>> {
         self.documents()
             .map(|d| {
-                Document::try_from(d).map_err(|e| Error::invalid(format!("invalid document: {e}")))
+                Document::try_from(d).map_err(|e| Error::Protocol {
+                    address: self.address.clone(),
+                    message: format!("a result is not a valid BSON document: {e}"),
+                })
             })
             .collect()
     }
@@ -990,7 +1012,8 @@ impl Cursor {
     pub async fn next_raw_batch(&mut self) -> Result<Option<RawBatch>> {
         loop {
             if !self.batch.is_empty() {
-                return RawBatch::from_documents(self.batch.drain(..)).map(Some);
+                return RawBatch::from_documents(self.batch.drain(..), &self.selected.address)
+                    .map(Some);
             }
             if let Some(raw) = self.raw.take() {
                 if !raw.is_empty() {

@@ -195,7 +195,6 @@ async fn read(
         ));
     }
     super::mongos::note_forwarded(selected);
-    let server = cursor.server().clone();
     // The next batch is fetched while this one is printed (the server and rsctl work at once).
     // Batches stay raw BSON: each document is written as it sits in the reply.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Result<crate::client::RawBatch>>(2);
@@ -220,8 +219,9 @@ async fn read(
     while let Some(batch) = rx.recv().await {
         let batch = batch?;
         for doc in batch.documents() {
-            write_relaxed_raw_document(&mut buf, doc).map_err(|e| {
-                anyhow::anyhow!("{} sent a document that is not valid BSON: {e}", server)
+            write_relaxed_raw_document(&mut buf, doc).map_err(|e| crate::Error::Protocol {
+                address: batch.server().clone(),
+                message: format!("a result is not a valid BSON document: {e}"),
             })?;
             buf.push(b'\n');
             if buf.len() >= 128 * 1024 {
