@@ -78,6 +78,10 @@ pub enum Error {
     #[error("{message}")]
     ServerSelection { message: String },
 
+    /// A DNS lookup (mongodb+srv seedlist discovery) found nothing or failed.
+    #[error("DNS lookup of {name} failed: {message}")]
+    Dns { name: String, message: String },
+
     /// Authentication failed (user, db and mechanism named, never a secret).
     #[error("authentication failed: {message}")]
     Authentication { message: String },

@@ -14,6 +14,7 @@
 mod auth;
 mod options;
 mod redact;
+mod srv;
 
 use std::fmt;
 use std::time::Duration;
@@ -24,6 +25,7 @@ use crate::core::read_pref::ReadPreference;
 use crate::error::{Error, Result};
 
 pub use redact::redact_uri;
+pub use srv::{check_target, parse_txt, SrvRecord, DEFAULT_SRV_SERVICE_NAME, TXT_ALLOWED_OPTIONS};
 
 /// Authentication settings taken from the userinfo and the `auth*` options.
 ///
@@ -92,7 +94,8 @@ impl ServerMonitoringMode {
 /// zero keep the spec's meaning for the option (e.g. `connectTimeoutMS=0`: no timeout).
 ///
 /// For `mongodb+srv://` strings `srv` is true and `hosts` holds the one SRV name (port 27017):
-/// resolving it needs DNS and is not done here.
+/// [`ConnectionString::resolve_srv`] turns it, with the SRV and TXT records DNS returned, into
+/// the equivalent `mongodb://` string (the lookup itself is `net::dns`).
 #[derive(Clone, PartialEq, Default)]
 pub struct ConnectionString {
     /// The seed list (at least one entry after a successful parse).

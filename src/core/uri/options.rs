@@ -146,6 +146,13 @@ fn lookup(key: &str) -> Option<(&'static str, Kind)> {
         .copied()
 }
 
+/// The canonical names of the options held in `doc` (for [`validate`] after a merge).
+pub(super) fn present_keys(doc: &Document) -> HashSet<&'static str> {
+    doc.keys()
+        .filter_map(|k| lookup(k).map(|(name, _)| name))
+        .collect()
+}
+
 /// What went wrong with one value.
 enum Problem {
     /// Ignore the value and record this warning.
