@@ -17,24 +17,20 @@ pub const DEFAULT_SEED: &str = "localhost:27017";
 
 /// Parses `--uri` (or the default seed) and applies `-s`, `--direct`, `--timeout`,
 /// `--heartbeat` and `--local-threshold` on top of it (flags win over URI options).
+///
+/// A `mongodb+srv://` string is replaced by the seed list and options its DNS records gave,
+/// which [`resolve_srv`] looked up once at start (kept in `global.srv_resolved`).
 pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString> {
-    let text = global.uri.as_deref().unwrap_or(DEFAULT_SEED);
-    let with_user = global
-        .username
-        .as_deref()
-        .and_then(|user| with_username(text, user));
-    let text = with_user.as_deref().unwrap_or(text);
-    let mut cs = ConnectionString::parse(text).map_err(|e| {
-        usage(format!(
-            "invalid --uri {}: {e}",
-            crate::core::uri::redact_uri(&format!("\"{text}\""))
-        ))
-    })?;
+    let (text, mut cs) = parse_uri(global)?;
     if cs.srv {
-        return Err(usage(
-            "mongodb+srv:// connection strings need DNS SRV resolution, which rsctl does not do: \
-             give the hosts (mongodb://h1,h2,h3/?replicaSet=NAME)",
-        ));
+        match &global.srv_resolved {
+            Some((for_text, resolved)) if *for_text == text => cs = resolved.clone(),
+            _ => {
+                return Err(anyhow::anyhow!(
+                    "internal error: the mongodb+srv connection string was not resolved"
+                ))
+            }
+        }
     }
     apply_overrides(&mut cs, global);
     if let Some(user) = &global.username {
@@ -55,17 +51,64 @@ pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString
     Ok(cs)
 }
 
-/// `mongodb://HOSTS...` with `USER@` put in front of the hosts when the URI has no userinfo, so
+/// `--uri` (or the default seed) with `--username` put in, and its parse (exit 2 on errors).
+fn parse_uri(global: &GlobalArgs) -> anyhow::Result<(String, ConnectionString)> {
+    let text = global.uri.as_deref().unwrap_or(DEFAULT_SEED);
+    let with_user = global
+        .username
+        .as_deref()
+        .and_then(|user| with_username(text, user));
+    let text = with_user.as_deref().unwrap_or(text);
+    let cs = ConnectionString::parse(text).map_err(|e| {
+        usage(format!(
+            "invalid --uri {}: {e}",
+            crate::core::uri::redact_uri(&format!("\"{text}\""))
+        ))
+    })?;
+    Ok((text.to_string(), cs))
+}
+
+/// For a `mongodb+srv://` `--uri`: the SRV and TXT lookups (through `--dns-server` when given),
+/// once, before anything connects. Returns what [`connection_string`] needs later, or `None`
+/// for other URIs (and for URIs that do not parse: [`connection_string`] reports those).
+///
+/// Lookup failures (no SRV records, NXDOMAIN, timeouts) exit 1 naming the name looked up;
+/// records breaking a rule of the specification exit 2 quoting it.
+pub async fn resolve_srv(
+    global: &GlobalArgs,
+) -> anyhow::Result<Option<(String, ConnectionString)>> {
+    let Ok((text, cs)) = parse_uri(global) else {
+        return Ok(None);
+    };
+    if !cs.srv {
+        return Ok(None);
+    }
+    let dns = crate::net::dns::HickoryDns::new(global.dns_server)?;
+    let shown = cs.redacted();
+    let resolved = crate::net::dns::resolve_srv(&cs, &dns)
+        .await
+        .map_err(|e| match e {
+            crate::error::Error::InvalidArgument { message } => usage(format!(
+                "{shown}: invalid DNS records for mongodb+srv: {message}"
+            )),
+            e => anyhow::Error::new(e).context(format!("{shown}: mongodb+srv seedlist discovery")),
+        })?;
+    Ok(Some((text, resolved)))
+}
+
+/// `mongodb[+srv]://HOSTS...` with `USER@` put in front of the hosts when the URI has no userinfo, so
 /// that options such as authMechanism, which need a username, are accepted with `--username`.
 /// `None` for bare seed lists and URIs that already carry a userinfo.
 fn with_username(uri: &str, user: &str) -> Option<String> {
-    let rest = uri.strip_prefix("mongodb://")?;
+    let (scheme, rest) = ["mongodb://", "mongodb+srv://"]
+        .into_iter()
+        .find_map(|p| uri.strip_prefix(p).map(|rest| (p, rest)))?;
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     if authority.contains('@') {
         return None;
     }
     let user = percent_encoding::utf8_percent_encode(user, percent_encoding::NON_ALPHANUMERIC);
-    Some(format!("mongodb://{user}@{rest}"))
+    Some(format!("{scheme}{user}@{rest}"))
 }
 
 /// The credential for `--username`: authSource and authMechanism from the URI if it had a

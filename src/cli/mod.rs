@@ -107,6 +107,23 @@ pub struct GlobalArgs {
     /// Read the password for --username from the first line of standard input.
     #[arg(long = "password-stdin", global = true, requires = "username")]
     pub password_stdin: bool,
+
+    /// Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver:
+    /// for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members' host
+    /// names (names it does not know fall back to the system resolver). For split-horizon DNS
+    /// debugging: see what a given server tells clients.
+    #[arg(
+        long = "dns-server",
+        env = "RSCTL_DNS_SERVER",
+        global = true,
+        value_name = "ADDR",
+        value_parser = crate::net::dns::parse_dns_server
+    )]
+    pub dns_server: Option<std::net::SocketAddr>,
+
+    /// The mongodb+srv URI text and its resolution, filled in once at start (not a flag).
+    #[arg(skip)]
+    pub srv_resolved: Option<(String, crate::core::uri::ConnectionString)>,
 }
 
 impl GlobalArgs {
@@ -235,10 +252,20 @@ where
 /// abandoned on Ctrl-C with exit code 130.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let format = cli.global.format();
+    let mut global = cli.global;
+    if matches!(
+        cli.command,
+        Command::Initiate(_) | Command::Status(_) | Command::Read(_) | Command::FailoverWatch(_)
+    ) {
+        if let Some(server) = global.dns_server {
+            crate::net::dns::set_host_resolver(crate::net::dns::HickoryDns::new(Some(server))?);
+        }
+        global.srv_resolved = args::resolve_srv(&global).await?;
+    }
     let ctx = Context {
-        style: Style::detect(cli.global.color),
+        style: Style::detect(global.color),
         format,
-        global: cli.global,
+        global,
     };
     match cli.command {
         Command::Lab(args) => lab::run(args).await,

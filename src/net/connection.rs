@@ -284,7 +284,12 @@ impl Connection {
         let stream: Box<dyn Stream> = match address {
             ServerAddress::Tcp { host, port } => {
                 let target = (host.as_str(), *port);
-                let connect = tokio::net::TcpStream::connect(target);
+                let connect = async {
+                    match crate::net::dns::host_override(host, *port).await {
+                        Some(addrs) => tokio::net::TcpStream::connect(&addrs[..]).await,
+                        None => tokio::net::TcpStream::connect(target).await,
+                    }
+                };
                 let tcp = match tokio::time::timeout(options.connect_timeout, connect).await {
                     Err(_) => {
                         return Err(timeout_error(address, "connect", options.connect_timeout))

@@ -13,6 +13,7 @@ use crate::core::events::SdamEvent;
 
 pub mod auth;
 pub mod connection;
+pub mod dns;
 pub mod monitor;
 pub mod pool;
 pub mod tls;

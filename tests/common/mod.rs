@@ -1,2 +1,3 @@
 pub mod child_lab;
+pub mod dns;
 pub mod fake;

@@ -183,7 +183,9 @@ pub fn check_target(srv_host: &str, record: &SrvRecord) -> Result<()> {
     let suffix = format!(".{domain}");
     if !target.ends_with(&suffix) || target.len() == suffix.len() {
         let rule = if labels >= 3 {
-            format!("SRV targets must share the domain \"{domain}\" of the SRV host name {srv_host}")
+            format!(
+                "SRV targets must share the domain \"{domain}\" of the SRV host name {srv_host}"
+            )
         } else {
             format!(
                 "the SRV host name {srv_host} has fewer than three labels, so SRV targets must be \
@@ -217,9 +219,8 @@ pub fn parse_txt(srv_host: &str, txt: &[Vec<String>]) -> Result<bson::Document> 
                     )));
                 }
             }
-            let parsed = options::parse_query(&text).map_err(|e| {
-                Error::invalid(format!("invalid TXT record of {srv_host}: {e}"))
-            })?;
+            let parsed = options::parse_query(&text)
+                .map_err(|e| Error::invalid(format!("invalid TXT record of {srv_host}: {e}")))?;
             if let Some(w) = parsed.warnings.first() {
                 return Err(Error::invalid(format!(
                     "invalid TXT record of {srv_host} (\"{text}\"): {w}"
@@ -290,7 +291,10 @@ mod tests {
     fn records_become_the_seed_list_with_tls_on() {
         let c = resolve(
             "mongodb+srv://server.mongodb.com/",
-            &[("mongodb1.mongodb.com.", 27317), ("MongoDB2.mongodb.com", 27017)],
+            &[
+                ("mongodb1.mongodb.com.", 27317),
+                ("MongoDB2.mongodb.com", 27017),
+            ],
             &[],
         )
         .unwrap();
@@ -322,7 +326,11 @@ mod tests {
     fn duplicate_records_are_one_seed() {
         let c = resolve(
             "mongodb+srv://rs.test.example/",
-            &[("a.test.example", 1), ("A.test.example.", 1), ("a.test.example", 2)],
+            &[
+                ("a.test.example", 1),
+                ("A.test.example.", 1),
+                ("a.test.example", 2),
+            ],
             &[],
         )
         .unwrap();
@@ -344,12 +352,22 @@ mod tests {
     fn targets_must_share_the_domain_of_a_three_label_host() {
         let uri = "mongodb+srv://blogs.mongodb.com/";
         resolve(uri, &[("x.mongodb.com", 1), ("a.b.mongodb.com", 2)], &[]).unwrap();
-        for bad in ["blogs.evil.com", "cluster.testmongodb.com", "mongodb.com", "x.mongodb.co"] {
+        for bad in [
+            "blogs.evil.com",
+            "cluster.testmongodb.com",
+            "mongodb.com",
+            "x.mongodb.co",
+        ] {
             let e = rule_error(uri, &[("ok.mongodb.com", 1), (bad, 2)], &[]);
             assert!(e.contains(bad) && e.contains("\"mongodb.com\""), "{e}");
         }
         // Prose test 5: a target identical to a host of three or more labels is fine.
-        resolve("mongodb+srv://build.10gen.cc", &[("build.10gen.cc", 1)], &[]).unwrap();
+        resolve(
+            "mongodb+srv://build.10gen.cc",
+            &[("build.10gen.cc", 1)],
+            &[],
+        )
+        .unwrap();
         resolve(
             "mongodb+srv://test.build.10gen.cc",
             &[("test.build.10gen.cc", 1)],
@@ -399,7 +417,11 @@ mod tests {
     #[test]
     fn empty_targets_and_port_zero_are_refused() {
         rule_error("mongodb+srv://rs.test.example", &[(".", 1)], &[]);
-        let e = rule_error("mongodb+srv://rs.test.example", &[("a.test.example", 0)], &[]);
+        let e = rule_error(
+            "mongodb+srv://rs.test.example",
+            &[("a.test.example", 0)],
+            &[],
+        );
         assert!(e.contains("port 0"), "{e}");
     }
 
@@ -425,16 +447,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.replica_set.as_deref(), Some("mine"));
-        assert_eq!(
-            c.credential.unwrap().source.as_deref(),
-            Some("otherDB")
-        );
+        assert_eq!(c.credential.unwrap().source.as_deref(), Some("otherDB"));
     }
 
     #[test]
     fn txt_strings_of_one_record_are_concatenated_in_order() {
         let t = txt(&["replicaS", "et=rep", "l0"]);
-        let c = resolve("mongodb+srv://rs.test.example", &[("a.test.example", 1)], &t).unwrap();
+        let c = resolve(
+            "mongodb+srv://rs.test.example",
+            &[("a.test.example", 1)],
+            &t,
+        )
+        .unwrap();
         assert_eq!(c.replica_set.as_deref(), Some("repl0"));
     }
 
@@ -442,9 +466,15 @@ mod tests {
     fn txt_rules() {
         let uri = "mongodb+srv://rs.test.example";
         let srv = [("a.test.example", 1)];
-        let two = vec![vec!["replicaSet=repl0".to_string()], vec!["authSource=otherDB".to_string()]];
+        let two = vec![
+            vec!["replicaSet=repl0".to_string()],
+            vec!["authSource=otherDB".to_string()],
+        ];
         let e = rule_error(uri, &srv, &two);
-        assert!(e.contains("2 TXT records") && e.contains("at most one"), "{e}");
+        assert!(
+            e.contains("2 TXT records") && e.contains("at most one"),
+            "{e}"
+        );
         for (record, culprit) in [
             ("ssl=false", "ssl"),
             ("tls=false", "tls"),
@@ -464,7 +494,12 @@ mod tests {
     #[test]
     fn load_balanced_from_txt() {
         let lb = txt(&["loadBalanced=true"]);
-        let c = resolve("mongodb+srv://rs.test.example", &[("a.test.example", 1)], &lb).unwrap();
+        let c = resolve(
+            "mongodb+srv://rs.test.example",
+            &[("a.test.example", 1)],
+            &lb,
+        )
+        .unwrap();
         assert_eq!(c.load_balanced, Some(true));
         // loadBalanced=true needs exactly one host.
         let e = rule_error(
@@ -524,7 +559,10 @@ mod tests {
             &srv,
             &txt(&["replicaSet=repl0"]),
         );
-        assert!(e.contains("srvMaxHosts=1") && e.contains("replicaSet"), "{e}");
+        assert!(
+            e.contains("srvMaxHosts=1") && e.contains("replicaSet"),
+            "{e}"
+        );
         let e = rule_error(
             "mongodb+srv://rs.test.example/?srvMaxHosts=1",
             &srv,
@@ -532,8 +570,14 @@ mod tests {
         );
         assert!(e.contains("loadBalanced=true"), "{e}");
         // Before DNS: directConnection=true and srvMaxHosts with replicaSet are parse errors.
-        assert!(ConnectionString::parse("mongodb+srv://rs.test.example/?directConnection=true").is_err());
-        assert!(ConnectionString::parse("mongodb+srv://rs.test.example/?srvMaxHosts=1&replicaSet=x").is_err());
+        assert!(
+            ConnectionString::parse("mongodb+srv://rs.test.example/?directConnection=true")
+                .is_err()
+        );
+        assert!(ConnectionString::parse(
+            "mongodb+srv://rs.test.example/?srvMaxHosts=1&replicaSet=x"
+        )
+        .is_err());
     }
 
     #[test]

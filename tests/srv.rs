@@ -1,0 +1,295 @@
+//! `mongodb+srv://` end to end, without the internet: a tiny DNS server on 127.0.0.1 (see
+//! `common::dns`) serves `_mongodb._tcp.rs.test.example` -> the members of a lab started here
+//! (as `mN.test.example`, whose A records point at 127.0.0.1), and rsctl is pointed at it with
+//! `--dns-server` / `RSCTL_DNS_SERVER`. Also the failures: NXDOMAIN, a target outside the
+//! domain, two TXT records, a TXT option that is not allowed.
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use bson::doc;
+use serde_json::Value;
+
+use common::dns::{DnsServer, Zone};
+use rsctl::client::{Client, ClientOptions};
+use rsctl::core::address::ServerAddress;
+use rsctl::lab::server::{Lab, LabConfig};
+
+const RSCTL: &str = env!("CARGO_BIN_EXE_rsctl");
+
+async fn rsctl(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = tokio::process::Command::new(RSCTL);
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("MONGODB_URI")
+        .env_remove("RUST_LOG")
+        .env_remove("RSCTL_DNS_SERVER")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    tokio::time::timeout(Duration::from_secs(60), cmd.output())
+        .await
+        .expect("rsctl finishes within 60 s")
+        .expect("rsctl runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_code(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(o)
+    );
+}
+
+async fn lab() -> Lab {
+    let lab = Lab::start(LabConfig {
+        set_name: "rs0".into(),
+        nodes: 3,
+        base_port: 0,
+        election_timeout: Duration::from_secs(1),
+        heartbeat_interval: Duration::from_millis(100),
+        seed: 11,
+    })
+    .await
+    .unwrap();
+    let hosts = lab.hosts();
+    let cfg = doc! {
+        "_id": "rs0",
+        "members": hosts.iter().enumerate().map(|(i, h)| doc! {"_id": i as i32, "host": h}).collect::<Vec<_>>(),
+        "settings": {"electionTimeoutMillis": 1000, "heartbeatIntervalMillis": 100},
+    };
+    let r = lab
+        .run_command(&hosts[0], doc! {"replSetInitiate": cfg, "$db": "admin"})
+        .await
+        .unwrap();
+    assert_eq!(r.get_f64("ok").ok(), Some(1.0), "{r}");
+    lab.wait_for_primary(Duration::from_secs(20)).await.unwrap();
+    lab
+}
+
+fn port(host: &str) -> u16 {
+    host.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+/// The zone for a lab: `rs.test.example` -> m0..m2.test.example (A 127.0.0.1) with a TXT record
+/// giving the set name, plus the broken names the error tests use.
+fn zone(lab_hosts: &[String]) -> Zone {
+    let mut z = Zone::default().txt("rs.test.example", &["replicaSet=", "rs0"]);
+    for (i, h) in lab_hosts.iter().enumerate() {
+        let name = format!("m{i}.test.example");
+        z = z
+            .srv("_mongodb._tcp.rs.test.example", &name, port(h))
+            .a(&name, Ipv4Addr::LOCALHOST);
+    }
+    let p = port(&lab_hosts[0]);
+    z.srv("_mongodb._tcp.evil.test.example", "m0.other.example", p)
+        .a("m0.other.example", Ipv4Addr::LOCALHOST)
+        .srv("_mongodb._tcp.twotxt.test.example", "m0.test.example", p)
+        .txt("twotxt.test.example", &["replicaSet=rs0"])
+        .txt("twotxt.test.example", &["authSource=admin"])
+        .srv("_mongodb._tcp.badtxt.test.example", "m0.test.example", p)
+        .txt("badtxt.test.example", &["replicaSet=rs0&ssl=false"])
+        .txt("_mongodb._tcp.nosrv.test.example", &["not an SRV record"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_read_through_srv_records() {
+    let lab = lab().await;
+    let hosts = lab.hosts();
+    {
+        let mut o = ClientOptions::new(
+            hosts
+                .iter()
+                .map(|h| ServerAddress::parse(h).unwrap())
+                .collect(),
+        );
+        o.replica_set = Some("rs0".into());
+        let client = Client::connect(o).await.unwrap();
+        client
+            .insert_one("test", "c", doc! {"_id": 1, "via": "srv"}, doc! {"w": 3})
+            .await
+            .expect("insert");
+        client.shutdown().await;
+    }
+    let dns = DnsServer::start(zone(&hosts));
+    let server = dns.addr.to_string();
+    let uri = "mongodb+srv://rs.test.example/?tls=false";
+
+    // status, with --dns-server and -v: the lookups are logged.
+    let o = rsctl(
+        &[
+            "-u",
+            uri,
+            "--dns-server",
+            &server,
+            "-v",
+            "--timeout",
+            "10s",
+            "status",
+            "--json",
+        ],
+        &[],
+    )
+    .await;
+    assert_code(&o, 0);
+    let e = stderr(&o);
+    assert!(e.contains("SRV _mongodb._tcp.rs.test.example"), "{e}");
+    assert!(e.contains("m0.test.example"), "{e}");
+    assert!(
+        e.contains("TXT rs.test.example -> \"replicaSet=rs0\""),
+        "{e}"
+    );
+    let status: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let text = status.to_string();
+    assert!(text.contains("\"rs0\""), "{text}");
+    for h in &hosts {
+        assert!(text.contains(h.as_str()), "{h} in {text}");
+    }
+    assert!(dns.queries() >= 2);
+
+    // read, with RSCTL_DNS_SERVER: the document comes back, served by a lab member.
+    let o = rsctl(
+        &[
+            "-u",
+            uri,
+            "--timeout",
+            "10s",
+            "read",
+            "test.c",
+            "--pref",
+            "secondaryPreferred",
+        ],
+        &[("RSCTL_DNS_SERVER", &server)],
+    )
+    .await;
+    assert_code(&o, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("\"via\":\"srv\""), "{out}");
+    let e = stderr(&o);
+    assert!(
+        hosts.iter().any(|h| e.contains(h.as_str())),
+        "served by a member: {e}"
+    );
+
+    drop(dns);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn srv_failures_have_their_exit_codes() {
+    // No lab is needed: every failure happens before anything connects.
+    let hosts = vec!["127.0.0.1:1".to_string()];
+    let dns = DnsServer::start(zone(&hosts));
+    let server = dns.addr.to_string();
+    let run = |name: &'static str| {
+        let server = server.clone();
+        async move {
+            let uri = format!("mongodb+srv://{name}/?tls=false");
+            rsctl(
+                &[
+                    "-u",
+                    &uri,
+                    "--dns-server",
+                    &server,
+                    "--timeout",
+                    "2s",
+                    "status",
+                ],
+                &[],
+            )
+            .await
+        }
+    };
+
+    // NXDOMAIN: exit 1, naming the name looked up and the reason.
+    let o = run("nothere.test.example").await;
+    assert_code(&o, 1);
+    let e = stderr(&o);
+    assert!(
+        e.contains("_mongodb._tcp.nothere.test.example") && e.contains("NXDOMAIN"),
+        "{e}"
+    );
+
+    // The SRV name exists (it has a TXT record) but has no SRV records: exit 1.
+    let o = run("nosrv.test.example").await;
+    assert_code(&o, 1);
+    let e = stderr(&o);
+    assert!(
+        e.contains("_mongodb._tcp.nosrv.test.example") && e.contains("no SRV records"),
+        "{e}"
+    );
+
+    // A target outside the domain: exit 2, quoting the rule.
+    let o = run("evil.test.example").await;
+    assert_code(&o, 2);
+    let e = stderr(&o);
+    assert!(
+        e.contains("m0.other.example") && e.contains("share the domain \"test.example\""),
+        "{e}"
+    );
+
+    // Two TXT records: exit 2.
+    let o = run("twotxt.test.example").await;
+    assert_code(&o, 2);
+    let e = stderr(&o);
+    assert!(
+        e.contains("2 TXT records") && e.contains("at most one"),
+        "{e}"
+    );
+
+    // A TXT record setting ssl: exit 2.
+    let o = run("badtxt.test.example").await;
+    assert_code(&o, 2);
+    let e = stderr(&o);
+    assert!(
+        e.contains("\"ssl\"") && e.contains("may only set authSource, replicaSet, loadBalanced"),
+        "{e}"
+    );
+
+    // Rules checked before any DNS query: exit 2 and the server is not asked.
+    let before = dns.queries();
+    let o = rsctl(
+        &[
+            "-u",
+            "mongodb+srv://rs.test.example/?directConnection=true",
+            "--dns-server",
+            &server,
+            "status",
+        ],
+        &[],
+    )
+    .await;
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("directConnection=true"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(dns.queries(), before);
+
+    // A bad --dns-server value: exit 2.
+    let o = rsctl(
+        &[
+            "-u",
+            "mongodb+srv://rs.test.example",
+            "--dns-server",
+            "dns.example",
+            "status",
+        ],
+        &[],
+    )
+    .await;
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("IP:PORT"), "{}", stderr(&o));
+}
