@@ -191,7 +191,7 @@ _rsctl() {
 
     case "${cmd}" in
         rsctl)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version initiate status read failover-watch lab demo completions man help"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version initiate status read failover-watch lab demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +241,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -249,7 +253,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__completions)
-            opts="-u -s -o -v -h -V --dir --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version bash elvish fish powershell zsh"
+            opts="-u -s -o -v -h -V --dir --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,6 +307,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -311,7 +319,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__demo)
-            opts="-u -s -o -v -h -V --election-timeout --watch --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --election-timeout --watch --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +377,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -377,7 +389,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__failover__subcmd__watch)
-            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-timeout --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --duration --probe --probe-interval --probe-timeout --probe-ns --rtt-threshold --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -444,6 +456,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -763,7 +779,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__initiate)
-            opts="-u -s -o -v -h -V --set --member --arbiter --priority --config --no-wait --wait-timeout --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --member --arbiter --priority --config --no-wait --wait-timeout --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -837,6 +853,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -845,7 +865,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version up kill start pause resume partition heal latency lag clock down ls help"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version up kill start pause resume partition heal latency lag clock down ls help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -895,6 +915,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -903,7 +927,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__clock)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,6 +978,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -965,7 +993,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__down)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,6 +1044,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1027,7 +1059,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__heal)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1078,6 +1110,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1285,7 +1321,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__kill)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1336,6 +1372,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1347,7 +1387,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__lag)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1398,6 +1438,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1409,7 +1453,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__latency)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1460,6 +1504,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1471,7 +1519,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__ls)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1518,6 +1566,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1529,7 +1581,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__partition)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1580,6 +1632,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1591,7 +1647,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__pause)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1642,6 +1698,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1653,7 +1713,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__resume)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1704,6 +1764,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1715,7 +1779,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__start)
-            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1769,6 +1833,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1777,7 +1845,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__up)
-            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --periodic-noop-interval --latency --seed --mongos --auth --auth-password-stdin --tls --tls-require-client-cert --tls-cert-file --tls-ca-file --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --periodic-noop-interval --latency --seed --mongos --auth --auth-password-stdin --tls --tls-require-client-cert --tls-cert-file --tls-ca-file --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1879,6 +1947,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1887,7 +1959,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__man)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1937,6 +2009,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1945,7 +2021,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__read)
-            opts="-u -s -o -v -h -V --filter --projection --sort --limit --skip --batch-size --pref --tags --max-staleness --explain --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --filter --projection --sort --limit --skip --batch-size --pref --tags --max-staleness --explain --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2031,6 +2107,10 @@ _rsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2039,7 +2119,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__status)
-            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --help --version"
+            opts="-u -s -o -v -h -V --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2086,6 +2166,10 @@ _rsctl() {
                     return 0
                     ;;
                 --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rsctl_global_optspecs
-    string join \n u/uri= s/replica-set= direct o/output= json timeout= heartbeat= local-threshold= color= v/verbose username= password-stdin h/help V/version
+    string join \n u/uri= s/replica-set= direct o/output= json timeout= heartbeat= local-threshold= color= v/verbose username= password-stdin dns-server= h/help V/version
 end
 
 function __fish_rsctl_needs_command
@@ -35,6 +35,7 @@ complete -c rsctl -n "__fish_rsctl_needs_command" -l color -d 'When to colour th
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_needs_command" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_needs_command" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_needs_command" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_needs_command" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -67,6 +68,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l color -d 'When 
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l no-wait -d 'Return as soon as replSetInitiate succeeds, without waiting for a primary'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand initiate" -l json -d 'Short for --output json'
@@ -85,6 +87,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l color -d 'When to
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -115,6 +118,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l color -d 'When to c
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l explain -d 'Explain the server selection: every member, eligible or why not, and the one picked'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand read" -l json -d 'Short for --output json'
@@ -138,6 +142,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l color -d 
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l probe -d 'Write a small document with w:"majority" every probe interval and report outages'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l json -d 'Short for --output json'
@@ -156,6 +161,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_sub
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -199,6 +205,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l arbiter -d 'The last member is an arbiter (used with --initiate)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l initiate -d 'Initiate the set with every member and its tags, and print `ready` once a primary is elected'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from up" -l auth-password-stdin -d 'Read the password of every --auth USER given without one from the first line of standard input (else $RSCTL_LAB_PASSWORD is used)'
@@ -222,6 +229,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from kill" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -240,6 +248,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -258,6 +267,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -276,6 +286,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -294,6 +305,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from partition" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -312,6 +324,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from heal" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -330,6 +343,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from latency" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -348,6 +362,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from lag" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -366,6 +381,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from clock" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -384,6 +400,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from down" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -401,6 +418,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcomm
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -433,6 +451,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l color -d 'When to c
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand demo" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -451,6 +470,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l color -d 'Wh
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand completions" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -468,6 +488,7 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l color -d 'When to co
 always\t'Always colour'
 never\t'Never colour'"
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l json -d 'Short for --output json'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
