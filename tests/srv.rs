@@ -92,6 +92,14 @@ fn zone(lab_hosts: &[String]) -> Zone {
             .srv("_mongodb._tcp.rs.test.example", &name, port(h))
             .a(&name, Ipv4Addr::LOCALHOST);
     }
+    // `one.test.example`: the same members, no TXT record (for srvMaxHosts).
+    for (i, h) in lab_hosts.iter().enumerate() {
+        z = z.srv(
+            "_mongodb._tcp.one.test.example",
+            &format!("m{i}.test.example"),
+            port(h),
+        );
+    }
     let p = port(&lab_hosts[0]);
     z.srv("_mongodb._tcp.evil.test.example", "m0.other.example", p)
         .a("m0.other.example", Ipv4Addr::LOCALHOST)
@@ -182,6 +190,57 @@ async fn status_and_read_through_srv_records() {
         "served by a member: {e}"
     );
 
+    // srvMaxHosts=1: one random seed, and SDAM still finds the whole set from it.
+    let o = rsctl(
+        &[
+            "-u",
+            "mongodb+srv://one.test.example/?tls=false&srvMaxHosts=1",
+            "--dns-server",
+            &server,
+            "-v",
+            "--timeout",
+            "10s",
+            "status",
+            "--json",
+        ],
+        &[],
+    )
+    .await;
+    assert_code(&o, 0);
+    let e = stderr(&o);
+    let seeds_line = e
+        .lines()
+        .find(|l| l.contains("mongodb+srv: seeds"))
+        .expect("seeds logged");
+    assert_eq!(
+        seeds_line.matches(".test.example:").count(),
+        1,
+        "{seeds_line}"
+    );
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    for h in &hosts {
+        assert!(text.contains(h.as_str()), "{h} in {text}");
+    }
+
+    // failover-watch resolves the same way (a short, quiet watch).
+    let o = rsctl(
+        &[
+            "-u",
+            uri,
+            "--dns-server",
+            &server,
+            "--json",
+            "failover-watch",
+            "--duration",
+            "1s",
+        ],
+        &[],
+    )
+    .await;
+    assert_code(&o, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(hosts.iter().any(|h| out.contains(h.as_str())), "{out}");
+
     drop(dns);
     lab.shutdown().await;
 }
@@ -254,6 +313,25 @@ async fn srv_failures_have_their_exit_codes() {
     let e = stderr(&o);
     assert!(
         e.contains("\"ssl\"") && e.contains("may only set authSource, replicaSet, loadBalanced"),
+        "{e}"
+    );
+
+    // srvMaxHosts with a replicaSet that came from the TXT record: checked after the lookup.
+    let o = rsctl(
+        &[
+            "-u",
+            "mongodb+srv://rs.test.example/?srvMaxHosts=1",
+            "--dns-server",
+            &server,
+            "status",
+        ],
+        &[],
+    )
+    .await;
+    assert_code(&o, 2);
+    let e = stderr(&o);
+    assert!(
+        e.contains("srvMaxHosts=1 cannot be used with replicaSet=rs0"),
         "{e}"
     );
 

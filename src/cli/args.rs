@@ -428,6 +428,47 @@ mod tests {
     use crate::cli::exit::{classify, USAGE};
 
     #[test]
+    fn username_goes_into_srv_uris_too() {
+        assert_eq!(
+            with_username("mongodb+srv://rs.example.com/?tls=false", "a b").as_deref(),
+            Some("mongodb+srv://a%20b@rs.example.com/?tls=false")
+        );
+        assert_eq!(
+            with_username("mongodb://h1,h2/db", "u").as_deref(),
+            Some("mongodb://u@h1,h2/db")
+        );
+        assert_eq!(with_username("mongodb+srv://x@rs.example.com", "u"), None);
+        assert_eq!(with_username("h1:27017", "u"), None);
+    }
+
+    #[test]
+    fn srv_uris_need_their_resolution() {
+        let cli = <super::super::Cli as clap::Parser>::try_parse_from([
+            "rsctl",
+            "-u",
+            "mongodb+srv://rs.example.com/",
+            "status",
+        ])
+        .unwrap();
+        // Not resolved: refused rather than connecting to the SRV name itself.
+        assert!(connection_string(&cli.global).is_err());
+        let mut g = cli.global.clone();
+        let resolved = ConnectionString::parse("mongodb://a.example.com:1/?tls=true").unwrap();
+        g.srv_resolved = Some(("mongodb+srv://rs.example.com/".into(), resolved.clone()));
+        g.replica_set = Some("rs9".into());
+        let cs = connection_string(&g).unwrap();
+        assert_eq!(cs.hosts, resolved.hosts);
+        assert_eq!(
+            cs.replica_set.as_deref(),
+            Some("rs9"),
+            "the flags still apply"
+        );
+        // A resolution of another URI text is not used.
+        g.uri = Some("mongodb+srv://other.example.com/".into());
+        assert!(connection_string(&g).is_err());
+    }
+
+    #[test]
     fn namespaces() {
         assert_eq!(namespace("test.c").unwrap(), ("test".into(), "c".into()));
         assert_eq!(namespace("a.b.c").unwrap(), ("a".into(), "b.c".into()));
