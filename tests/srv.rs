@@ -371,3 +371,42 @@ async fn srv_failures_have_their_exit_codes() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("IP:PORT"), "{}", stderr(&o));
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_a_silent_dns_server_exits_130() {
+    // A DNS server that never answers: rsctl waits for its timeouts until interrupted.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server = silent.local_addr().unwrap().to_string();
+    let child = tokio::process::Command::new(RSCTL)
+        .args([
+            "-u",
+            "mongodb+srv://rs.test.example/",
+            "--dns-server",
+            &server,
+            "status",
+        ])
+        .env_remove("MONGODB_URI")
+        .env_remove("RSCTL_DNS_SERVER")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Wait until the query reached the silent server, then interrupt.
+    silent
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut buf = [0u8; 512];
+    silent
+        .recv_from(&mut buf)
+        .expect("rsctl queries the DNS server");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    unsafe { libc::kill(child.id().unwrap() as i32, libc::SIGINT) };
+    let o = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("rsctl stops on Ctrl-C")
+        .unwrap();
+    assert_code(&o, 130);
+}

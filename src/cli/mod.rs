@@ -260,7 +260,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         if let Some(server) = global.dns_server {
             crate::net::dns::set_host_resolver(crate::net::dns::HickoryDns::new(Some(server))?);
         }
-        global.srv_resolved = args::resolve_srv(&global).await?;
+        global.srv_resolved = interruptible_value(args::resolve_srv(&global)).await?;
     }
     let ctx = Context {
         style: Style::detect(global.color),
@@ -282,6 +282,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn interruptible(
     fut: impl std::future::Future<Output = anyhow::Result<()>>,
 ) -> anyhow::Result<()> {
+    interruptible_value(fut).await
+}
+
+/// `fut`, or exit 130 on Ctrl-C (the mongodb+srv lookups may wait for DNS timeouts).
+async fn interruptible_value<T>(
+    fut: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
     tokio::select! {
         r = fut => r,
         _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(exit::Interrupted)),
