@@ -29,7 +29,7 @@ use crate::core::uri::{ConnectionString, ServerMonitoringMode};
 use crate::error::{Error, Result};
 use crate::net::connection::ConnectionOptions;
 use crate::net::monitor::{MonitorSettings, MIN_HEARTBEAT_FREQUENCY};
-use crate::net::pool::Pool;
+use crate::net::pool::{Pool, PooledConnection};
 use crate::net::worker::{PoolMap, Worker, WorkerMsg};
 use crate::net::{now_ms, TaskCounter};
 
@@ -485,26 +485,9 @@ impl Client {
         cmd: Document,
         read_preference: Option<&ReadPreference>,
     ) -> Result<Document> {
-        let pool = self.pool(address).ok_or_else(|| {
-            Error::internal(format!("{address} is no longer part of the topology"))
-        })?;
-        let mut conn = match pool.checkout().await {
-            Ok(c) => c,
-            Err(ce) => {
-                self.report(address, &ce.error, ce.generation, false, 0)
-                    .await;
-                return Err(ce.error);
-            }
-        };
-        match conn.run(db, cmd, read_preference).await {
-            Ok(r) => Ok(r),
-            Err(e) => {
-                let (generation, max_wire) = (conn.generation(), conn.max_wire_version());
-                drop(conn);
-                self.report(address, &e, generation, true, max_wire).await;
-                Err(e)
-            }
-        }
+        let mut conn = self.checkout(address).await?;
+        let reply = conn.run(db, cmd, read_preference).await;
+        self.settle(address, conn, reply).await
     }
 
     /// [`Client::execute`] with the reply left as raw BSON (cursor replies).
@@ -515,18 +498,35 @@ impl Client {
         cmd: Document,
         read_preference: Option<&ReadPreference>,
     ) -> Result<RawDocumentBuf> {
+        let mut conn = self.checkout(address).await?;
+        let reply = conn.run_raw(db, cmd, read_preference).await;
+        self.settle(address, conn, reply).await
+    }
+
+    /// A pooled connection to `address`; a failure to get one is reported to the worker.
+    async fn checkout(&self, address: &ServerAddress) -> Result<PooledConnection> {
         let pool = self.pool(address).ok_or_else(|| {
             Error::internal(format!("{address} is no longer part of the topology"))
         })?;
-        let mut conn = match pool.checkout().await {
-            Ok(c) => c,
+        match pool.checkout().await {
+            Ok(c) => Ok(c),
             Err(ce) => {
                 self.report(address, &ce.error, ce.generation, false, 0)
                     .await;
-                return Err(ce.error);
+                Err(ce.error)
             }
-        };
-        match conn.run_raw(db, cmd, read_preference).await {
+        }
+    }
+
+    /// Passes a command's outcome through; an error is reported to the worker (with the
+    /// connection's generation and wire version) after the connection is dropped.
+    async fn settle<T>(
+        &self,
+        address: &ServerAddress,
+        conn: PooledConnection,
+        reply: Result<T>,
+    ) -> Result<T> {
+        match reply {
             Ok(r) => Ok(r),
             Err(e) => {
                 let (generation, max_wire) = (conn.generation(), conn.max_wire_version());
