@@ -158,6 +158,30 @@ impl Cluster {
         }
     }
 
+    /// The checks every collection write starts with: writable here, the collection named by
+    /// `cname`, a valid write concern.
+    fn begin_write(&self, req: &Request, cname: &str) -> Result<(String, WriteConcern), CmdError> {
+        self.write_allowed(req)?;
+        let coll = self.collection(req, cname)?;
+        let wc = self.parse_write_concern(req)?;
+        Ok((coll, wc))
+    }
+
+    /// [`Self::begin_write`] for retryable writes: `Ok(Err(reply))` when this is a retry of a
+    /// write already done (the reply is the first attempt's, waited on with this write concern).
+    fn begin_retryable_write(
+        &mut self,
+        req: &Request,
+        cname: &str,
+        now: u64,
+    ) -> Result<Result<(String, WriteConcern), CmdResult>, CmdError> {
+        let (coll, wc) = self.begin_write(req, cname)?;
+        if let Some((optime, body)) = self.retried(req) {
+            return Ok(Err(self.finish_write(req, body, wc, optime, now)));
+        }
+        Ok(Ok((coll, wc)))
+    }
+
     fn parse_write_concern(&self, req: &Request) -> Result<WriteConcern, CmdError> {
         let cfg = self.members[req.member].config.as_ref();
         let has_arbiters = cfg.is_some_and(|c| c.members.iter().any(|m| m.arbiter_only));
@@ -703,12 +727,10 @@ impl Cluster {
     // ----- writes -----
 
     fn cmd_insert(&mut self, req: &Request, now: u64) -> CmdResult {
-        self.write_allowed(req)?;
-        let coll = self.collection(req, "insert")?;
-        let wc = self.parse_write_concern(req)?;
-        if let Some((optime, body)) = self.retried(req) {
-            return self.finish_write(req, body, wc, optime, now);
-        }
+        let (coll, wc) = match self.begin_retryable_write(req, "insert", now)? {
+            Ok(fresh) => fresh,
+            Err(replayed) => return replayed,
+        };
         let Some(Bson::Array(docs)) = req.command.get("documents") else {
             return Err(missing("insert", "documents"));
         };
@@ -761,12 +783,10 @@ impl Cluster {
     }
 
     fn cmd_update(&mut self, req: &Request, now: u64) -> CmdResult {
-        self.write_allowed(req)?;
-        let coll = self.collection(req, "update")?;
-        let wc = self.parse_write_concern(req)?;
-        if let Some((optime, body)) = self.retried(req) {
-            return self.finish_write(req, body, wc, optime, now);
-        }
+        let (coll, wc) = match self.begin_retryable_write(req, "update", now)? {
+            Ok(fresh) => fresh,
+            Err(replayed) => return replayed,
+        };
         let Some(Bson::Array(updates)) = req.command.get("updates") else {
             return Err(missing("update", "updates"));
         };
@@ -840,12 +860,10 @@ impl Cluster {
     }
 
     fn cmd_delete(&mut self, req: &Request, now: u64) -> CmdResult {
-        self.write_allowed(req)?;
-        let coll = self.collection(req, "delete")?;
-        let wc = self.parse_write_concern(req)?;
-        if let Some((optime, body)) = self.retried(req) {
-            return self.finish_write(req, body, wc, optime, now);
-        }
+        let (coll, wc) = match self.begin_retryable_write(req, "delete", now)? {
+            Ok(fresh) => fresh,
+            Err(replayed) => return replayed,
+        };
         let Some(Bson::Array(deletes)) = req.command.get("deletes") else {
             return Err(missing("delete", "deletes"));
         };
@@ -901,13 +919,11 @@ impl Cluster {
     }
 
     fn cmd_find_and_modify(&mut self, req: &Request, now: u64) -> CmdResult {
-        self.write_allowed(req)?;
         let name = req.command.keys().next().cloned().unwrap_or_default();
-        let coll = self.collection(req, &name)?;
-        let wc = self.parse_write_concern(req)?;
-        if let Some((optime, body)) = self.retried(req) {
-            return self.finish_write(req, body, wc, optime, now);
-        }
+        let (coll, wc) = match self.begin_retryable_write(req, &name, now)? {
+            Ok(fresh) => fresh,
+            Err(replayed) => return replayed,
+        };
         let cmd = req.command.clone();
         let query = opt_doc(&cmd, &name, "query")?.unwrap_or_default();
         let sort = opt_doc(&cmd, &name, "sort")?.filter(|s| !s.is_empty());
@@ -1048,9 +1064,7 @@ impl Cluster {
     }
 
     fn cmd_create(&mut self, req: &Request, now: u64) -> CmdResult {
-        self.write_allowed(req)?;
-        let coll = self.collection(req, "create")?;
-        let wc = self.parse_write_concern(req)?;
+        let (coll, wc) = self.begin_write(req, "create")?;
         let m = req.member;
         if self.members[m].store.has_collection(&req.db, &coll) {
             return Err(CmdError::new(
@@ -1069,9 +1083,7 @@ impl Cluster {
     }
 
     fn cmd_create_indexes(&mut self, req: &Request, now: u64) -> CmdResult {
-        self.write_allowed(req)?;
-        let coll = self.collection(req, "createIndexes")?;
-        let wc = self.parse_write_concern(req)?;
+        let (coll, wc) = self.begin_write(req, "createIndexes")?;
         let Some(Bson::Array(indexes)) = req.command.get("indexes") else {
             return Err(missing("createIndexes", "indexes"));
         };
@@ -1099,9 +1111,7 @@ impl Cluster {
     }
 
     fn cmd_drop(&mut self, req: &Request, now: u64) -> CmdResult {
-        self.write_allowed(req)?;
-        let coll = self.collection(req, "drop")?;
-        let wc = self.parse_write_concern(req)?;
+        let (coll, wc) = self.begin_write(req, "drop")?;
         let m = req.member;
         let op = self.members[m].store.drop_collection(&req.db, &coll);
         let body = if op.is_some() {
