@@ -18,6 +18,9 @@
 
 mod conn;
 
+#[doc(hidden)]
+pub use conn::answer_frames;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

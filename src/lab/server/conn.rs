@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use super::{lock, Shared};
 use crate::lab::auth::{ConnAuth, Gate};
-use crate::lab::cluster::{Ready, Request, WireResponse};
+use crate::lab::cluster::{Cluster, Millis, Ready, Request, WireResponse};
 use crate::wire::{
     self, Message, OpMsg, OpReply, DEFAULT_MAX_BSON_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
     FLAG_CHECKSUM_PRESENT, FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME, QUERY_FLAG_SECONDARY_OK,
@@ -162,75 +162,22 @@ impl Conn {
     }
 
     fn on_frame(&mut self, frame: &[u8]) -> std::io::Result<()> {
-        let (header, message) = wire::decode(frame).map_err(invalid)?;
-        match message {
-            Message::Msg(m) => {
-                let pending = Pending {
-                    legacy: false,
-                    checksum: m.flags & FLAG_CHECKSUM_PRESENT != 0,
-                    no_reply: m.flags & FLAG_MORE_TO_COME != 0,
-                    exhaust: None,
-                };
-                let exhaust_allowed = m.flags & FLAG_EXHAUST_ALLOWED != 0;
-                if frame.len() > DEFAULT_MAX_BSON_SIZE {
-                    if let Some(error) = too_large(&m) {
-                        self.reject(header.request_id, pending, error);
-                        return Ok(());
-                    }
-                }
-                let command = m.into_command();
-                let db = match command.get("$db") {
-                    Some(Bson::String(db)) if !db.is_empty() => db.clone(),
-                    _ => {
-                        let error = error_reply(
-                            40571,
-                            "Location40571",
-                            "OP_MSG requests require a $db argument",
-                        );
-                        self.reject(header.request_id, pending, error);
-                        return Ok(());
-                    }
-                };
-                let pending = Pending {
-                    exhaust: (exhaust_allowed && is_awaitable_hello(&command)).then(|| Exhaust {
-                        sent: command.get_document("topologyVersion").ok().cloned(),
-                        command: command.clone(),
-                        db: db.clone(),
-                        immediate: 0,
-                    }),
-                    ..pending
-                };
-                self.submit(header.request_id, db, command, false, false, pending);
+        match read_request(frame)? {
+            Incoming::Reject {
+                request_id,
+                pending,
+                error,
+            } => self.reject(request_id, pending, error),
+            Incoming::Submit {
+                request_id,
+                db,
+                command,
+                secondary_ok,
+                pending,
+            } => {
+                let legacy = pending.legacy;
+                self.submit(request_id, db, command, secondary_ok, legacy, pending)
             }
-            Message::Query(q) => {
-                let pending = Pending {
-                    legacy: true,
-                    checksum: false,
-                    no_reply: false,
-                    exhaust: None,
-                };
-                let Some(db) = q
-                    .full_collection_name
-                    .strip_suffix(".$cmd")
-                    .filter(|d| !d.is_empty())
-                else {
-                    let error = error_reply(
-                        5739101,
-                        "Location5739101",
-                        &format!(
-                            "OP_QUERY is no longer supported for queries ({}): use OP_MSG",
-                            q.full_collection_name
-                        ),
-                    );
-                    self.reject(header.request_id, pending, error);
-                    return Ok(());
-                };
-                let db = db.to_string();
-                let command = unwrap_query(q.query);
-                let secondary_ok = q.flags & QUERY_FLAG_SECONDARY_OK != 0;
-                self.submit(header.request_id, db, command, secondary_ok, true, pending);
-            }
-            Message::Reply(_) => return Err(invalid("a client sent OP_REPLY")),
         }
         Ok(())
     }
@@ -304,32 +251,13 @@ impl Conn {
                 again = Some((command, ex));
             }
         }
-        let bytes = if p.legacy {
-            wire::encode(
-                reply_id,
-                request_id,
-                &Message::Reply(OpReply {
-                    response_flags: 0,
-                    cursor_id: 0,
-                    starting_from: 0,
-                    documents: vec![reply],
-                }),
-            )
-        } else {
-            let mut flags = 0;
-            if p.checksum {
-                flags |= FLAG_CHECKSUM_PRESENT;
-            }
-            if again.is_some() {
-                flags |= FLAG_MORE_TO_COME;
-            }
-            let m = OpMsg {
-                flags,
-                body: reply,
-                sequences: Vec::new(),
-            };
-            wire::encode(reply_id, request_id, &Message::Msg(m))
-        };
+        let bytes = encode_reply(
+            reply_id,
+            request_id,
+            (p.legacy, p.checksum),
+            again.is_some(),
+            reply,
+        );
         let latency = self.shared.members[self.member].view.borrow().latency_ms;
         self.out
             .push_back((Instant::now() + Duration::from_millis(latency), bytes));
@@ -373,6 +301,236 @@ impl Conn {
         }
         lock(&self.shared.members[self.member].conns).remove(&self.conn);
     }
+}
+
+/// A decoded request frame: answered at once with an error, or a command for the cluster.
+enum Incoming {
+    Reject {
+        request_id: i32,
+        pending: Pending,
+        error: Document,
+    },
+    Submit {
+        request_id: i32,
+        db: String,
+        command: Document,
+        secondary_ok: bool,
+        pending: Pending,
+    },
+}
+
+/// Decodes one complete frame into what the connection does with it. An error means the frame is
+/// malformed (or an OP_REPLY): the connection closes.
+fn read_request(frame: &[u8]) -> std::io::Result<Incoming> {
+    let (header, message) = wire::decode(frame).map_err(invalid)?;
+    let request_id = header.request_id;
+    match message {
+        Message::Msg(m) => {
+            let pending = Pending {
+                legacy: false,
+                checksum: m.flags & FLAG_CHECKSUM_PRESENT != 0,
+                no_reply: m.flags & FLAG_MORE_TO_COME != 0,
+                exhaust: None,
+            };
+            let exhaust_allowed = m.flags & FLAG_EXHAUST_ALLOWED != 0;
+            if frame.len() > DEFAULT_MAX_BSON_SIZE {
+                if let Some(error) = too_large(&m) {
+                    return Ok(Incoming::Reject {
+                        request_id,
+                        pending,
+                        error,
+                    });
+                }
+            }
+            let command = m.into_command();
+            let db = match command.get("$db") {
+                Some(Bson::String(db)) if !db.is_empty() => db.clone(),
+                _ => {
+                    let error = error_reply(
+                        40571,
+                        "Location40571",
+                        "OP_MSG requests require a $db argument",
+                    );
+                    return Ok(Incoming::Reject {
+                        request_id,
+                        pending,
+                        error,
+                    });
+                }
+            };
+            let pending = Pending {
+                exhaust: (exhaust_allowed && is_awaitable_hello(&command)).then(|| Exhaust {
+                    sent: command.get_document("topologyVersion").ok().cloned(),
+                    command: command.clone(),
+                    db: db.clone(),
+                    immediate: 0,
+                }),
+                ..pending
+            };
+            Ok(Incoming::Submit {
+                request_id,
+                db,
+                command,
+                secondary_ok: false,
+                pending,
+            })
+        }
+        Message::Query(q) => {
+            let pending = Pending {
+                legacy: true,
+                checksum: false,
+                no_reply: false,
+                exhaust: None,
+            };
+            let Some(db) = q
+                .full_collection_name
+                .strip_suffix(".$cmd")
+                .filter(|d| !d.is_empty())
+            else {
+                let error = error_reply(
+                    5739101,
+                    "Location5739101",
+                    &format!(
+                        "OP_QUERY is no longer supported for queries ({}): use OP_MSG",
+                        q.full_collection_name
+                    ),
+                );
+                return Ok(Incoming::Reject {
+                    request_id,
+                    pending,
+                    error,
+                });
+            };
+            Ok(Incoming::Submit {
+                request_id,
+                db: db.to_string(),
+                command: unwrap_query(q.query),
+                secondary_ok: q.flags & QUERY_FLAG_SECONDARY_OK != 0,
+                pending,
+            })
+        }
+        Message::Reply(_) => Err(invalid("a client sent OP_REPLY")),
+    }
+}
+
+/// Encodes the reply to a request: OP_REPLY for OP_QUERY, otherwise OP_MSG with the request's
+/// checksum flag, and `moreToCome` when an exhaust reply follows.
+fn encode_reply(
+    reply_id: i32,
+    request_id: i32,
+    (legacy, checksum): (bool, bool),
+    more_to_come: bool,
+    reply: Document,
+) -> Vec<u8> {
+    if legacy {
+        return wire::encode(
+            reply_id,
+            request_id,
+            &Message::Reply(OpReply {
+                response_flags: 0,
+                cursor_id: 0,
+                starting_from: 0,
+                documents: vec![reply],
+            }),
+        );
+    }
+    let mut flags = 0;
+    if checksum {
+        flags |= FLAG_CHECKSUM_PRESENT;
+    }
+    if more_to_come {
+        flags |= FLAG_MORE_TO_COME;
+    }
+    let m = OpMsg {
+        flags,
+        body: reply,
+        sequences: Vec::new(),
+    };
+    wire::encode(reply_id, request_id, &Message::Msg(m))
+}
+
+/// Runs the request frames at the start of `input` through a lab member's request path without
+/// a socket: framing, decoding (OP_MSG, OP_QUERY), the `$db` and namespace checks, then
+/// the cluster (`handle_wire`, as the sockets call it) at lab time `now`. Pushes onto `replies` the
+/// encoded reply of each frame
+/// answered at once (requests the cluster parks, and `moreToCome` requests, have none here; an
+/// exhaust hello gets its first reply only).
+///
+/// Stops at the first incomplete frame. An error is what makes a real connection close (a bad
+/// length, a malformed message, an OP_REPLY from a client); the replies before it stay in
+/// `replies`. Used by the fuzz targets (`fuzz/`).
+#[doc(hidden)]
+pub fn answer_frames(
+    cluster: &mut Cluster,
+    member: usize,
+    input: &[u8],
+    now: Millis,
+    replies: &mut Vec<Vec<u8>>,
+) -> std::io::Result<()> {
+    let mut rest = input;
+    let mut reply_id: i32 = 1;
+    while let Some(n) = complete_frame(rest)? {
+        let (frame, tail) = rest.split_at(n);
+        rest = tail;
+        let (request_id, pending, reply) = match read_request(frame)? {
+            Incoming::Reject {
+                request_id,
+                pending,
+                error,
+            } => (request_id, pending, error),
+            Incoming::Submit {
+                request_id,
+                db,
+                command,
+                secondary_ok,
+                pending,
+            } => {
+                let request = Request {
+                    member,
+                    conn: 1,
+                    request_id,
+                    db,
+                    command,
+                    secondary_ok,
+                    legacy: pending.legacy,
+                };
+                match cluster.handle_wire(request, now) {
+                    WireResponse::Now(reply) => (request_id, pending, reply),
+                    WireResponse::Raw(raw) => {
+                        if !pending.no_reply {
+                            let flags = if pending.checksum {
+                                FLAG_CHECKSUM_PRESENT
+                            } else {
+                                0
+                            };
+                            replies.push(wire::encode_raw_reply(
+                                reply_id,
+                                request_id,
+                                pending.legacy,
+                                flags,
+                                raw.as_bytes(),
+                            ));
+                            reply_id = reply_id.wrapping_add(1) & 0x7fff_ffff;
+                        }
+                        continue;
+                    }
+                    WireResponse::Parked => continue,
+                }
+            }
+        };
+        if pending.no_reply {
+            continue;
+        }
+        replies.push(encode_reply(
+            reply_id,
+            request_id,
+            (pending.legacy, pending.checksum),
+            false,
+            reply,
+        ));
+        reply_id = reply_id.wrapping_add(1) & 0x7fff_ffff;
+    }
+    Ok(())
 }
 
 /// Fresh randomness for a SCRAM server nonce (24 base64 characters).
