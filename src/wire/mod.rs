@@ -16,6 +16,16 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 48_000_000;
 /// Default maximum BSON document size (mongod's maxBsonObjectSize).
 pub const DEFAULT_MAX_BSON_SIZE: usize = 16 * 1024 * 1024;
 
+/// How deeply documents and arrays may nest inside one BSON document that is read off the wire.
+///
+/// MongoDB stores documents nested at most 100 levels deep; the rest leaves room for the command
+/// or reply around one (`cursor.firstBatch`, an update's `u`). The limit exists because the bson
+/// crate decodes (and drops) nested values recursively, at several KB of stack per level in
+/// unoptimised builds: unbounded, a small message of deep nesting overflowed the stack and aborted
+/// the process reading it (a lab member, or rsctl reading a reply). 120 levels still decode on a
+/// 2 MiB thread stack, tokio's default.
+pub const MAX_BSON_DEPTH: usize = 120;
+
 /// OP_REPLY (legacy reply to OP_QUERY).
 pub const OP_REPLY: i32 = 1;
 /// OP_QUERY (legacy; still used for the first handshake by some clients).
@@ -211,9 +221,42 @@ fn read_document(b: &[u8], at: usize, end: usize) -> Result<(Document, usize), W
         .checked_add(len as usize)
         .filter(|&s| s <= end)
         .ok_or(WireError::Truncated("document"))?;
-    let doc =
-        Document::from_reader(&mut &b[at..stop]).map_err(|e| WireError::Bson(e.to_string()))?;
+    let bytes = &b[at..stop];
+    // Each level of nesting takes at least 7 bytes (type, empty key, length, terminator): only
+    // a document this long can nest too deeply.
+    if bytes.len() > 5 + 7 * MAX_BSON_DEPTH {
+        check_depth(bytes)?;
+    }
+    let doc = Document::from_reader(&mut &bytes[..]).map_err(|e| WireError::Bson(e.to_string()))?;
     Ok((doc, stop))
+}
+
+/// Refuses a document whose documents, arrays and code-with-scope scopes nest more than
+/// [`MAX_BSON_DEPTH`] levels deep, walking it with an explicit stack (never recursing).
+fn check_depth(bytes: &[u8]) -> Result<(), WireError> {
+    use bson::{RawBsonRef, RawDocument};
+    let bad = |e: bson::raw::Error| WireError::Bson(e.to_string());
+    let root = RawDocument::from_bytes(bytes).map_err(bad)?;
+    let mut stack = vec![root.iter()];
+    while let Some(top) = stack.last_mut() {
+        let Some(element) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        let nested = match element.map_err(bad)?.1 {
+            RawBsonRef::Document(d) => d,
+            RawBsonRef::Array(a) => RawDocument::from_bytes(a.as_bytes()).map_err(bad)?,
+            RawBsonRef::JavaScriptCodeWithScope(c) => c.scope,
+            _ => continue,
+        };
+        if stack.len() > MAX_BSON_DEPTH {
+            return Err(WireError::Bson(format!(
+                "documents and arrays nest more than {MAX_BSON_DEPTH} levels deep"
+            )));
+        }
+        stack.push(nested.iter());
+    }
+    Ok(())
 }
 
 fn read_cstring(

@@ -202,7 +202,15 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
                 "invalid option \"{shown_pair}\" in the connection string: expected key=value"
             )));
         };
-        let key = percent_decode(raw_key, "an option name")?;
+        // A raw key or value holding an unescaped '@' may be the tail of a password whose '/' or
+        // '?' was not percent-encoded: its decoding errors do not echo it.
+        let key = percent_decode(raw_key, "an option name").map_err(|e| {
+            if raw_key.contains('@') {
+                Error::invalid("invalid percent-encoding in an option name")
+            } else {
+                e
+            }
+        })?;
         let Some((canonical, kind)) = lookup(&key) else {
             // An unknown key may be a misspelt secret: do not echo what looks like one.
             let lower = key.to_ascii_lowercase();
@@ -226,7 +234,7 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
         };
         let value =
             percent_decode(raw_value, &format!("the value of option {key}")).map_err(|e| {
-                if SECRET_OPTIONS.contains(&canonical) {
+                if SECRET_OPTIONS.contains(&canonical) || raw_value.contains('@') {
                     Error::invalid(format!(
                         "invalid percent-encoding in the value of option {key}"
                     ))
