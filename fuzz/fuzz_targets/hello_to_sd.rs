@@ -14,6 +14,7 @@ use rsctl::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use rsctl::core::sdam::{self, ErrorContext, TopologyOptions};
 use rsctl::core::selection::{select_suitable, Criteria, SelectionSettings};
 use rsctl::error::{Error, NetworkErrorKind};
+use rsctl::wire::{self, Message};
 
 const HOSTS: [&str; 4] = ["a:1", "b:2", "c:3", "d:4"];
 
@@ -173,6 +174,22 @@ fn check_selection(td: &TopologyDescription, mode: u8) {
     }
 }
 
+/// The document as a monitor reads it: the body of an OP_MSG reply, through `wire::decode`.
+fn reply_body(bytes: &[u8]) -> Result<bson::Document, String> {
+    let len = 16 + 4 + 1 + bytes.len();
+    let mut frame = Vec::with_capacity(len);
+    for v in [len as i32, 1, 1, wire::OP_MSG] {
+        frame.extend_from_slice(&v.to_le_bytes());
+    }
+    frame.extend_from_slice(&[0, 0, 0, 0, 0]);
+    frame.extend_from_slice(bytes);
+    match wire::decode(&frame) {
+        Ok((_, Message::Msg(m))) => Ok(m.body),
+        Ok((_, other)) => panic!("an OP_MSG frame decoded as {other:?}"),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&opts, mut rest)) = data.split_first() else {
         return;
@@ -207,7 +224,7 @@ fuzz_target!(|data: &[u8]| {
                     .clamp(5, rest.len().max(5));
                 let Some(bytes) = rest.get(..len) else { break };
                 rest = &rest[len..];
-                let sd = match bson::Document::from_reader(&mut &bytes[..]) {
+                let sd = match reply_body(bytes) {
                     Ok(doc) => {
                         let sd = ServerDescription::from_hello(
                             a.clone(),
@@ -220,7 +237,7 @@ fuzz_target!(|data: &[u8]| {
                     }
                     Err(e) => ServerDescription::from_error(
                         a.clone(),
-                        Error::network(&a, NetworkErrorKind::Io, e.to_string()),
+                        Error::network(&a, NetworkErrorKind::Io, e),
                         now,
                     ),
                 };
