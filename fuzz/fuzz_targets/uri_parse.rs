@@ -154,6 +154,17 @@ fn check_error(input: &str, message: &str) {
         if secret.chars().count() < 4 || appears_in(&rest, secret) {
             continue;
         }
+        // What the same string with another would-be password shows: text the message always
+        // holds ("expected mongodb:// or ...") is no leak.
+        let fill = if secret.contains('x') { "y" } else { "x" };
+        let alt_input = replace_range(input, range, &fill.repeat(secret.len()));
+        let alt_shown = match ConnectionString::parse(&alt_input) {
+            Ok(alt) => outputs(&alt_input, &alt),
+            Err(e) => e.to_string(),
+        };
+        if appears_in(&alt_shown, secret) {
+            continue;
+        }
         assert!(
             !message.to_lowercase().contains(&secret.to_lowercase()),
             "the error for {input:?} shows its password {secret:?}: {message}"
