@@ -134,3 +134,41 @@ fn uri_parse_bad_percent_encoding_in_an_option_name_hides_it() {
     assert!(!msg.contains("secretXY"), "{msg}");
     assert!(msg.contains("percent-encoding"), "{msg}");
 }
+
+/// ejson_filter: `--filter '{"b": {"$binary#": {"$scope": "AQI=", "subType": "z2"}}}'` is a plain
+/// nested document (its keys are no Extended JSON type), but the decoder read `{"$scope": ...}`
+/// as Extended JSON and refused the valid BSON: the lab closed the connection, and rsctl could
+/// not read such a document back. Documents with `$`-prefixed field names decode as they are.
+#[test]
+fn ejson_filter_dollar_keys_survive_the_wire() {
+    use bson::{doc, oid::ObjectId, Bson};
+    let filter = rsctl::cli::args::ejson_document(
+        "--filter",
+        r#"{"b": {"$binary#": {"$scope": "AQI=", "subType": "z2"}}}"#,
+    )
+    .expect("a plain document");
+    let docs = [
+        filter,
+        doc! {"b": {"$date": "x"}},
+        doc! {"$numberLong": "x"},
+        doc! {"a": [{"$minKey": 5}]},
+        // Not an ObjectId: a string under a field called $oid.
+        doc! {"b": {"$oid": "0123456789abcdef01234567"}},
+    ];
+    for d in docs {
+        let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(d.clone())));
+        match wire::decode(&frame) {
+            Ok((_, Message::Msg(m))) => assert_eq!(m.body, d),
+            other => panic!("{d}: {other:?}"),
+        }
+    }
+    let oid = doc! {"b": {"$oid": ObjectId::from_bytes([1; 12])}};
+    let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(oid.clone())));
+    let Ok((_, Message::Msg(m))) = wire::decode(&frame) else {
+        panic!("decodes")
+    };
+    assert!(matches!(
+        m.body.get_document("b").unwrap().get("$oid"),
+        Some(Bson::ObjectId(_))
+    ));
+}

@@ -1,11 +1,12 @@
 //! `--filter` / `--projection` / `--sort` parsing on arbitrary text: never panics; errors name the
-//! flag and map to the usage exit code (2); a parsed document survives a BSON round trip and
+//! flag and map to the usage exit code (2); a parsed document comes back off the wire codec and
 //! parses again from its canonical Extended JSON to the same bytes; `relaxed_line` (the fast writer
 //! behind `read`'s output) prints exactly what the bson crate's relaxed conversion prints.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rsctl::cli::args::{ejson_document, relaxed_line};
+use rsctl::wire::{self, Message};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -22,8 +23,14 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(doc) => {
             let bytes = bson::to_vec(&doc).expect("a parsed filter encodes as BSON");
-            let back = bson::Document::from_reader(&mut bytes.as_slice()).expect("decodes");
-            assert_eq!(bson::to_vec(&back).unwrap(), bytes);
+            // Through the wire codec, as the filter travels to a server (or the lab).
+            let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(doc.clone())));
+            match wire::decode(&frame) {
+                Ok((_, Message::Msg(m))) => {
+                    assert_eq!(bson::to_vec(&m.body).unwrap(), bytes, "{text:?}")
+                }
+                other => panic!("{text:?}: the filter does not come back off the wire: {other:?}"),
+            }
             let relaxed = bson::Bson::Document(doc.clone())
                 .into_relaxed_extjson()
                 .to_string();

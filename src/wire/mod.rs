@@ -227,7 +227,11 @@ fn read_document(b: &[u8], at: usize, end: usize) -> Result<(Document, usize), W
     if bytes.len() > 5 + 7 * MAX_BSON_DEPTH {
         check_depth(bytes)?;
     }
-    let doc = Document::from_reader(&mut &bytes[..]).map_err(|e| WireError::Bson(e.to_string()))?;
+    // Element by element, not through serde (`Document::from_reader`): serde's visitor reads a
+    // nested document whose first key looks like Extended JSON (`$oid`, `$date`, `$scope`...) as
+    // that type, refusing valid BSON or turning `{"$oid": "<24 hex>"}` into an ObjectId.
+    let raw = bson::RawDocument::from_bytes(bytes).map_err(|e| WireError::Bson(e.to_string()))?;
+    let doc = Document::try_from(raw).map_err(|e| WireError::Bson(e.to_string()))?;
     Ok((doc, stop))
 }
 
