@@ -172,3 +172,27 @@ fn ejson_filter_dollar_keys_survive_the_wire() {
         Some(Bson::ObjectId(_))
     ));
 }
+
+/// The raw path `rsctl read` takes for cursor replies (`decode_op_msg_raw`, new on main while the
+/// fuzz targets were written; seen when adding it to wire_decode, not found by a run): a reply
+/// nesting 100 000 levels passed it, and the relaxed Extended JSON writer, which recurses into
+/// nested values, overflowed the stack. The raw decoder refuses it like `decode`.
+#[test]
+fn wire_decode_raw_refuses_documents_nested_too_deep() {
+    let frame = op_msg_frame(&nested_document(100_000));
+    match wire::decode_op_msg_raw(&frame) {
+        Err(WireError::Bson(msg)) => assert!(msg.contains("nest"), "{msg}"),
+        other => panic!("expected a nesting error, got {other:?}"),
+    }
+    // At the limit the raw body is accepted and writes as relaxed Extended JSON on a small stack.
+    let frame = op_msg_frame(&nested_document(MAX_BSON_DEPTH));
+    let json = on_small_stack(move || {
+        let (_, _, body) = wire::decode_op_msg_raw(&frame)
+            .expect("decodes")
+            .expect("a single-section OP_MSG");
+        let mut out = Vec::new();
+        rsctl::cli::args::write_relaxed_raw_document(&mut out, &body).expect("valid BSON");
+        String::from_utf8(out).expect("UTF-8")
+    });
+    assert_eq!(json.matches("{\"a\":").count(), MAX_BSON_DEPTH);
+}

@@ -1,6 +1,7 @@
 //! The wire codec on arbitrary bytes: `frame_length`, `decode_header` and `decode` never panic,
 //! agree with each other, and whatever decodes re-encodes to a frame that decodes to the same
-//! message (compared through its encoding, so NaN doubles compare equal).
+//! message (compared through its encoding, so NaN doubles compare equal); `decode_op_msg_raw`
+//! agrees with `decode`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -32,7 +33,33 @@ fn check_frame_length(data: &[u8], max: usize) {
     }
 }
 
+/// `decode_op_msg_raw` (cursor replies kept as BSON bytes) agrees with `decode`.
+fn check_decode_raw(frame: &[u8]) {
+    match wire::decode_op_msg_raw(frame) {
+        Err(e) => assert!(
+            wire::decode(frame).is_err(),
+            "decode_op_msg_raw refuses what decode accepts: {e}"
+        ),
+        Ok(None) => {}
+        Ok(Some((header, flags, body))) => {
+            if let Ok((h, Message::Msg(m))) = wire::decode(frame) {
+                assert_eq!(h, header);
+                assert_eq!(m.flags, flags);
+                assert!(m.sequences.is_empty());
+                let raw_doc = bson::Document::try_from(body.as_ref())
+                    .expect("decode read these bytes as a document");
+                assert_eq!(
+                    bson::to_vec(&raw_doc).unwrap(),
+                    bson::to_vec(&m.body).unwrap(),
+                    "the raw body and the decoded body differ"
+                );
+            }
+        }
+    }
+}
+
 fn check_decode(frame: &[u8]) {
+    check_decode_raw(frame);
     let Ok((header, message)) = wire::decode(frame) else {
         return;
     };

@@ -473,7 +473,12 @@ pub fn decode_op_msg_raw(
     if stop != end {
         return Ok(None);
     }
-    let body = bson::RawDocumentBuf::from_bytes(frame[21..stop].to_vec())
+    let bytes = &frame[21..stop];
+    // Whoever walks the raw body (the relaxed Extended JSON writer) recurses into nested values.
+    if bytes.len() > 5 + 7 * MAX_BSON_DEPTH {
+        check_depth(bytes)?;
+    }
+    let body = bson::RawDocumentBuf::from_bytes(bytes.to_vec())
         .map_err(|e| WireError::Bson(e.to_string()))?;
     Ok(Some((header, flags, body)))
 }

@@ -451,10 +451,9 @@ fn encode_reply(
 
 /// Runs the request frames at the start of `input` through a lab member's request path without
 /// a socket: framing, decoding (OP_MSG, OP_QUERY), the `$db` and namespace checks, then
-/// the cluster (`handle_wire`, as the sockets call it) at lab time `now`. Pushes onto `replies` the
-/// encoded reply of each frame
-/// answered at once (requests the cluster parks, and `moreToCome` requests, have none here; an
-/// exhaust hello gets its first reply only).
+/// the cluster (`handle_wire`, as the sockets call it) at lab time `now`. Pushes onto `replies`
+/// the encoded reply of each frame answered at once (requests the cluster parks, and
+/// `moreToCome` requests, have none here; an exhaust hello gets its first reply only).
 ///
 /// Stops at the first incomplete frame. An error is what makes a real connection close (a bad
 /// length, a malformed message, an OP_REPLY from a client); the replies before it stay in
