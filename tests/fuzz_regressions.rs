@@ -196,3 +196,27 @@ fn wire_decode_raw_refuses_documents_nested_too_deep() {
     });
     assert_eq!(json.matches("{\"a\":").count(), MAX_BSON_DEPTH);
 }
+
+/// ejson_filter: JSON can spell a NUL (`\u0000`) where BSON cannot hold one, in a key or in a
+/// `$regularExpression`'s options. `ejson_document` accepted it, and encoding the command then
+/// panicked (`wire::encode`: "writing BSON to a Vec cannot fail") in `rsctl read --filter`.
+/// It is a usage error (exit 2) now.
+#[test]
+fn ejson_filter_nul_in_keys_or_regex_is_a_usage_error() {
+    use rsctl::cli::args::ejson_document;
+    use rsctl::cli::exit::classify;
+    for text in [
+        r#"{"a\u0000b": 1}"#,
+        r#"{"name": {"$regularExpression": {"pattern": "^a.*", "options": "i\u0000"}}}"#,
+        r#"{"name": {"$regularExpression": {"pattern": "^a\u0000", "options": ""}}}"#,
+        r#"{"nested": {"k\u0000": [1]}}"#,
+    ] {
+        let e = ejson_document("--filter", text).expect_err(text);
+        assert_eq!(classify(&e).code, 2, "{text}: {e}");
+        assert!(e.to_string().contains("--filter"), "{e}");
+    }
+    // What every filter that is accepted goes through: it encodes.
+    let d = ejson_document("--filter", r#"{"name": {"$regex": "^a", "$options": "i"}}"#).unwrap();
+    let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(d)));
+    assert!(wire::decode(&frame).is_ok());
+}

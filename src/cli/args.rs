@@ -203,7 +203,15 @@ pub fn ejson_document(flag: &str, text: &str) -> anyhow::Result<Document> {
         )));
     }
     match Bson::try_from(value) {
-        Ok(Bson::Document(d)) => Ok(d),
+        // JSON can spell what BSON cannot hold (a NUL in a key or in a regular expression, as
+        // `\u0000`): refused here, or encoding the command would fail later.
+        Ok(Bson::Document(d)) => match bson::to_vec(&d) {
+            Ok(_) => Ok(d),
+            Err(e) => Err(usage(format!(
+                "invalid {flag} \"{text}\": not encodable as BSON ({e}); keys and regular \
+                 expressions cannot contain a NUL character"
+            ))),
+        },
         Ok(other) => Err(usage(format!(
             "invalid {flag} \"{text}\": expected a document, got {:?}",
             other.element_type()
