@@ -352,7 +352,9 @@ pub fn decode(frame: &[u8]) -> Result<(Header, Message), WireError> {
     Ok((header, msg))
 }
 
-fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
+/// An OP_MSG's flag bits and where its sections end (before the checksum, which is verified
+/// when present); unknown required flags are refused.
+fn op_msg_flags(frame: &[u8]) -> Result<(u32, usize), WireError> {
     let flags = read_i32(frame, 16).ok_or(WireError::Truncated("OP_MSG flags"))? as u32;
     let unknown = flags & REQUIRED_MASK & !KNOWN_REQUIRED_FLAGS;
     if unknown != 0 {
@@ -371,6 +373,11 @@ fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
             return Err(WireError::Checksum { expected, computed });
         }
     }
+    Ok((flags, end))
+}
+
+fn decode_op_msg(frame: &[u8]) -> Result<OpMsg, WireError> {
+    let (flags, end) = op_msg_flags(frame)?;
     let mut at = 20;
     let mut body = None;
     let mut bodies = 0;
@@ -441,24 +448,7 @@ pub fn decode_op_msg_raw(
             "frame length differs from the header's",
         ));
     }
-    let flags = read_i32(frame, 16).ok_or(WireError::Truncated("OP_MSG flags"))? as u32;
-    let unknown = flags & REQUIRED_MASK & !KNOWN_REQUIRED_FLAGS;
-    if unknown != 0 {
-        return Err(WireError::UnknownRequiredFlags(unknown));
-    }
-    let mut end = frame.len();
-    if flags & FLAG_CHECKSUM_PRESENT != 0 {
-        if end < HEADER_LEN + 4 + 4 {
-            return Err(WireError::Truncated("OP_MSG checksum"));
-        }
-        end -= 4;
-        let expected =
-            u32::from_le_bytes([frame[end], frame[end + 1], frame[end + 2], frame[end + 3]]);
-        let computed = crc32c::crc32c(&frame[..end]);
-        if expected != computed {
-            return Err(WireError::Checksum { expected, computed });
-        }
-    }
+    let (flags, end) = op_msg_flags(frame)?;
     if frame.get(20) != Some(&0) {
         return Ok(None);
     }
