@@ -5,13 +5,11 @@
 //! Without pymongo the test fails and says how to install it, unless `RSCTL_SKIP_FIDELITY=1`,
 //! in which case it prints that it skipped and why (as tests/fidelity.rs does).
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::Command;
+use tokio::io::AsyncWriteExt;
 
 #[path = "fidelity/gate.rs"]
 mod gate;
@@ -40,24 +38,12 @@ async fn pymongo_sees_routers_and_survives_a_router_kill() {
     lab.initiate(&[], false).await.unwrap();
     lab.start_routers(3, 0).await.unwrap();
 
-    let mut child = Command::new("python3")
-        .arg(SCRIPT)
-        .arg(lab.router_seed_list())
-        .arg(lab.seed_list())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("python3 runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr_text = tokio::spawn(async move {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s).await;
-        s
-    });
+    let gate::Script {
+        mut child,
+        mut stdin,
+        mut stdout,
+        stderr: stderr_text,
+    } = gate::spawn_script(SCRIPT, &[lab.router_seed_list(), lab.seed_list()]);
     let conversation = async {
         let (mut killed, mut checked, mut finished) = (None, false, false);
         while let Some(line) = stdout.next_line().await.expect("script stdout") {
