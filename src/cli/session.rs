@@ -145,9 +145,6 @@ pub fn all_checked(topo: &TopologyDescription) -> bool {
     })
 }
 
-/// How rustls reports a server certificate it cannot verify (unknown issuer, wrong name, expired).
-const BAD_CERTIFICATE: &str = "invalid peer certificate";
-
 /// The error to stop with when every known member's last check failed because its TLS
 /// certificate could not be verified (`None` otherwise): each host with its reason, and what to
 /// try.
@@ -158,9 +155,11 @@ pub fn certificate_failure(topo: &TopologyDescription) -> Option<anyhow::Error> 
     let mut lines = Vec::new();
     for s in topo.servers.values() {
         let reason = s.error.as_ref().and_then(|e| match e {
-            crate::error::Error::Network { message, .. } if message.contains(BAD_CERTIFICATE) => {
-                Some(message.clone())
-            }
+            crate::error::Error::Network {
+                kind: crate::error::NetworkErrorKind::Certificate,
+                message,
+                ..
+            } => Some(message.clone()),
             _ => None,
         })?;
         lines.push(format!("  - {}: {reason}", s.address));
@@ -278,7 +277,7 @@ mod tests {
             let mut d = ServerDescription::new_unknown(addr.clone());
             d.error = Some(crate::error::Error::network(
                 addr,
-                crate::error::NetworkErrorKind::Io,
+                crate::error::NetworkErrorKind::Certificate,
                 format!("TLS handshake failed: invalid peer certificate: {why}"),
             ));
             d
