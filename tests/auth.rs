@@ -335,11 +335,13 @@ async fn run_pymongo_auth(host: &str, ca: Option<&std::path::Path>) {
     if let Some(ca) = ca {
         args.push(ca.display().to_string());
     }
-    let out = tokio::process::Command::new("python3")
-        .args(&args)
-        .env("RSCTL_TEST_PASSWORD", PASSWORD)
-        .kill_on_drop(true)
-        .output();
+    let out = tokio::process::Command::new(
+        gate::python("auth fidelity").expect("checked by pymongo_available"),
+    )
+    .args(&args)
+    .env("RSCTL_TEST_PASSWORD", PASSWORD)
+    .kill_on_drop(true)
+    .output();
     let out = tokio::time::timeout(Duration::from_secs(60), out)
         .await
         .expect("the pymongo script finishes")

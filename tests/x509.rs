@@ -806,14 +806,16 @@ async fn pymongo_authenticates_with_the_lab_client_certificate() {
     let (lab, tls, files) = secured(1, true, LabTlsOptions::default()).await;
     let (pem, _) = tls.issue_client("stranger").unwrap();
     let stranger = files.write("stranger.pem", &pem);
-    let out = tokio::process::Command::new("python3")
-        .arg(PY_SCRIPT)
-        .arg(lab.primary().unwrap())
-        .arg(&files.ca)
-        .arg(&files.client)
-        .arg(&stranger)
-        .kill_on_drop(true)
-        .output();
+    let out = tokio::process::Command::new(
+        gate::python("x509 fidelity").expect("checked by pymongo_available"),
+    )
+    .arg(PY_SCRIPT)
+    .arg(lab.primary().unwrap())
+    .arg(&files.ca)
+    .arg(&files.client)
+    .arg(&stranger)
+    .kill_on_drop(true)
+    .output();
     let out = tokio::time::timeout(Duration::from_secs(60), out)
         .await
         .expect("the pymongo script finishes")
