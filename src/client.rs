@@ -376,6 +376,12 @@ impl Client {
             .cloned()
     }
 
+    /// Asks every monitor for an immediate check (each still waits minHeartbeatFrequencyMS
+    /// after its previous one).
+    pub fn request_checks(&self) {
+        let _ = self.shared.to_worker.send(WorkerMsg::RequestChecks);
+    }
+
     /// Selects a server for `criteria`, waiting up to serverSelectionTimeoutMS.
     pub async fn select(&self, criteria: &Criteria) -> Result<SelectedServer> {
         self.select_with(criteria, &[]).await
@@ -432,7 +438,7 @@ impl Client {
                 }
                 last_explain = sel.explain();
             }
-            let _ = self.shared.to_worker.send(WorkerMsg::RequestChecks);
+            self.request_checks();
             let now = Instant::now();
             let timed_out = || Error::ServerSelection {
                 message: selection_timeout_message(

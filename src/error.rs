@@ -16,8 +16,12 @@ pub enum NetworkErrorKind {
     Timeout,
     /// The peer closed the connection.
     Closed,
-    /// Connection refused, reset, unreachable, DNS failure...
+    /// Another socket-level failure (unreachable network, reset during connect...).
     Io,
+    /// The host refused the TCP connection: nothing listens on that port (yet).
+    Refused,
+    /// The host name could not be resolved to an address.
+    Resolve,
     /// The TLS handshake refused the server's certificate (untrusted issuer, expired, issued
     /// for another host name): retrying cannot help until the certificate or the options change.
     Certificate,
@@ -137,6 +141,18 @@ impl Error {
     /// A socket-level failure (including timeouts).
     pub fn is_network(&self) -> bool {
         matches!(self, Error::Network { .. })
+    }
+
+    /// The server cannot be reached at all right now: the connection was refused or its host
+    /// name did not resolve (as opposed to a timeout, or a server that answered).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Error::Network {
+                kind: NetworkErrorKind::Refused | NetworkErrorKind::Resolve,
+                ..
+            }
+        )
     }
 
     /// A network timeout.

@@ -799,6 +799,8 @@ async fn failover_watched_live_with_a_probe() {
         .last()
         .unwrap_or_else(|| panic!("no election in {events:?}"));
     assert_ne!(new["host"], old.as_str());
+    // primary_lost came first, and primary_elected still names the primary it replaced.
+    assert_eq!(new["previous"], old.as_str(), "{new}");
     assert!(new["no_primary_ms"].as_i64().unwrap() > 0, "{new}");
     assert!(new["term"].as_i64().unwrap() >= 2, "{new}");
     assert!(of("server_changed")
@@ -843,6 +845,56 @@ async fn no_suitable_server_is_exit_3_with_the_topology() {
         assert!(e.contains("Unknown"), "{e}");
         assert!(e.contains("refused") || e.contains("error"), "{e}");
     }
+}
+
+/// Seeds that all refuse the connection, or whose names do not resolve, end status, read and
+/// initiate early (exit 3, one line per seed saying why) instead of waiting out the 60 s selection
+/// timeout; failover-watch is a watch and keeps waiting for them (until its own timeout here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_seed_refused_or_unresolved_fails_fast_except_for_a_watch() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let refused = format!("127.0.0.1:{closed}");
+    // `.invalid` never resolves (RFC 2606).
+    let unresolved = "no-such-host.invalid:27017";
+    let seeds = format!("{refused},{unresolved}");
+    for (cmd, what) in [
+        (vec!["status"], "status"),
+        (vec!["read", "test.c"], "read"),
+        (vec!["initiate"], "initiate"),
+    ] {
+        let mut args = vec!["-u", seeds.as_str(), "--timeout", "60s"];
+        args.extend(cmd.iter());
+        let o = rsctl(&args).await;
+        assert_code(&o, 3);
+        let e = stderr(&o);
+        assert!(
+            e.contains(&format!("{what}: no server could be reached")),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!(
+                "{refused}: connection refused: is mongod running on {refused}?"
+            )),
+            "{e}"
+        );
+        assert!(
+            e.lines()
+                .any(|l| l.contains(unresolved) && l.contains("resolve")),
+            "{e}"
+        );
+        // The words of the command that was run, not the driver's selector.
+        assert!(!e.contains("selector"), "{e}");
+    }
+    // A watch waits for servers that may start later: it ends only at its selection timeout,
+    // with the topology it saw, not with the early verdict.
+    let o = rsctl(&["-u", &refused, "--timeout", "3s", "failover-watch"]).await;
+    assert_code(&o, 3);
+    let e = stderr(&o);
+    assert!(!e.contains("no server could be reached"), "{e}");
+    assert!(e.contains("Unknown") && e.contains(&refused), "{e}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

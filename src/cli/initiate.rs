@@ -486,27 +486,53 @@ fn conn_options(ctx: &Context, cs: &crate::core::uri::ConnectionString) -> Conne
     }
 }
 
+/// Why a member check failed; `unreachable` when the member could not be reached at all
+/// (connection refused, or a host name that does not resolve).
+#[derive(Debug, Clone)]
+struct CheckFailure {
+    message: String,
+    unreachable: bool,
+}
+
+impl CheckFailure {
+    fn new(message: String) -> Self {
+        CheckFailure {
+            message,
+            unreachable: false,
+        }
+    }
+}
+
 /// Checks one member: resolvable, reachable, and its replica-set state.
 async fn check_member(
     host: ServerAddress,
     options: ConnectionOptions,
-) -> Result<MemberState, String> {
+) -> Result<MemberState, CheckFailure> {
     if let ServerAddress::Tcp { host: h, port } = &host {
-        match tokio::net::lookup_host((h.as_str(), *port)).await {
-            Ok(addrs) => {
-                if addrs.count() == 0 {
-                    return Err(format!("{host}: the name resolves to no address"));
-                }
-            }
-            Err(e) => return Err(format!("{host}: cannot resolve the host name: {e}")),
+        let failure = match tokio::net::lookup_host((h.as_str(), *port)).await {
+            Ok(mut addrs) => match addrs.next() {
+                None => format!("{host}: the name resolves to no address"),
+                Some(_) => String::new(),
+            },
+            Err(e) => format!("{host}: cannot resolve the host name: {e}"),
+        };
+        if !failure.is_empty() {
+            return Err(CheckFailure {
+                message: failure,
+                unreachable: true,
+            });
         }
     }
     let (mut conn, hs) = Connection::connect(&host, &options, 0, true)
         .await
         .map_err(|e| match e {
             // Reached, but refused the credential: say so, not "unreachable".
-            crate::error::Error::Authentication { .. } => format!("{host}: {e}"),
-            e => format!("{host}: unreachable: {e}"),
+            crate::error::Error::Authentication { .. } => CheckFailure::new(format!("{host}: {e}")),
+            e if e.is_unreachable() => CheckFailure {
+                message: format!("{host}: connection refused: is mongod running on {host}?"),
+                unreachable: true,
+            },
+            e => CheckFailure::new(format!("{host}: unreachable: {e}")),
         })?;
     let cmd_line = conn
         .run_command("admin", doc! { "getCmdLineOpts": 1 })
@@ -544,6 +570,19 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
         let (m, r) = c.await.context("member check task")?;
         states.insert(m, r);
     }
+    // Not one member can be reached: nothing to initiate here (exit 3, like a selection timeout).
+    if !states.is_empty()
+        && states
+            .values()
+            .all(|r| r.as_ref().is_err_and(|e| e.unreachable))
+    {
+        let lines: Vec<String> = states
+            .values()
+            .filter_map(|r| r.as_ref().err())
+            .map(|e| format!("  - {}", e.message))
+            .collect();
+        return Err(super::session::unreachable_failure("initiate", &lines));
+    }
 
     // 2. Already initiated? (the first seed has a config)
     let seed_state = match states.get(&seed) {
@@ -568,7 +607,7 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
     }
     for (m, r) in &states {
         match r {
-            Err(e) => problems.push(e.clone()),
+            Err(e) => problems.push(e.message.clone()),
             Ok(state) => problems.extend(member_problem(m, state, plan.set())),
         }
     }

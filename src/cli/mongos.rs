@@ -111,7 +111,12 @@ pub fn parse_shard_host(s: &str) -> crate::Result<(Option<String>, Vec<ServerAdd
 /// `status` on a router seed list: None when the topology is not Sharded (the caller reports a
 /// replica set as usual).
 pub async fn status(ctx: &Context, client: &Client) -> anyhow::Result<Option<()>> {
-    let topo = session::discover(client, session::settle_time(client)).await?;
+    let topo = session::discover(
+        client,
+        session::settle_time(client),
+        session::Patience::Command("status"),
+    )
+    .await?;
     if topo.topology_type != TopologyType::Sharded {
         return Ok(None);
     }

@@ -160,11 +160,21 @@ async fn read(
 ) -> anyhow::Result<()> {
     // Let every member's first check land, so that preferences are applied to the whole set
     // (not to whichever member answered first) and --explain covers every member.
-    let topo = session::settle_for(client, session::settle_time(client)).await;
+    // Seeds that all refuse the connection (or do not resolve) end the read early (exit 3).
+    let out_of_reach = session::out_of_reach(client, session::Patience::Command("read"));
+    tokio::pin!(out_of_reach);
+    let topo = tokio::select! {
+        t = session::settle_for(client, session::settle_time(client)) => t,
+        e = &mut out_of_reach => return Err(e),
+    };
     if let Some(e) = session::certificate_failure(&topo) {
         return Err(e);
     }
-    let mut cursor = client.find(db, coll, find, rp).await.map_err(|e| {
+    let found = tokio::select! {
+        r = client.find(db, coll, find, rp) => r,
+        e = &mut out_of_reach => return Err(e),
+    };
+    let mut cursor = found.map_err(|e| {
         let hint = session::unauthorized_hint(&e, client.options().credential.is_some());
         if hint.is_empty() {
             anyhow::Error::new(e)

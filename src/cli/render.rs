@@ -953,14 +953,14 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
             no_primary_ms,
         } => {
             let mut s = format!("primary elected: {host}");
+            if let Some(p) = previous {
+                let _ = write!(s, " (was {p})");
+            }
             if let Some(t) = term {
                 let _ = write!(s, ", term {t}");
             }
             if let Some(id) = election_id {
                 let _ = write!(s, " (electionId {id})");
-            }
-            if let Some(p) = previous {
-                let _ = write!(s, ", previous {p}");
             }
             if let Some(ms) = no_primary_ms {
                 let _ = write!(s, ", no primary for {}", ms_text(*ms as f64));

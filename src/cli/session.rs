@@ -80,16 +80,31 @@ pub async fn connect(options: ClientOptions) -> anyhow::Result<Client> {
     Ok(Client::connect(options).await?)
 }
 
+/// How a command waits for a deployment that cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Patience {
+    /// A one-shot command (named, for its error messages): it gives up once every server has
+    /// stayed unreachable for [`UNREACHABLE_GRACE`].
+    Command(&'static str),
+    /// A watch (failover-watch): servers that refuse now may start later, so it keeps waiting.
+    Watch,
+}
+
 /// Waits until some member answers (any type; exit 3 with the topology after the selection
 /// timeout), then until every known member has been checked once, for at most `settle`.
 /// A member whose TLS certificate cannot be verified is not "no suitable server yet" (exit 3, after
 /// the whole selection timeout) but a configuration problem: when every member fails that way,
-/// discovery stops at once with exit 1, naming each host and the reason.
-pub async fn discover(client: &Client, settle: Duration) -> anyhow::Result<TopologyDescription> {
+/// discovery stops at once with exit 1, naming each host and the reason. A one-shot command
+/// also stops early (exit 3) when every seed refuses the connection or does not resolve.
+pub async fn discover(
+    client: &Client,
+    settle: Duration,
+    patience: Patience,
+) -> anyhow::Result<TopologyDescription> {
     let any = Criteria::Read(ReadPreference::new(ReadPreferenceMode::Nearest));
     let first = tokio::select! {
-        r = client.select(&any) => r,
-        e = certificates_refused(client) => return Err(e),
+        r = client.select(&any) => r.map_err(|e| in_words_of(patience, e)),
+        e = out_of_reach(client, patience) => return Err(e),
     };
     if let Err(e) = first {
         // Nothing readable: an initiated set may still have arbiters or ghosts only; report it.
@@ -101,7 +116,7 @@ pub async fn discover(client: &Client, settle: Duration) -> anyhow::Result<Topol
             )
         });
         if !usable {
-            return Err(e.into());
+            return Err(e);
         }
     }
     Ok(settle_for(client, settle).await)
@@ -173,15 +188,114 @@ pub fn certificate_failure(topo: &TopologyDescription) -> Option<anyhow::Error> 
     ))
 }
 
-/// Resolves (with the error of [`certificate_failure`]) once every known member has refused the
-/// TLS handshake over its certificate; never resolves otherwise.
-async fn certificates_refused(client: &Client) -> anyhow::Error {
-    let mut rx = client.watch();
-    loop {
-        if let Some(e) = certificate_failure(&rx.borrow_and_update()) {
-            return e;
+/// How long every known server must stay unreachable (connection refused, or a host name that
+/// does not resolve) before a one-shot command gives up rather than wait out the whole server
+/// selection timeout. Long enough for a second check of each (minHeartbeatFrequencyMS is 500 ms),
+/// so a mongod that is just restarting is not given up on at its first refusal.
+pub const UNREACHABLE_GRACE: Duration = Duration::from_millis(1200);
+
+/// The servers of `topo` with why each cannot be reached, when no server can be reached at all:
+/// every one is Unknown and its last check was refused or could not resolve its name. `None`
+/// when some server answered, timed out, or has not been checked yet (those keep the full wait).
+pub fn unreachable_servers(topo: &TopologyDescription) -> Option<Vec<String>> {
+    if topo.servers.is_empty() {
+        return None;
+    }
+    topo.servers
+        .values()
+        .map(|s| {
+            let e = s.error.as_ref().filter(|e| e.is_unreachable())?;
+            if s.server_type != ServerType::Unknown {
+                return None;
+            }
+            let crate::error::Error::Network { kind, message, .. } = e else {
+                return None;
+            };
+            Some(match kind {
+                crate::error::NetworkErrorKind::Refused => {
+                    format!(
+                        "  - {}: connection refused: is mongod running on {}?",
+                        s.address, s.address
+                    )
+                }
+                _ => format!(
+                    "  - {}: {}",
+                    s.address,
+                    message.trim_start_matches("connect: ")
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The error `what` (the command, in its own words) stops with when no server can be reached.
+pub fn unreachable_failure(what: &str, lines: &[String]) -> anyhow::Error {
+    anyhow::Error::new(super::exit::NoServer(format!(
+        "{what}: no server could be reached:\n{}\n\
+         check the host names and ports, and that mongod runs there",
+        lines.join("\n")
+    )))
+}
+
+/// A selection timeout in the words of the command that waited (`status` did not select "a
+/// read with mode nearest", it looked for any member); other errors pass through.
+pub fn in_words_of(patience: Patience, e: crate::error::Error) -> anyhow::Error {
+    match (patience, &e) {
+        (Patience::Command(what), crate::error::Error::ServerSelection { message }) => {
+            let rest = message
+                .find(" after ")
+                .map(|i| &message[i..])
+                .unwrap_or(message.as_str());
+            anyhow::Error::new(super::exit::NoServer(format!(
+                "{what}: no member of the deployment answered{rest}"
+            )))
         }
-        if rx.changed().await.is_err() {
+        _ => e.into(),
+    }
+}
+
+/// Resolves with an error once the deployment is out of reach for good, never otherwise: at
+/// once when every known member refused the TLS handshake over its certificate (see
+/// [`certificate_failure`]), or, for a one-shot command, when every known server has stayed
+/// unreachable (see [`unreachable_servers`]) for [`UNREACHABLE_GRACE`].
+pub async fn out_of_reach(client: &Client, patience: Patience) -> anyhow::Error {
+    let mut rx = client.watch();
+    let mut unreachable_since: Option<tokio::time::Instant> = None;
+    loop {
+        let lines = {
+            let topo = rx.borrow_and_update();
+            if let Some(e) = certificate_failure(&topo) {
+                return e;
+            }
+            match patience {
+                Patience::Command(_) => unreachable_servers(&topo),
+                Patience::Watch => None,
+            }
+        };
+        match (&lines, unreachable_since, patience) {
+            (None, ..) => unreachable_since = None,
+            (Some(lines), Some(since), Patience::Command(what))
+                if since.elapsed() >= UNREACHABLE_GRACE =>
+            {
+                return unreachable_failure(what, lines);
+            }
+            (Some(_), Some(_), _) => {}
+            (Some(_), None, _) => {
+                unreachable_since = Some(tokio::time::Instant::now());
+                // Check again soon, so that the verdict rests on more than one refusal each.
+                client.request_checks();
+            }
+        }
+        let changed = match unreachable_since {
+            Some(since) => {
+                match tokio::time::timeout_at(since + UNREACHABLE_GRACE, rx.changed()).await {
+                    Ok(r) => r,
+                    Err(_) => Ok(()), // the grace is over: look once more
+                }
+            }
+            None => rx.changed().await,
+        };
+        if changed.is_err() {
             return std::future::pending().await;
         }
     }

@@ -47,7 +47,8 @@ pub async fn show(ctx: &Context, seeds: &[ServerAddress], set: Option<&str>) -> 
     print(ctx, &result?)
 }
 
-/// Prints a report in the context's format.
+/// Prints a report in the context's format. A report in which rsctl reached no member at all is
+/// still printed (it says what each member's last error was), then ends the command with exit 1.
 pub fn print(ctx: &Context, report: &StatusReport) -> anyhow::Result<()> {
     let mut out = Stdout::new();
     match ctx.format {
@@ -55,7 +56,39 @@ pub fn print(ctx: &Context, report: &StatusReport) -> anyhow::Result<()> {
         Format::Table => out.line(status_table(report, &ctx.style).trim_end())?,
     }
     out.flush()?;
-    Ok(())
+    match unreached(report) {
+        Some(reasons) => Err(anyhow::anyhow!(
+            "status: no member could be reached:\n{}",
+            reasons.join("\n")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// When no member of the report was reached, one line per member saying why; `None` when at
+/// least one was.
+fn unreached(report: &StatusReport) -> Option<Vec<String>> {
+    if report.members.iter().any(|m| m.reachable == Some(true)) {
+        return None;
+    }
+    if report.members.is_empty() {
+        return Some(vec!["  - the deployment lists no member".into()]);
+    }
+    Some(
+        report
+            .members
+            .iter()
+            .map(|m| {
+                format!(
+                    "  - {}: {}",
+                    m.host,
+                    m.error
+                        .as_deref()
+                        .unwrap_or("not reached (no check answered)")
+                )
+            })
+            .collect(),
+    )
 }
 
 /// The members to ask for replSetGetStatus, best first: the primary, then secondaries, then the
@@ -80,7 +113,7 @@ fn status_sources(topo: &TopologyDescription) -> Vec<ServerAddress> {
 
 /// Discovers the deployment and builds the report.
 pub async fn report(client: &Client) -> anyhow::Result<StatusReport> {
-    let topo = session::discover(client, SETTLE).await?;
+    let topo = session::discover(client, SETTLE, session::Patience::Command("status")).await?;
     let mut status: Option<(ServerAddress, Document)> = None;
     let mut config: Option<Document> = None;
     // A member that refuses us for want of credentials (Unauthorized): the others will too.
@@ -203,6 +236,39 @@ mod tests {
             {"name": "C:3", "health": 1.0, "stateStr": "SECONDARY"},
             {"name": "d:4", "health": 0.0, "stateStr": "(not reachable/healthy)"},
         ], "ok": 1.0}
+    }
+
+    #[test]
+    fn a_report_that_reached_no_member_is_a_failure_naming_each() {
+        let mut topo = monitored(&[("a:1", ServerType::Unknown), ("b:2", ServerType::Unknown)]);
+        for sd in topo.servers.values_mut() {
+            sd.round_trip_time_ms = None;
+            sd.error = Some(crate::error::Error::network(
+                &sd.address,
+                crate::error::NetworkErrorKind::Closed,
+                "the server closed the connection",
+            ));
+        }
+        let report = build_status(&StatusInput {
+            topology: &topo,
+            status: None,
+            config: None,
+            probes: &[],
+        });
+        let lines = unreached(&report).expect("no member was reached");
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].contains("a:1") && lines[0].contains("closed the connection"),
+            "{lines:?}"
+        );
+        // One member reached is enough for a report that exits 0.
+        let reached = build_status(&StatusInput {
+            topology: &monitored(&[("a:1", ServerType::RSPrimary), ("b:2", ServerType::Unknown)]),
+            status: None,
+            config: None,
+            probes: &[],
+        });
+        assert_eq!(unreached(&reached), None);
     }
 
     #[test]

@@ -26,6 +26,9 @@ fn error_text(sd: &crate::core::description::ServerDescription) -> Option<String
 #[derive(Debug)]
 pub struct Tracker {
     last: Option<TopologyDescription>,
+    /// The last primary seen, kept through a no-primary gap so that `primary_elected` names the
+    /// primary it replaced even when `primary_lost` came first (the usual order).
+    last_primary: Option<ServerAddress>,
     /// When rsctl noticed the set had no primary (for `no_primary_ms`).
     no_primary_since: Option<i64>,
     /// RTT last reported per member (the baseline for the threshold).
@@ -40,6 +43,7 @@ impl Tracker {
     pub fn new(rtt_threshold_ms: f64) -> Self {
         Tracker {
             last: None,
+            last_primary: None,
             no_primary_since: None,
             rtt_reported: BTreeMap::new(),
             rtt_threshold_ms,
@@ -53,6 +57,7 @@ impl Tracker {
         if primary.is_none() {
             self.no_primary_since = Some(now_ms);
         }
+        self.last_primary = primary.map(|p| p.address.clone());
         for (a, sd) in &topology.servers {
             if let Some(r) = sd.round_trip_time_ms {
                 self.rtt_reported.insert(a.clone(), r);
@@ -143,7 +148,10 @@ impl Tracker {
                     .map(|since| (now_ms - since).max(0));
                 events.push(WatchEvent::PrimaryElected {
                     host: n.address.to_string(),
-                    previous: o.map(|o| o.address.to_string()),
+                    previous: o
+                        .map(|o| &o.address)
+                        .or(self.last_primary.as_ref())
+                        .map(|a| a.to_string()),
                     term: n.election_id.as_ref().map(term_from_election_id),
                     election_id: n.election_id.map(|id| id.to_hex()),
                     no_primary_ms: Some(gap.unwrap_or(0)),
@@ -170,6 +178,9 @@ impl Tracker {
             });
         }
 
+        if let Some(n) = new_primary {
+            self.last_primary = Some(n.address.clone());
+        }
         events.extend(self.rtt_events(new));
         self.last = Some(new.clone());
         events
@@ -360,7 +371,8 @@ mod tests {
                 ..
             } => {
                 assert_eq!(host, "b:1");
-                assert_eq!(previous, &None);
+                // primary_lost came first: previous still names the primary it replaced.
+                assert_eq!(previous.as_deref(), Some("a:1"));
                 assert_eq!(*term, Some(2));
                 assert_eq!(*no_primary_ms, Some(1500));
             }

@@ -213,7 +213,7 @@ async fn watch(
 
     let mut tracker = Tracker::new(args.rtt_threshold.as_secs_f64() * 1000.0);
     let initial = tokio::select! {
-        t = session::discover(client, SETTLE) => t?,
+        t = session::discover(client, SETTLE, session::Patience::Watch) => t?,
         _ = &mut ctrl_c => return Err(anyhow::Error::new(super::exit::Interrupted)),
     };
     // A refused credential ends the watch now (exit 1), before anything is printed.

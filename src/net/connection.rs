@@ -133,9 +133,19 @@ pub(crate) fn io_error(address: &ServerAddress, e: &std::io::Error, what: &str) 
         K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
             NetworkErrorKind::Closed
         }
+        K::ConnectionRefused => NetworkErrorKind::Refused,
         _ => NetworkErrorKind::Io,
     };
     Error::network(address, kind, format!("{what}: {e}"))
+}
+
+/// A host name that did not resolve.
+fn resolve_error(address: &ServerAddress, host: &str, e: &std::io::Error) -> Error {
+    Error::network(
+        address,
+        NetworkErrorKind::Resolve,
+        format!("cannot resolve host name {host}: {e}"),
+    )
 }
 
 fn timeout_error(address: &ServerAddress, what: &str, after: Duration) -> Error {
@@ -283,19 +293,33 @@ impl Connection {
     ) -> Result<Connection> {
         let stream: Box<dyn Stream> = match address {
             ServerAddress::Tcp { host, port } => {
-                let target = (host.as_str(), *port);
                 let connect = async {
-                    match crate::net::dns::host_override(host, *port).await {
-                        Some(addrs) => tokio::net::TcpStream::connect(&addrs[..]).await,
-                        None => tokio::net::TcpStream::connect(target).await,
+                    // Resolve first, so that a name that does not resolve is told apart from a
+                    // host that refuses the connection.
+                    let addrs: Vec<std::net::SocketAddr> =
+                        match crate::net::dns::host_override(host, *port).await {
+                            Some(addrs) => addrs,
+                            None => tokio::net::lookup_host((host.as_str(), *port))
+                                .await
+                                .map_err(|e| resolve_error(address, host, &e))?
+                                .collect(),
+                        };
+                    if addrs.is_empty() {
+                        return Err(Error::network(
+                            address,
+                            NetworkErrorKind::Resolve,
+                            format!("cannot resolve host name {host}: no address"),
+                        ));
                     }
+                    tokio::net::TcpStream::connect(&addrs[..])
+                        .await
+                        .map_err(|e| io_error(address, &e, "connect"))
                 };
                 let tcp = match tokio::time::timeout(options.connect_timeout, connect).await {
                     Err(_) => {
                         return Err(timeout_error(address, "connect", options.connect_timeout))
                     }
-                    Ok(Err(e)) => return Err(io_error(address, &e, "connect")),
-                    Ok(Ok(s)) => s,
+                    Ok(r) => r?,
                 };
                 tcp.set_nodelay(true)
                     .map_err(|e| io_error(address, &e, "setting TCP_NODELAY"))?;

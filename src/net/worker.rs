@@ -135,7 +135,7 @@ impl Worker {
                     }
                 }
                 self.sync_monitors().await;
-                self.publish(&previous);
+                self.publish(&previous, &address);
             }
             WorkerMsg::Rtt {
                 address,
@@ -185,7 +185,7 @@ impl Worker {
                     }
                 }
                 if outcome.marked_unknown {
-                    self.publish(&previous);
+                    self.publish(&previous, &address);
                 }
             }
             WorkerMsg::RequestChecks => {
@@ -204,9 +204,10 @@ impl Worker {
             .cloned()
     }
 
-    /// Publishes the snapshot and the events that take `previous` to the current description.
-    fn publish(&self, previous: &TopologyDescription) {
-        let events = sdam::diff(previous, &self.topology);
+    /// Publishes the snapshot and the events that take `previous` to the current description,
+    /// once `updated`'s new description has been applied.
+    fn publish(&self, previous: &TopologyDescription, updated: &ServerAddress) {
+        let events = sdam::diff_for(previous, &self.topology, updated);
         self.snapshot.send_replace(self.topology.clone());
         for e in events {
             self.emit(e);

@@ -120,9 +120,9 @@ impl Run {
                 NetworkErrorKind::Io,
                 "simulated network error during the check",
             );
-            ServerDescription::from_error(a, err, now)
+            ServerDescription::from_error(a.clone(), err, now)
         } else {
-            ServerDescription::from_hello(a, &reply, Some(1.0), now)
+            ServerDescription::from_hello(a.clone(), &reply, Some(1.0), now)
         };
         let before = self.td.clone();
         let out = self.td.apply(sd);
@@ -131,7 +131,7 @@ impl Run {
                 *self.pools.entry(stale.address).or_default() += 1;
             }
         }
-        self.events.extend(sdam::diff(&before, &self.td));
+        self.events.extend(sdam::diff_for(&before, &self.td, &a));
         Ok(())
     }
 
@@ -192,9 +192,9 @@ impl Run {
         let before = self.td.clone();
         let out = self.td.handle_application_error(&a, &error, &ctx);
         if out.clear_pool {
-            *self.pools.entry(a).or_default() += 1;
+            *self.pools.entry(a.clone()).or_default() += 1;
         }
-        self.events.extend(sdam::diff(&before, &self.td));
+        self.events.extend(sdam::diff_for(&before, &self.td, &a));
         Ok(())
     }
 

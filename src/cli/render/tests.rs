@@ -233,9 +233,10 @@ fn watch_lines() {
     assert_eq!(v["ts"], "2023-11-14T22:13:20.123Z");
     assert_eq!(v["no_primary_ms"], 1234);
     assert_eq!(v["term"], 4);
+    assert_eq!(v["previous"], "a:1");
     let text = line.text(&Style::plain());
     assert!(
-        text.starts_with("22:13:20.123  primary elected: b:2, term 4"),
+        text.starts_with("22:13:20.123  primary elected: b:2 (was a:1), term 4"),
         "{text}"
     );
     assert!(text.contains("no primary for 1.23 s"), "{text}");

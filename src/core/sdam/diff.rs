@@ -8,6 +8,7 @@
 //! PrimaryChanged is published when the primary's address changes, and also when the same
 //! server is primary again with another electionId (it was re-elected between two checks).
 
+use crate::core::address::ServerAddress;
 use crate::core::description::{ServerDescription, ServerType, TopologyDescription, TopologyType};
 use crate::core::events::SdamEvent;
 use crate::core::sdam::topology::TopologyOptions;
@@ -30,10 +31,36 @@ pub fn topology_equivalent(a: &TopologyDescription, b: &TopologyDescription) -> 
             .all(|((ka, sa), (kb, sb))| ka == kb && sa.equivalent(sb))
 }
 
-/// The events that take `previous` to `next`.
+/// The events published after one server's description was applied (a check's result, or an
+/// application error that marked it Unknown): as [`diff`], except that ServerDescriptionChanged
+/// is published for `updated` only. Other servers whose descriptions changed as a side effect
+/// (a seed a secondary names as its primary becomes PossiblePrimary, a stale primary is
+/// invalidated) show in the TopologyDescriptionChanged event, with no event of their own, as the
+/// SDAM monitoring spec and its test suite have it.
+pub fn diff_for(
+    previous: &TopologyDescription,
+    next: &TopologyDescription,
+    updated: &ServerAddress,
+) -> Vec<SdamEvent> {
+    diff_servers(previous, next, Some(updated))
+}
+
+/// The events that take `previous` to `next`, comparing every server.
 pub fn diff(previous: &TopologyDescription, next: &TopologyDescription) -> Vec<SdamEvent> {
+    diff_servers(previous, next, None)
+}
+
+/// [`diff`], with ServerDescriptionChanged limited to `only` when it is given.
+fn diff_servers(
+    previous: &TopologyDescription,
+    next: &TopologyDescription,
+    only: Option<&ServerAddress>,
+) -> Vec<SdamEvent> {
     let mut events = Vec::new();
     for (address, new) in &next.servers {
+        if only.is_some_and(|o| o != address) {
+            continue;
+        }
         if let Some(old) = previous.servers.get(address) {
             if !old.equivalent(new) {
                 events.push(SdamEvent::ServerDescriptionChanged {
@@ -161,6 +188,57 @@ mod tests {
                 _ => "other",
             })
             .collect()
+    }
+
+    #[test]
+    fn a_seed_marked_possible_primary_gets_no_event_of_its_own() {
+        let (mut td, _) = open(
+            &TopologyOptions {
+                seeds: vec![addr("a:1"), addr("b:1")],
+                set_name: Some("rs".into()),
+                ..Default::default()
+            },
+            0,
+        );
+        // b is a secondary and names a as its primary: the topology marks a PossiblePrimary.
+        let secondary = doc! {"ok": 1, "secondary": true, "setName": "rs", "hosts": ["a:1", "b:1"], "primary": "a:1", "maxWireVersion": 21};
+        let before = td.clone();
+        td.update(ServerDescription::from_hello(
+            addr("b:1"),
+            &secondary,
+            Some(1.0),
+            1,
+        ));
+        assert_eq!(
+            td.servers[&addr("a:1")].server_type,
+            ServerType::PossiblePrimary
+        );
+        let events = diff_for(&before, &td, &addr("b:1"));
+        assert_eq!(
+            kinds(&events),
+            ["ServerDescriptionChanged", "TopologyDescriptionChanged"]
+        );
+        match &events[0] {
+            SdamEvent::ServerDescriptionChanged { address, .. } => {
+                assert_eq!(address, &addr("b:1"))
+            }
+            e => panic!("{e:?}"),
+        }
+        match &events[1] {
+            SdamEvent::TopologyDescriptionChanged { new, .. } => assert_eq!(
+                new.servers[&addr("a:1")].server_type,
+                ServerType::PossiblePrimary
+            ),
+            e => panic!("{e:?}"),
+        }
+        // Comparing whole descriptions (diff) does see a's change: the filter is what differs.
+        assert_eq!(
+            kinds(&diff(&before, &td))
+                .iter()
+                .filter(|k| **k == "ServerDescriptionChanged")
+                .count(),
+            2
+        );
     }
 
     #[test]

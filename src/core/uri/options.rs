@@ -256,7 +256,7 @@ pub(super) fn parse_query(query: &str) -> Result<Parsed> {
                 shown(canonical, &value)
             ));
         }
-        match parse_value(kind, canonical, &key, &value) {
+        match parse_value(kind, canonical, &key, &value, &mut warnings) {
             Ok(v) => {
                 if let Kind::Tags = kind {
                     tag_sets.push(v);
@@ -303,7 +303,13 @@ pub(super) fn get_int(doc: &Document, key: &str) -> Option<i64> {
     }
 }
 
-fn parse_value(kind: Kind, canonical: &str, key: &str, value: &str) -> Result<Bson, Problem> {
+fn parse_value(
+    kind: Kind,
+    canonical: &str,
+    key: &str,
+    value: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Bson, Problem> {
     let warn = |why: &str| {
         Problem::Warn(format!(
             "ignoring {key}=\"{}\": {why}",
@@ -360,18 +366,22 @@ fn parse_value(kind: Kind, canonical: &str, key: &str, value: &str) -> Result<Bs
             Ok(Bson::Document(set.into_iter().map(|(k, v)| (k, Bson::String(v))).collect()))
         }
         Kind::Properties => {
+            // A piece that is not KEY:value (often the tail of a value that held a ',') is
+            // ignored with a warning; the pairs around it still count.
             let mut props = Document::new();
             for item in value.split(',') {
                 match item.split_once(':') {
                     Some((k, v)) if !k.is_empty() => {
                         props.insert(k, v);
                     }
-                    _ => {
-                        return Err(warn(&format!(
-                            "\"{item}\" is not a KEY:value pair (values must not contain ',')"
-                        )))
-                    }
+                    _ => warnings.push(format!(
+                        "ignoring \"{item}\" in {key}: not a KEY:value pair (a ',' inside a value \
+                         splits it; percent-encoding does not help, as the value is decoded first)"
+                    )),
                 }
+            }
+            if props.is_empty() {
+                return Err(warn("no KEY:value pair"));
             }
             Ok(Bson::Document(props))
         }

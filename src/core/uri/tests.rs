@@ -378,3 +378,36 @@ fn ambiguous_at_after_credentials_is_never_echoed() {
         assert!(!shown.contains("XY"), "{uri}: {shown}");
     }
 }
+
+#[test]
+fn a_property_piece_without_a_colon_is_a_warning_and_the_pairs_around_it_count() {
+    // TOKEN_RESOURCE's value holds an (encoded) comma: after decoding, `host2` stands alone.
+    let cs = parse(
+        "mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=TOKEN_RESOURCE:mongodb://host1%2Chost2,ENVIRONMENT:azure",
+    );
+    let props = &cs
+        .credential
+        .as_ref()
+        .expect("a credential")
+        .mechanism_properties;
+    assert_eq!(props.get_str("ENVIRONMENT"), Ok("azure"), "{props:?}");
+    assert_eq!(
+        props.get_str("TOKEN_RESOURCE"),
+        Ok("mongodb://host1"),
+        "{props:?}"
+    );
+    assert_eq!(cs.warnings.len(), 1, "{:?}", cs.warnings);
+    assert!(
+        cs.warnings[0].contains("\"host2\"") && cs.warnings[0].contains("authMechanismProperties"),
+        "{:?}",
+        cs.warnings
+    );
+    // Nothing but pieces without a colon: the option is ignored, with a warning, as before.
+    let cs = parse("mongodb://h/?authMechanismProperties=nocolon");
+    assert!(cs.credential.is_none());
+    assert!(
+        cs.warnings.iter().any(|w| w.contains("nocolon")),
+        "{:?}",
+        cs.warnings
+    );
+}
