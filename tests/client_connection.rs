@@ -229,7 +229,7 @@ async fn closed_socket_and_hang() {
 }
 
 #[tokio::test]
-async fn connect_refused_is_an_io_error() {
+async fn connect_refused_is_a_refused_network_error() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     drop(l);
@@ -240,7 +240,7 @@ async fn connect_refused_is_an_io_error() {
         matches!(
             e,
             Error::Network {
-                kind: NetworkErrorKind::Io,
+                kind: NetworkErrorKind::Refused,
                 ..
             }
         ),
