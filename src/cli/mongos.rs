@@ -15,7 +15,7 @@ use crate::client::{Client, SelectedServer};
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerType, TopologyDescription, TopologyType};
 
-use super::output::{note, Format, Stdout};
+use super::output::{cell, note, Format, Paint, Stdout, Style};
 use super::render::{ms_text, status_table, StatusReport, WatchEvent};
 use super::{session, status, Context};
 
@@ -195,16 +195,14 @@ fn print(ctx: &Context, report: &ShardedStatus) -> anyhow::Result<()> {
     let mut out = Stdout::new();
     match ctx.format {
         Format::Json => out.line(&serde_json::to_string_pretty(report)?)?,
-        Format::Table => out.line(routers_text(report, ctx).trim_end())?,
+        Format::Table => out.line(routers_text(report, &ctx.style).trim_end())?,
     }
     out.flush()?;
     Ok(())
 }
 
-fn routers_text(report: &ShardedStatus, ctx: &Context) -> String {
-    use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+fn routers_text(report: &ShardedStatus, style: &Style) -> String {
     use std::fmt::Write;
-    let style = &ctx.style;
     let mut s = format!(
         "{} (latency window: fastest + {})\n",
         style.bold(&format!(
@@ -213,26 +211,28 @@ fn routers_text(report: &ShardedStatus, ctx: &Context) -> String {
         )),
         ms_text(report.local_threshold_ms)
     );
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec!["ROUTER", "REACHABLE", "RTT", "IN WINDOW", "VERSION"]);
+    let mut table = style.table(&["ROUTER", "REACHABLE", "RTT", "IN WINDOW", "VERSION"]);
     for r in &report.routers {
         let reachable = if r.reachable {
-            style.green("yes")
+            cell("yes", Paint::Green)
         } else {
-            style.red(&format!(
-                "no: {}",
-                r.error.as_deref().unwrap_or(&r.server_type)
-            ))
+            cell(
+                format!("no: {}", r.error.as_deref().unwrap_or(&r.server_type)),
+                Paint::Red,
+            )
         };
         table.add_row(vec![
-            r.host.clone(),
+            cell(r.host.clone(), Paint::Plain),
             reachable,
-            r.rtt_ms.map(ms_text).unwrap_or_else(|| "-".into()),
-            if r.in_latency_window { "yes" } else { "no" }.to_string(),
-            r.version.clone().unwrap_or_else(|| "-".into()),
+            cell(
+                r.rtt_ms.map(ms_text).unwrap_or_else(|| "-".into()),
+                Paint::Plain,
+            ),
+            cell(if r.in_latency_window { "yes" } else { "no" }, Paint::Plain),
+            cell(
+                r.version.clone().unwrap_or_else(|| "-".into()),
+                Paint::Plain,
+            ),
         ]);
     }
     let _ = writeln!(s, "{table}");
@@ -371,6 +371,36 @@ mod tests {
             t.servers.insert(s.address.clone(), s);
         }
         t
+    }
+
+    #[test]
+    fn coloured_router_table_stays_aligned() {
+        use crate::cli::output::{assert_table_aligned, strip_ansi};
+        let mut down = mongos("c:3", 1.0);
+        down.server_type = ServerType::Unknown;
+        down.error = Some(crate::Error::network(
+            &down.address.clone(),
+            crate::error::NetworkErrorKind::Io,
+            "connection refused",
+        ));
+        let report = ShardedStatus {
+            topology_type: "Sharded".into(),
+            local_threshold_ms: 15.0,
+            routers: routers(
+                &sharded(vec![mongos("a:1", 2.0), mongos("b:2", 40.0), down]),
+                15.0,
+            ),
+            shards: Vec::new(),
+            shards_error: None,
+        };
+        let coloured = routers_text(&report, &Style { color: true });
+        assert!(coloured.contains("myes\x1b["), "{coloured:?}");
+        assert!(coloured.contains("mno: "), "{coloured:?}");
+        assert_table_aligned(&coloured);
+        assert_eq!(
+            strip_ansi(&coloured),
+            routers_text(&report, &Style::plain())
+        );
     }
 
     #[test]

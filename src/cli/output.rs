@@ -1,6 +1,7 @@
 //! Terminal concerns shared by every command: output format, colour (`--color`, `NO_COLOR`),
-//! spinners only on a terminal, and a buffered stdout whose write errors (a closed pipe) surface
-//! as `io::Error`s instead of panics.
+//! tables whose coloured cells are styled by comfy-table itself (so escape codes never count as
+//! width), spinners only on a terminal, and a buffered stdout whose write errors (a closed pipe)
+//! surface as `io::Error`s instead of panics.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -33,6 +34,39 @@ pub fn color_enabled(choice: ColorChoice, no_color_env: Option<&str>, is_termina
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => is_terminal && no_color_env.is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// How a table cell is painted: the cell carries the paint and the table decides (from
+/// [`Style::table`]) whether to emit it, after measuring the plain text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// No colour.
+    Plain,
+    /// Green (good).
+    Green,
+    /// Yellow (attention).
+    Yellow,
+    /// Red (bad).
+    Red,
+    /// Dim.
+    Dim,
+    /// Bold.
+    Bold,
+}
+
+/// A table cell with `text` painted `paint` (styling shows only in a table from [`Style::table`]
+/// with colour on).
+pub fn cell(text: impl Into<String>, paint: Paint) -> comfy_table::Cell {
+    use comfy_table::{Attribute, Cell, Color};
+    let c = Cell::new(text.into());
+    match paint {
+        Paint::Plain => c,
+        Paint::Green => c.fg(Color::DarkGreen),
+        Paint::Yellow => c.fg(Color::DarkYellow),
+        Paint::Red => c.fg(Color::DarkRed),
+        Paint::Dim => c.add_attribute(Attribute::Dim),
+        Paint::Bold => c.add_attribute(Attribute::Bold),
     }
 }
 
@@ -92,6 +126,25 @@ impl Style {
     /// Dim (timestamps, secondary details).
     pub fn dim(&self, s: &str) -> String {
         self.wrap("2", s)
+    }
+
+    /// An empty table in rsctl's look (condensed UTF-8 borders, columns as wide as their text).
+    /// It never asks the terminal anything; the cells' [`Paint`] is emitted only when colour is
+    /// on, by comfy-table after it has measured the plain text. Coloured cells must go through
+    /// [`cell`], never through [`Style::green`] and friends, whose escape codes comfy-table would
+    /// count as width.
+    pub fn table(&self, header: &[&str]) -> comfy_table::Table {
+        use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty()
+            .set_header(header.to_vec());
+        if self.color {
+            table.enforce_styling().style_text_only();
+        }
+        table
     }
 }
 
@@ -187,9 +240,75 @@ impl Drop for Spinner {
     }
 }
 
+/// Removes ANSI CSI sequences (`ESC [ ... final`), for tests that measure what a terminal shows.
+#[cfg(test)]
+pub(crate) fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('\x40'..='\x7e').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Asserts that `text` holds a comfy-table and that, once the escape codes are gone, every line
+/// of it (borders, header, rows) is as wide as the others: the colour did not count as width.
+#[cfg(test)]
+pub(crate) fn assert_table_aligned(text: &str) {
+    let plain = strip_ansi(text);
+    let widths: Vec<(usize, &str)> = plain
+        .lines()
+        .filter(|l| l.starts_with(['┌', '│', '╞', '├', '└']))
+        .map(|l| (l.chars().count(), l))
+        .collect();
+    assert!(widths.len() >= 4, "no table in:\n{plain}");
+    let first = widths[0].0;
+    for (w, l) in &widths {
+        assert_eq!(*w, first, "misaligned table line:\n{l}\nin:\n{plain}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strip_ansi_leaves_only_the_text() {
+        assert_eq!(
+            strip_ansi("a\x1b[38;5;2mPRIMARY\x1b[39m b\x1b[1mc\x1b[0m"),
+            "aPRIMARY bc"
+        );
+    }
+
+    #[test]
+    fn coloured_cells_keep_the_table_aligned() {
+        let render = |style: Style| {
+            let mut t = style.table(&["NAME", "STATE"]);
+            t.add_row(vec![cell("a", Paint::Plain), cell("PRIMARY", Paint::Green)]);
+            t.add_row(vec![
+                cell("bb", Paint::Red),
+                cell("SECONDARY", Paint::Plain),
+            ]);
+            t.add_row(vec![cell("c", Paint::Bold), cell("x", Paint::Dim)]);
+            t.to_string()
+        };
+        let coloured = render(Style { color: true });
+        assert!(coloured.contains("\x1b["), "colour is on: {coloured:?}");
+        assert_table_aligned(&coloured);
+        let plain = render(Style::plain());
+        assert!(!plain.contains('\x1b'), "{plain:?}");
+        assert_eq!(strip_ansi(&coloured), plain);
+    }
 
     #[test]
     fn color_rules() {

@@ -13,7 +13,7 @@ use crate::core::description::{ServerType, Tags, TopologyDescription};
 use crate::core::read_pref::ReadPreference;
 use crate::core::selection::Selection;
 
-use super::output::Style;
+use super::output::{cell, Paint, Style};
 
 /// Hides the password of every `scheme://user:password@` in free text (error messages may quote a
 /// URI), using the connection-string module's redaction.
@@ -506,7 +506,6 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 /// Renders the status report as a header and a table.
 pub fn status_table(report: &StatusReport, style: &Style) -> String {
-    use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -526,37 +525,30 @@ pub fn status_table(report: &StatusReport, style: &Style) -> String {
         style.bold("config version:"),
         opt(report.config_version),
     );
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![
-            "MEMBER",
-            "STATE",
-            "HEALTH",
-            "RTT",
-            "LAG",
-            "TAGS",
-            "PRI/VOTES",
-            "FLAGS",
-            "SYNC SOURCE",
-            "HEARTBEAT",
-            "UPTIME",
-            "RSCTL",
-        ]);
-    if !style.color {
-        table.force_no_tty();
-    }
+    let mut table = style.table(&[
+        "MEMBER",
+        "STATE",
+        "HEALTH",
+        "RTT",
+        "LAG",
+        "TAGS",
+        "PRI/VOTES",
+        "FLAGS",
+        "SYNC SOURCE",
+        "HEARTBEAT",
+        "UPTIME",
+        "RSCTL",
+    ]);
     for m in &report.members {
         let state = match m.state.as_str() {
-            "PRIMARY" => style.green(&m.state),
-            "SECONDARY" | "ARBITER" => m.state.clone(),
-            _ => style.yellow(&m.state),
+            "PRIMARY" => Paint::Green,
+            "SECONDARY" | "ARBITER" => Paint::Plain,
+            _ => Paint::Yellow,
         };
         let health = match m.health {
-            Some(h) if h > 0.0 => "up".to_string(),
-            Some(_) => style.red("down"),
-            None => "-".into(),
+            Some(h) if h > 0.0 => cell("up", Paint::Plain),
+            Some(_) => cell("down", Paint::Red),
+            None => cell("-", Paint::Plain),
         };
         let mut flags = Vec::new();
         if m.hidden {
@@ -566,36 +558,41 @@ pub fn status_table(report: &StatusReport, style: &Style) -> String {
             flags.push("arbiter");
         }
         let reach = match m.reachable {
-            Some(true) => "ok".to_string(),
-            Some(false) => style.red("UNREACHABLE"),
-            None => "not monitored".into(),
+            Some(true) => cell("ok", Paint::Plain),
+            Some(false) => cell("UNREACHABLE", Paint::Red),
+            None => cell("not monitored", Paint::Plain),
         };
+        let plain = |s: String| cell(s, Paint::Plain);
         table.add_row(vec![
-            m.host.clone(),
-            state,
+            plain(m.host.clone()),
+            cell(m.state.clone(), state),
             health,
-            m.rtt_ms.map(ms_text).unwrap_or_else(|| "-".into()),
-            m.lag_ms
-                .map(|l| ms_text(l as f64))
-                .unwrap_or_else(|| "-".into()),
-            tags_cell(&m.tags),
-            format!(
+            plain(m.rtt_ms.map(ms_text).unwrap_or_else(|| "-".into())),
+            plain(
+                m.lag_ms
+                    .map(|l| ms_text(l as f64))
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            plain(tags_cell(&m.tags)),
+            plain(format!(
                 "{}/{}",
                 m.priority
                     .map(|p| format!("{p}"))
                     .unwrap_or_else(|| "-".into()),
                 opt(m.votes)
-            ),
-            if flags.is_empty() {
+            )),
+            plain(if flags.is_empty() {
                 "-".into()
             } else {
                 flags.join(",")
-            },
-            opt(m.sync_source.as_deref()),
-            m.last_heartbeat_ago_ms
-                .map(|ms| format!("{} ago", ms_text(ms as f64)))
-                .unwrap_or_else(|| "-".into()),
-            m.uptime_s.map(uptime_text).unwrap_or_else(|| "-".into()),
+            }),
+            plain(opt(m.sync_source.as_deref())),
+            plain(
+                m.last_heartbeat_ago_ms
+                    .map(|ms| format!("{} ago", ms_text(ms as f64)))
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            plain(m.uptime_s.map(uptime_text).unwrap_or_else(|| "-".into())),
             reach,
         ]);
     }

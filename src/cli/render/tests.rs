@@ -158,6 +158,40 @@ fn status_merges_the_sets_view_with_rsctls() {
 }
 
 #[test]
+fn coloured_status_table_stays_aligned() {
+    use crate::cli::output::{assert_table_aligned, strip_ansi};
+    let topo = three();
+    let mut st = rs_status();
+    let cfg = rs_config();
+    let src = ServerAddress::parse("a:1").unwrap();
+    // b:2 reported down by the set: a red HEALTH cell and a yellow STATE next to plain ones.
+    if let Some(Bson::Document(b)) = st.get_array_mut("members").unwrap().get_mut(1) {
+        b.insert("health", 0.0);
+        b.insert("stateStr", "(not reachable/healthy)");
+    }
+    let report = build_status(&StatusInput {
+        topology: &topo,
+        status: Some((&src, &st)),
+        config: Some(&cfg),
+        probes: &[],
+    });
+    let coloured = status_table(&report, &Style { color: true });
+    let plain = status_table(&report, &Style::plain());
+    // Every coloured kind of cell is there, and coloured.
+    for painted in ["PRIMARY", "UNREACHABLE", "down", "(not reachable/healthy)"] {
+        assert!(
+            coloured
+                .lines()
+                .any(|l| l.contains(&format!("m{painted}\x1b["))),
+            "{painted} is not coloured in {coloured:?}"
+        );
+    }
+    assert_table_aligned(&coloured);
+    assert_table_aligned(&plain);
+    assert_eq!(strip_ansi(&coloured), plain);
+}
+
+#[test]
 fn status_without_any_members_answer_uses_rsctls_view() {
     let topo = three();
     let report = build_status(&StatusInput {
