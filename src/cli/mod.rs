@@ -26,6 +26,9 @@ pub mod watch;
 
 use output::{ColorChoice, Format, Style};
 
+/// The help heading of the options every command accepts ([`GlobalArgs`]).
+pub const GLOBAL_OPTIONS: &str = "Global options";
+
 /// Operate MongoDB replica sets: initiate, status, reads with explicit read preferences, live
 /// failover watching, and a wire-compatible lab to rehearse on.
 #[derive(Debug, Parser)]
@@ -47,8 +50,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options accepted by every command.
+/// Options accepted by every command. Help pages list them after the command's own options,
+/// under their own heading.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = GLOBAL_OPTIONS)]
 pub struct GlobalArgs {
     /// Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare
     /// seed list (h1:27017,h2:27018).
