@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod auth;
+pub mod bson_value;
 pub mod description;
 pub mod events;
 pub mod read_pref;

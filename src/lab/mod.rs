@@ -3,11 +3,13 @@
 //! - [`auth`]: users, the server side of SCRAM and MONGODB-X509, and the Unauthorized gate
 //!   (`lab up --auth`).
 //! - [`dn`]: a certificate's subject DN in RFC 2253 form (the `$external` user of X.509).
-//! - [`cluster`]: the pure, deterministic replica-set state machine (members, config, terms,
-//!   elections, oplog, replication, faults), stepped on a clock passed in.
+//! - [`cluster`]: the pure, deterministic replica-set state machine (members and their timers,
+//!   consensus, replication, admin and data commands, parked requests, faults), stepped on a
+//!   clock passed in.
 //! - [`replconfig`]: replica-set configs: parsing and validating as mongod does, rendering.
-//! - [`crud`]: the data commands (find/getMore/insert/update/...) of the state machine.
-//! - [`store`]: the pure in-memory document store (filters, sort, projection) each member keeps.
+//! - [`error`]: the one server-error type and its table of codes, names and retryable labels.
+//! - [`store`]: the pure in-memory document store each member keeps (filter, update, order and
+//!   sort, projection, aggregation).
 //! - [`tls`]: the throwaway CA, server and client certificates of `lab up --tls`.
 //! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
 //!   and pause faults, exhaust hello.
@@ -19,8 +21,8 @@
 pub mod auth;
 pub mod cluster;
 pub mod control;
-pub mod crud;
 pub mod dn;
+pub mod error;
 pub mod replconfig;
 pub mod router;
 pub mod server;

@@ -7,49 +7,12 @@ use std::collections::BTreeSet;
 use bson::{doc, oid::ObjectId, Bson, Document};
 
 use super::cluster::{MemberTags, Millis};
+use super::error::{Code, ServerError};
+use crate::core::bson_value::{as_f64, flag};
 
-/// A command failure: code, codeName, errmsg.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CmdError {
-    pub code: i32,
-    pub code_name: &'static str,
-    pub message: String,
-}
-
-impl CmdError {
-    /// An error with this code, name and message.
-    pub fn new(code: i32, code_name: &'static str, message: impl Into<String>) -> Self {
-        CmdError {
-            code,
-            code_name,
-            message: message.into(),
-        }
-    }
-
-    /// InvalidReplicaSetConfig (93).
-    pub fn invalid_config(message: impl Into<String>) -> Self {
-        Self::new(93, "InvalidReplicaSetConfig", message)
-    }
-
-    /// NodeNotFound (74).
-    pub fn node_not_found(message: impl Into<String>) -> Self {
-        Self::new(74, "NodeNotFound", message)
-    }
-
-    /// NewReplicaSetConfigurationIncompatible (103).
-    pub fn incompatible(message: impl Into<String>) -> Self {
-        Self::new(103, "NewReplicaSetConfigurationIncompatible", message)
-    }
-
-    /// BadValue (2).
-    pub fn bad_value(message: impl Into<String>) -> Self {
-        Self::new(2, "BadValue", message)
-    }
-
-    /// TypeMismatch (14).
-    pub fn type_mismatch(message: impl Into<String>) -> Self {
-        Self::new(14, "TypeMismatch", message)
-    }
+/// [`flag`] of a present value.
+fn flag_value(v: &Bson) -> bool {
+    flag(Some(v))
 }
 
 /// One member of a replica-set config.
@@ -177,22 +140,6 @@ impl ReplConfig {
     }
 }
 
-fn as_number(v: &Bson) -> Option<f64> {
-    match v {
-        Bson::Int32(i) => Some(*i as f64),
-        Bson::Int64(i) => Some(*i as f64),
-        Bson::Double(d) => Some(*d),
-        _ => None,
-    }
-}
-
-fn as_bool(v: &Bson) -> bool {
-    match v {
-        Bson::Boolean(b) => *b,
-        other => as_number(other).is_some_and(|n| n != 0.0),
-    }
-}
-
 /// Whether a `host:port` names this machine by a loopback name.
 pub fn is_localhost(host: &str) -> bool {
     let name = match host.rsplit_once(':') {
@@ -215,37 +162,36 @@ pub fn parse_config(
     d: &Document,
     defaults: ConfigDefaults,
     replica_set_id: ObjectId,
-) -> Result<ReplConfig, CmdError> {
+) -> Result<ReplConfig, ServerError> {
     let set_name = match d.get("_id") {
         Some(Bson::String(s)) => s.clone(),
         Some(other) => {
-            return Err(CmdError::type_mismatch(format!(
+            return Err(ServerError::type_mismatch(format!(
                 "\"_id\" had the wrong type. Expected string, found {}",
                 super::store::type_name(other)
             )))
         }
         None => {
-            return Err(CmdError::new(
-                4,
-                "NoSuchKey",
+            return Err(ServerError::new(
+                Code::NoSuchKey,
                 "Missing expected field \"_id\"",
             ))
         }
     };
     let version = match d.get("version") {
         None => 1,
-        Some(v) => match as_number(v) {
+        Some(v) => match as_f64(v) {
             Some(n) if n >= 1.0 && n.fract() == 0.0 => n as i64,
             _ => {
-                return Err(CmdError::invalid_config(format!(
+                return Err(ServerError::invalid_config(format!(
                     "version field value of {v} is out of range"
                 )))
             }
         },
     };
     if let Some(pv) = d.get("protocolVersion") {
-        if as_number(pv) != Some(1.0) {
-            return Err(CmdError::invalid_config(format!(
+        if as_f64(pv) != Some(1.0) {
+            return Err(ServerError::invalid_config(format!(
                 "Only protocolVersion 1 is supported (found {pv})"
             )));
         }
@@ -253,20 +199,19 @@ pub fn parse_config(
     let members_doc = match d.get("members") {
         Some(Bson::Array(a)) => a,
         Some(_) => {
-            return Err(CmdError::type_mismatch(
+            return Err(ServerError::type_mismatch(
                 "\"members\" had the wrong type. Expected array",
             ))
         }
         None => {
-            return Err(CmdError::new(
-                4,
-                "NoSuchKey",
+            return Err(ServerError::new(
+                Code::NoSuchKey,
                 "Missing expected field \"members\"",
             ))
         }
     };
     if members_doc.is_empty() || members_doc.len() > 50 {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "Replica set configuration contains {} members, but must have at least 1 and no more than 50",
             members_doc.len()
         )));
@@ -274,7 +219,7 @@ pub fn parse_config(
     let mut members = Vec::new();
     for (i, m) in members_doc.iter().enumerate() {
         let Bson::Document(m) = m else {
-            return Err(CmdError::type_mismatch(format!(
+            return Err(ServerError::type_mismatch(format!(
                 "Expected type object for members.{i}"
             )));
         };
@@ -285,7 +230,7 @@ pub fn parse_config(
     for (i, m) in members.iter().enumerate() {
         if let Some(j) = members[..i].iter().position(|o| o.id == m.id) {
             let _ = ids.insert(m.id);
-            return Err(CmdError::invalid_config(format!(
+            return Err(ServerError::invalid_config(format!(
                 "Found two member configurations with same _id field, members.{j}._id == members.{i}._id == {}",
                 m.id
             )));
@@ -295,7 +240,7 @@ pub fn parse_config(
             .position(|o| o.host.eq_ignore_ascii_case(&m.host))
         {
             let _ = hosts.insert(m.host.clone());
-            return Err(CmdError::invalid_config(format!(
+            return Err(ServerError::invalid_config(format!(
                 "Found two member configurations with same host field, members.{j}.host == members.{i}.host == {}",
                 m.host
             )));
@@ -303,19 +248,19 @@ pub fn parse_config(
     }
     let local = members.iter().filter(|m| is_localhost(&m.host)).count();
     if local != 0 && local != members.len() {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "Either all host names in a replica set configuration must be localhost references, or none must be; found {local} out of {}",
             members.len()
         )));
     }
     let voting = members.iter().filter(|m| m.voting()).count();
     if voting == 0 || voting > 7 {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "Replica set configuration contains {voting} voting members, but must be at least 1 and no more than 7"
         )));
     }
     if !members.iter().any(|m| m.electable()) {
-        return Err(CmdError::invalid_config(
+        return Err(ServerError::invalid_config(
             "Replica set configuration must contain at least one non-arbiter member with priority > 0",
         ));
     }
@@ -334,15 +279,15 @@ pub fn parse_config(
     };
     if let Some(settings) = d.get("settings") {
         let Bson::Document(s) = settings else {
-            return Err(CmdError::type_mismatch(
+            return Err(ServerError::type_mismatch(
                 "\"settings\" had the wrong type. Expected object",
             ));
         };
         for (k, v) in s {
-            let positive = |name: &str| -> Result<u64, CmdError> {
-                match as_number(v) {
+            let positive = |name: &str| -> Result<u64, ServerError> {
+                match as_f64(v) {
                     Some(n) if n > 0.0 => Ok(n as u64),
-                    _ => Err(CmdError::bad_value(format!(
+                    _ => Err(ServerError::bad_value(format!(
                         "{name} must be greater than 0, found {v}"
                     ))),
                 }
@@ -351,12 +296,12 @@ pub fn parse_config(
                 "electionTimeoutMillis" => cfg.election_timeout_ms = positive(k)?,
                 "heartbeatIntervalMillis" => cfg.heartbeat_interval_ms = positive(k)?,
                 "heartbeatTimeoutSecs" => cfg.heartbeat_timeout_secs = positive(k)? as i64,
-                "chainingAllowed" => cfg.chaining_allowed = as_bool(v),
+                "chainingAllowed" => cfg.chaining_allowed = flag_value(v),
                 "catchUpTimeoutMillis" => {
-                    cfg.catch_up_timeout_ms = as_number(v).unwrap_or(-1.0) as i64
+                    cfg.catch_up_timeout_ms = as_f64(v).unwrap_or(-1.0) as i64
                 }
                 "catchUpTakeoverDelayMillis" => {
-                    cfg.catch_up_takeover_delay_ms = as_number(v).unwrap_or(30_000.0) as i64
+                    cfg.catch_up_takeover_delay_ms = as_f64(v).unwrap_or(30_000.0) as i64
                 }
                 "replicaSetId" => {
                     if let Bson::ObjectId(o) = v {
@@ -366,7 +311,7 @@ pub fn parse_config(
                 "getLastErrorModes" => {
                     if let Bson::Document(modes) = v {
                         if !modes.is_empty() {
-                            return Err(CmdError::invalid_config(
+                            return Err(ServerError::invalid_config(
                                 "the lab does not support settings.getLastErrorModes (custom write concern modes)",
                             ));
                         }
@@ -379,18 +324,17 @@ pub fn parse_config(
     Ok(cfg)
 }
 
-fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, CmdError> {
-    let id = match m.get("_id").and_then(as_number) {
+fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, ServerError> {
+    let id = match m.get("_id").and_then(as_f64) {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 255.0 => n as i32,
         Some(n) => {
-            return Err(CmdError::bad_value(format!(
+            return Err(ServerError::bad_value(format!(
                 "_id field value of {n} is out of range in members.{i}"
             )))
         }
         None => {
-            return Err(CmdError::new(
-                4,
-                "NoSuchKey",
+            return Err(ServerError::new(
+                Code::NoSuchKey,
                 format!("Missing expected field \"_id\" in members.{i}"),
             ))
         }
@@ -404,21 +348,20 @@ fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, CmdError> {
             }
         }
         _ => {
-            return Err(CmdError::new(
-                4,
-                "NoSuchKey",
+            return Err(ServerError::new(
+                Code::NoSuchKey,
                 format!("Missing expected field \"host\" in members.{i}"),
             ))
         }
     };
-    let arbiter_only = m.get("arbiterOnly").is_some_and(as_bool);
-    let hidden = m.get("hidden").is_some_and(as_bool);
+    let arbiter_only = m.get("arbiterOnly").is_some_and(flag_value);
+    let hidden = m.get("hidden").is_some_and(flag_value);
     let votes = match m.get("votes") {
         None => 1,
-        Some(v) => match as_number(v) {
+        Some(v) => match as_f64(v) {
             Some(n) if n == 0.0 || n == 1.0 => n as i32,
             _ => {
-                return Err(CmdError::bad_value(format!(
+                return Err(ServerError::bad_value(format!(
                     "votes field value is {v} but must be 0 or 1 in members.{i}"
                 )))
             }
@@ -432,45 +375,45 @@ fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, CmdError> {
                 1.0
             }
         }
-        Some(v) => match as_number(v) {
+        Some(v) => match as_f64(v) {
             Some(p) if (0.0..=1000.0).contains(&p) => p,
             _ => {
-                return Err(CmdError::bad_value(format!(
+                return Err(ServerError::bad_value(format!(
                     "priority field value of {v} is out of range in members.{i}"
                 )))
             }
         },
     };
     if arbiter_only && priority > 0.0 {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "priority must be 0 when arbiterOnly=true (members.{i})"
         )));
     }
     if arbiter_only && votes != 1 {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "Arbiter must vote (cannot have 0 votes) (members.{i})"
         )));
     }
     if hidden && priority > 0.0 {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "priority must be 0 when hidden=true (members.{i})"
         )));
     }
     if votes == 0 && priority > 0.0 {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "priority must be 0 when non-voting (votes:0) (members.{i})"
         )));
     }
     let mut tags = MemberTags::new();
     if let Some(t) = m.get("tags") {
         let Bson::Document(t) = t else {
-            return Err(CmdError::type_mismatch(format!(
+            return Err(ServerError::type_mismatch(format!(
                 "tags must be an object in members.{i}"
             )));
         };
         for (k, v) in t {
             let Bson::String(s) = v else {
-                return Err(CmdError::type_mismatch(format!(
+                return Err(ServerError::type_mismatch(format!(
                     "tags.{k} field has non-string value of type {} in members.{i}",
                     super::store::type_name(v)
                 )));
@@ -478,7 +421,7 @@ fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, CmdError> {
             tags.insert(k.clone(), s.clone());
         }
         if arbiter_only && !tags.is_empty() {
-            return Err(CmdError::invalid_config(format!(
+            return Err(ServerError::invalid_config(format!(
                 "Cannot set tags on arbiters. (members.{i})"
             )));
         }
@@ -486,10 +429,10 @@ fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, CmdError> {
     let secondary_delay_secs = m
         .get("secondaryDelaySecs")
         .or_else(|| m.get("slaveDelay"))
-        .and_then(as_number)
+        .and_then(as_f64)
         .unwrap_or(0.0) as i64;
     if secondary_delay_secs > 0 && priority > 0.0 {
-        return Err(CmdError::invalid_config(format!(
+        return Err(ServerError::invalid_config(format!(
             "priority must be 0 when secondaryDelaySecs is used (members.{i})"
         )));
     }
@@ -498,7 +441,7 @@ fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, CmdError> {
         host,
         index: usize::MAX,
         arbiter_only,
-        build_indexes: m.get("buildIndexes").is_none_or(as_bool),
+        build_indexes: m.get("buildIndexes").is_none_or(flag_value),
         hidden,
         priority,
         tags,
@@ -518,7 +461,7 @@ mod tests {
         }
     }
 
-    fn parse(d: Document) -> Result<ReplConfig, CmdError> {
+    fn parse(d: Document) -> Result<ReplConfig, ServerError> {
         parse_config(&d, defaults(), ObjectId::from_bytes([1; 12]))
     }
 
@@ -552,12 +495,12 @@ mod tests {
     #[test]
     fn invalid_configs_name_the_culprit() {
         let dup_id = parse(doc! {"_id": "rs", "members": [{"_id": 0, "host": "127.0.0.1:1"}, {"_id": 0, "host": "127.0.0.1:2"}]}).unwrap_err();
-        assert_eq!(dup_id.code, 93);
+        assert_eq!(dup_id.number(), 93);
         assert!(dup_id.message.contains("same _id"));
         let dup_host = parse(doc! {"_id": "rs", "members": [{"_id": 0, "host": "127.0.0.1:1"}, {"_id": 1, "host": "127.0.0.1:1"}]}).unwrap_err();
         assert!(dup_host.message.contains("same host field"));
         let mixed = parse(doc! {"_id": "rs", "members": [{"_id": 0, "host": "localhost:1"}, {"_id": 1, "host": "db.example.com:1"}]}).unwrap_err();
-        assert_eq!(mixed.code, 93);
+        assert_eq!(mixed.number(), 93);
         assert!(mixed.message.contains("found 1 out of 2"));
         let hidden = parse(doc! {"_id": "rs", "members": [{"_id": 0, "host": "127.0.0.1:1", "hidden": true, "priority": 1}]}).unwrap_err();
         assert!(hidden.message.contains("hidden"));
@@ -565,14 +508,16 @@ mod tests {
             doc! {"_id": "rs", "members": [{"_id": 0, "host": "127.0.0.1:1", "priority": 0}]},
         )
         .unwrap_err();
-        assert_eq!(none_electable.code, 93);
+        assert_eq!(none_electable.number(), 93);
         let bad_votes =
             parse(doc! {"_id": "rs", "members": [{"_id": 0, "host": "127.0.0.1:1", "votes": 2}]})
                 .unwrap_err();
-        assert_eq!(bad_votes.code, 2);
-        assert_eq!(parse(doc! {"members": []}).unwrap_err().code, 4);
+        assert_eq!(bad_votes.number(), 2);
+        assert_eq!(parse(doc! {"members": []}).unwrap_err().number(), 4);
         assert_eq!(
-            parse(doc! {"_id": "rs", "members": []}).unwrap_err().code,
+            parse(doc! {"_id": "rs", "members": []})
+                .unwrap_err()
+                .number(),
             93
         );
     }

@@ -32,6 +32,7 @@ use tokio::task::JoinHandle;
 
 use crate::client::{Client, ClientOptions};
 use crate::core::address::ServerAddress;
+use crate::core::bson_value::flag;
 use crate::core::description::Tags;
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use crate::core::selection::Criteria;
@@ -656,7 +657,7 @@ impl Conn {
             "maxWireVersion": MAX_WIRE_VERSION,
             "readOnly": false,
         };
-        if truthy(cmd.get("helloOk")) {
+        if flag(cmd.get("helloOk")) {
             d.insert("helloOk", true);
         }
         d.insert("ok", 1.0);
@@ -955,14 +956,6 @@ fn cursor_id(reply: &Document) -> Option<i64> {
         .ok()
         .and_then(|c| c.get("id"))
         .and_then(as_i64)
-}
-
-fn truthy(b: Option<&Bson>) -> bool {
-    match b {
-        Some(Bson::Boolean(v)) => *v,
-        Some(b) => as_i64(b).is_some_and(|v| v != 0),
-        None => false,
-    }
 }
 
 fn is_awaitable_hello(command: &Document) -> bool {

@@ -13,6 +13,7 @@ use bson::oid::ObjectId;
 use bson::{Bson, Document};
 
 use crate::core::address::ServerAddress;
+use crate::core::bson_value::{as_i64, flag};
 use crate::core::description::{OpTime, ServerDescription, ServerType, Tags, TopologyVersion};
 use crate::error::Error;
 
@@ -21,27 +22,6 @@ fn field<'a>(doc: &'a Document, key: &str) -> Option<&'a Bson> {
     match doc.get(key) {
         None | Some(Bson::Null) | Some(Bson::Undefined) => None,
         Some(b) => Some(b),
-    }
-}
-
-/// Truthiness of a flag: booleans as they are, numbers when non-zero, anything else false.
-fn truthy(value: Option<&Bson>) -> bool {
-    match value {
-        Some(Bson::Boolean(b)) => *b,
-        Some(Bson::Int32(i)) => *i != 0,
-        Some(Bson::Int64(i)) => *i != 0,
-        Some(Bson::Double(d)) => *d != 0.0 && !d.is_nan(),
-        _ => false,
-    }
-}
-
-/// An integral number of any BSON numeric type.
-fn as_i64(value: &Bson) -> Option<i64> {
-    match value {
-        Bson::Int32(i) => Some(i64::from(*i)),
-        Bson::Int64(i) => Some(*i),
-        Bson::Double(d) if d.is_finite() && d.fract() == 0.0 && d.abs() < 9.0e15 => Some(*d as i64),
-        _ => None,
     }
 }
 
@@ -202,7 +182,7 @@ fn parse_last_write(doc: &Document) -> Result<(Option<i64>, Option<OpTime>), Str
 /// Builds the [`Error::Command`] an `ok: 0` reply stands for (code, codeName, errmsg,
 /// errorLabels, topologyVersion). `None` when the reply is `ok: 1`.
 pub fn command_error(address: &ServerAddress, reply: &Document) -> Option<Error> {
-    if truthy(field(reply, "ok")) {
+    if flag(field(reply, "ok")) {
         return None;
     }
     let code = field(reply, "code")
@@ -243,21 +223,21 @@ fn server_type(reply: &Document, set_name: Option<&str>) -> ServerType {
     if field(reply, "serviceId").is_some() {
         return ServerType::LoadBalancer;
     }
-    if truthy(field(reply, "isreplicaset")) {
+    if flag(field(reply, "isreplicaset")) {
         return ServerType::RSGhost;
     }
     if set_name.is_some() {
         let writable = match field(reply, "isWritablePrimary") {
-            Some(v) => truthy(Some(v)),
-            None => truthy(field(reply, "ismaster")),
+            Some(v) => flag(Some(v)),
+            None => flag(field(reply, "ismaster")),
         };
-        return if truthy(field(reply, "hidden")) {
+        return if flag(field(reply, "hidden")) {
             ServerType::RSOther
         } else if writable {
             ServerType::RSPrimary
-        } else if truthy(field(reply, "secondary")) {
+        } else if flag(field(reply, "secondary")) {
             ServerType::RSSecondary
-        } else if truthy(field(reply, "arbiterOnly")) {
+        } else if flag(field(reply, "arbiterOnly")) {
             ServerType::RSArbiter
         } else {
             ServerType::RSOther
@@ -397,11 +377,11 @@ fn parse_ok_reply(
         primary: get_address(reply, "primary")?,
         logical_session_timeout_minutes: get_i64(reply, "logicalSessionTimeoutMinutes")?,
         topology_version,
-        hidden: truthy(field(reply, "hidden")),
-        hello_ok: truthy(field(reply, "helloOk")),
+        hidden: flag(field(reply, "hidden")),
+        hello_ok: flag(field(reply, "helloOk")),
         reply: Some(reply.clone()),
         service_id: get_oid(reply, "serviceId")?,
-        iscryptd: truthy(field(reply, "iscryptd")),
+        iscryptd: flag(field(reply, "iscryptd")),
     })
 }
 

@@ -1,0 +1,341 @@
+//! The read commands (`find`, `count`, `distinct`, `aggregate`, `listDatabases`,
+//! `listCollections`, `listIndexes`) and mongod's rule for where reads may run (a secondary
+//! needs secondaryOk or a non-primary read preference; the `local` database is never
+//! replicated). `local.oplog.rs` reads come from the member's oplog.
+
+use bson::{doc, Bson, Document};
+
+use super::commands::{missing, opt_doc};
+use super::cursor::EncodedDocs;
+use super::member::MemberState;
+use super::{Cluster, CmdResult, Outcome, Request};
+use crate::core::bson_value::{flag, number};
+use crate::lab::error::{Code, ServerError};
+use crate::lab::store::{self, aggregate, FindSpec};
+
+impl Cluster {
+    fn read_allowed(&self, req: &Request) -> Result<(), ServerError> {
+        let state = self.members[req.member].state;
+        if state == MemberState::Primary {
+            return Ok(());
+        }
+        let pref_ok = match req.command.get("$readPreference") {
+            Some(Bson::Document(d)) => {
+                matches!(d.get("mode"), Some(Bson::String(m)) if m != "primary")
+            }
+            _ => false,
+        };
+        // the local database is never replicated: any data-bearing member serves it
+        let local = req.db == "local" && state == MemberState::Secondary;
+        if !(req.secondary_ok || pref_ok || local) {
+            return Err(ServerError::new(
+                Code::NotPrimaryNoSecondaryOk,
+                "not primary and secondaryOk=false",
+            ));
+        }
+        if state == MemberState::Secondary {
+            return Ok(());
+        }
+        Err(ServerError::new(
+            Code::NotPrimaryOrSecondary,
+            "node is not in primary or recovering state",
+        ))
+    }
+
+    fn run_find_encoded(
+        &self,
+        m: usize,
+        db: &str,
+        coll: &str,
+        spec: &FindSpec,
+    ) -> Result<EncodedDocs, ServerError> {
+        let mut out = EncodedDocs::default();
+        if db == "local" && coll == "oplog.rs" {
+            for d in &self.run_find(m, db, coll, spec)? {
+                out.push(d)?;
+            }
+            return Ok(out);
+        }
+        let mut failed = None;
+        self.members[m].store.find_each(db, coll, spec, |d| {
+            if failed.is_none() {
+                if let Err(e) = out.push(d) {
+                    failed = Some(e);
+                }
+            }
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
+    fn oplog_documents(&self, m: usize) -> Vec<Document> {
+        self.members[m]
+            .oplog
+            .iter()
+            .map(|e| {
+                let mut d = e.op.to_oplog_fields();
+                d.insert("ts", e.optime.ts());
+                d.insert("t", e.optime.term);
+                d.insert("v", 2_i64);
+                d.insert("wall", bson::DateTime::from_millis(e.wall_ms));
+                d
+            })
+            .collect()
+    }
+
+    fn run_find(
+        &self,
+        m: usize,
+        db: &str,
+        coll: &str,
+        spec: &FindSpec,
+    ) -> Result<Vec<Document>, ServerError> {
+        if db == "local" && coll == "oplog.rs" {
+            let docs = self.oplog_documents(m);
+            let mut tmp = store::Store::new();
+            for (i, mut d) in docs.into_iter().enumerate() {
+                // the oplog has no _id; give the scratch copy one, then strip it again
+                d.insert("_id", i as i64);
+                tmp.insert("local", "oplog.rs", d)?;
+            }
+            let mut spec = spec.clone();
+            let mut proj = spec.projection.take().unwrap_or_default();
+            let strip = !proj.contains_key("_id");
+            if strip
+                && !proj.is_empty()
+                && proj.values().any(|v| {
+                    number(Some(v)).is_some_and(|n| n != 0.0) || matches!(v, Bson::Boolean(true))
+                })
+            {
+                proj.insert("_id", 0);
+            }
+            spec.projection = if proj.is_empty() { None } else { Some(proj) };
+            let mut out = tmp.find("local", "oplog.rs", &spec)?;
+            if strip {
+                for d in &mut out {
+                    d.remove("_id");
+                }
+            }
+            return Ok(out);
+        }
+        self.members[m].store.find(db, coll, spec)
+    }
+
+    pub(super) fn cmd_find(&mut self, req: &Request) -> CmdResult {
+        self.read_allowed(req)?;
+        let cmd = &req.command;
+        let coll = self.collection(req, "find")?;
+        let filter = opt_doc(cmd, "find", "filter")?.unwrap_or_default();
+        let sort = opt_doc(cmd, "find", "sort")?.filter(|s| !s.is_empty());
+        let projection = opt_doc(cmd, "find", "projection")?;
+        let skip = number(cmd.get("skip")).unwrap_or(0.0);
+        if skip < 0.0 {
+            return Err(ServerError::bad_value(format!(
+                "skip value must be non-negative, but received: {skip}"
+            )));
+        }
+        let limit = number(cmd.get("limit")).unwrap_or(0.0);
+        let batch = number(cmd.get("batchSize"));
+        if batch.is_some_and(|b| b < 0.0) {
+            return Err(ServerError::bad_value(format!(
+                "batchSize value must be non-negative, but received: {}",
+                batch.unwrap_or_default()
+            )));
+        }
+        let mut single = flag(cmd.get("singleBatch"));
+        if limit < 0.0 {
+            single = true;
+        }
+        let spec = FindSpec {
+            filter,
+            sort,
+            projection,
+            skip: skip as u64,
+            limit: limit.abs() as u64,
+        };
+        let docs = self.run_find_encoded(req.member, &req.db, &coll, &spec)?;
+        let ns = format!("{}.{coll}", req.db);
+        let batch = batch.map(|b| b as usize);
+        Ok(self.open_cursor(req.member, ns, docs, batch, single))
+    }
+
+    pub(super) fn cmd_count(&mut self, req: &Request) -> CmdResult {
+        self.read_allowed(req)?;
+        let coll = self.collection(req, "count")?;
+        let q = opt_doc(&req.command, "count", "query")?.unwrap_or_default();
+        let skip = number(req.command.get("skip")).unwrap_or(0.0).max(0.0) as u64;
+        let limit = number(req.command.get("limit")).unwrap_or(0.0).abs() as u64;
+        let n = self.members[req.member]
+            .store
+            .count(&req.db, &coll, &q, skip, limit)?;
+        Ok(Outcome::Reply(doc! {"n": n as i32}))
+    }
+
+    pub(super) fn cmd_distinct(&mut self, req: &Request) -> CmdResult {
+        self.read_allowed(req)?;
+        let coll = self.collection(req, "distinct")?;
+        let key = match req.command.get("key") {
+            Some(Bson::String(k)) => k.clone(),
+            _ => return Err(missing("distinct", "key")),
+        };
+        let q = opt_doc(&req.command, "distinct", "query")?.unwrap_or_default();
+        let spec = FindSpec {
+            filter: q,
+            ..FindSpec::default()
+        };
+        let mut values: Vec<Bson> = Vec::new();
+        for d in self.run_find(req.member, &req.db, &coll, &spec)? {
+            for v in store::values_at(&d, &key) {
+                if !values.iter().any(|x| store::values_equal(x, &v)) {
+                    values.push(v);
+                }
+            }
+        }
+        values.sort_by(store::compare_bson);
+        Ok(Outcome::Reply(doc! {"values": values}))
+    }
+
+    pub(super) fn cmd_aggregate(&mut self, req: &Request) -> CmdResult {
+        self.read_allowed(req)?;
+        let cmd = &req.command;
+        let coll = match cmd.get("aggregate") {
+            Some(Bson::String(_)) => self.collection(req, "aggregate")?,
+            _ => {
+                return Err(ServerError::new(
+                    Code::InvalidNamespace,
+                    "the lab only runs collection aggregations (aggregate: \"<collection>\")",
+                ))
+            }
+        };
+        let Some(Bson::Array(pipeline)) = cmd.get("pipeline") else {
+            return Err(missing("aggregate", "pipeline"));
+        };
+        let batch = match cmd.get("cursor") {
+            Some(Bson::Document(c)) => number(c.get("batchSize")).map(|b| b.max(0.0) as usize),
+            _ if flag(cmd.get("explain")) => None,
+            _ => return Err(ServerError::new(
+                Code::FailedToParse,
+                "The 'cursor' option is required, except for aggregate with the explain argument",
+            )),
+        };
+        let mut docs: Vec<Document> =
+            self.run_find(req.member, &req.db, &coll, &FindSpec::default())?;
+        for stage in pipeline {
+            let Bson::Document(stage) = stage else {
+                return Err(ServerError::type_mismatch(
+                    "Each element of the 'pipeline' array must be an object",
+                ));
+            };
+            let Some((op, arg)) = stage.iter().next() else {
+                return Err(ServerError::new(
+                    Code::Location40323,
+                    "A pipeline stage specification object must contain exactly one field.",
+                ));
+            };
+            docs = aggregate::apply_stage(docs, op, arg)?;
+        }
+        let ns = format!("{}.{coll}", req.db);
+        let docs = EncodedDocs::from_documents(&docs)?;
+        Ok(self.open_cursor(req.member, ns, docs, batch, false))
+    }
+
+    pub(super) fn cmd_list_databases(&mut self, req: &Request) -> CmdResult {
+        if req.db != "admin" {
+            return Err(ServerError::new(
+                Code::Unauthorized,
+                "listDatabases may only be run against the admin database.",
+            ));
+        }
+        self.read_allowed(req)?;
+        let name_only = flag(req.command.get("nameOnly"));
+        let filter = opt_doc(&req.command, "listDatabases", "filter")?.unwrap_or_default();
+        let st = &self.members[req.member].store;
+        let mut names = st.database_names();
+        for sys in ["admin", "config", "local"] {
+            if !names.iter().any(|n| n == sys) {
+                names.push(sys.to_string());
+            }
+        }
+        names.sort();
+        let mut dbs = Vec::new();
+        let mut total = 0i64;
+        for name in names {
+            let size = match name.as_str() {
+                "admin" | "config" => 40960 + st.database_size(&name) as i64,
+                "local" => 73728 + self.members[req.member].oplog.len() as i64 * 100,
+                _ => 8192 + st.database_size(&name) as i64,
+            };
+            let d = if name_only {
+                doc! {"name": name.clone()}
+            } else {
+                doc! {"name": name.clone(), "sizeOnDisk": size, "empty": false}
+            };
+            if store::matches(&d, &filter)? {
+                total += size;
+                dbs.push(Bson::Document(d));
+            }
+        }
+        if name_only {
+            Ok(Outcome::Reply(doc! {"databases": dbs}))
+        } else {
+            Ok(Outcome::Reply(
+                doc! {"databases": dbs, "totalSize": total, "totalSizeMb": total / (1024 * 1024)},
+            ))
+        }
+    }
+
+    pub(super) fn cmd_list_collections(&mut self, req: &Request) -> CmdResult {
+        self.read_allowed(req)?;
+        let filter = opt_doc(&req.command, "listCollections", "filter")?.unwrap_or_default();
+        let name_only = flag(req.command.get("nameOnly"));
+        let batch = match req.command.get("cursor") {
+            Some(Bson::Document(c)) => number(c.get("batchSize")).map(|b| b.max(0.0) as usize),
+            _ => None,
+        };
+        let mut names = self.members[req.member].store.collection_names(&req.db);
+        if req.db == "local" && self.members[req.member].config.is_some() {
+            names.push("oplog.rs".into());
+            names.sort();
+        }
+        let mut out = Vec::new();
+        for name in names {
+            let d = if name_only {
+                doc! {"name": name.clone(), "type": "collection"}
+            } else {
+                doc! {
+                    "name": name.clone(),
+                    "type": "collection",
+                    "options": {},
+                    "info": {"readOnly": false},
+                    "idIndex": {"v": 2, "key": {"_id": 1}, "name": "_id_"},
+                }
+            };
+            if store::matches(&d, &filter)? {
+                out.push(d);
+            }
+        }
+        let ns = format!("{}.$cmd.listCollections", req.db);
+        let out = EncodedDocs::from_documents(&out)?;
+        Ok(self.open_cursor(req.member, ns, out, batch.or(Some(usize::MAX)), false))
+    }
+
+    pub(super) fn cmd_list_indexes(&mut self, req: &Request) -> CmdResult {
+        self.read_allowed(req)?;
+        let coll = self.collection(req, "listIndexes")?;
+        if !self.members[req.member]
+            .store
+            .has_collection(&req.db, &coll)
+        {
+            return Err(ServerError::new(
+                Code::NamespaceNotFound,
+                format!("ns does not exist: {}.{coll}", req.db),
+            ));
+        }
+        let ns = format!("{}.$cmd.listIndexes.{coll}", req.db);
+        let docs =
+            EncodedDocs::from_documents(&[doc! {"v": 2, "key": {"_id": 1}, "name": "_id_"}])?;
+        Ok(self.open_cursor(req.member, ns, docs, Some(usize::MAX), false))
+    }
+}
