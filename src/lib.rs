@@ -1,7 +1,7 @@
 //! rsctl: operate MongoDB replica sets.
 //!
 //! The crate is a small MongoDB driver library plus the `rsctl` command-line tool built on it.
-//! Layers (data flows downward, nothing imports upward; see `DESIGN` notes in README):
+//! Layers (data flows downward, nothing imports upward; the map is in docs/architecture.md):
 //!
 //! - [`cli`]: clap arguments, one module per command, table/JSON rendering.
 //! - [`client`]: the public client API (connect, select, run_command, find).

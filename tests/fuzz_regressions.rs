@@ -1,4 +1,4 @@
-//! Inputs the fuzz targets in `fuzz/` found (see README "Fuzzing"), run through the same functions
+//! Inputs the fuzz targets in `fuzz/` found (see docs/fuzzing.md), run through the same functions
 //! as plain tests. Each input is written by hand in the shape of the fuzzer's finding.
 
 use rsctl::core::uri::ConnectionString;
