@@ -13,6 +13,8 @@
 //! - [`tls`]: the throwaway CA, server and client certificates of `lab up --tls`.
 //! - [`server`]: the tokio side: one TCP listener per member on 127.0.0.1, wire framing, latency
 //!   and pause faults, exhaust hello.
+//! - `listener`: what members and routers share at the network edge: binding, the accept loop,
+//!   the TLS handshake, `buildInfo`, awaitable-hello detection.
 //! - [`router`]: mongos routers in front of the set (a one-shard cluster), forwarding through
 //!   an rsctl client.
 //! - [`control`]: the registry of running labs and the JSON-lines control channel used by
@@ -23,6 +25,7 @@ pub mod cluster;
 pub mod control;
 pub mod dn;
 pub mod error;
+pub(crate) mod listener;
 pub mod replconfig;
 pub mod router;
 pub mod server;

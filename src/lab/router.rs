@@ -26,7 +26,7 @@ use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
 use tokio::io::{AsyncRead, AsyncWrite, ReadHalf, WriteHalf};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -39,6 +39,7 @@ use crate::core::selection::Criteria;
 use crate::error::{Error, NetworkErrorKind, Result};
 use crate::lab::auth::{AuthStore, ConnAuth, Gate};
 use crate::lab::cluster::{Fault, MemberView};
+use crate::lab::listener::{self, is_awaitable_hello, server_nonce};
 use crate::lab::server::Lab;
 use crate::lab::tls::LabTls;
 use crate::wire::{
@@ -367,59 +368,44 @@ impl Lab {
     }
 }
 
+/// A router's listener on 127.0.0.1:`port`.
 fn bind(port: u16) -> Result<TcpListener> {
-    let fail = |e: std::io::Error| {
+    listener::bind(port).map_err(|e| {
         Error::network(
             &ServerAddress::new("127.0.0.1", port),
             NetworkErrorKind::Io,
             format!("the lab's router cannot listen on 127.0.0.1:{port}: {e}"),
         )
-    };
-    let socket = TcpSocket::new_v4().map_err(fail)?;
-    socket.set_reuseaddr(true).map_err(fail)?;
-    socket
-        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
-        .map_err(fail)?;
-    socket.listen(1024).map_err(fail)
+    })
 }
 
 async fn accept_loop(shared: Arc<Shared>, router: usize, listener: TcpListener) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
-                let task = match shared.tls.as_ref().map(|t| t.acceptor.clone()) {
-                    None => tokio::spawn(serve(
-                        Arc::clone(&shared),
-                        router,
-                        id,
-                        Box::new(stream),
-                        None,
-                    )),
-                    Some(acceptor) => {
-                        let shared = Arc::clone(&shared);
-                        tokio::spawn(async move {
-                            let handshake = acceptor.accept(stream);
-                            if let Ok(Ok(tls)) =
-                                tokio::time::timeout(Duration::from_secs(10), handshake).await
-                            {
-                                let peer = crate::lab::server::peer_subject(&tls);
-                                serve(shared, router, id, Box::new(tls), peer).await;
-                            }
-                        })
+    let what = format!("lab router {router}");
+    listener::accept_loop(listener, &what, |stream| {
+        let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+        let task = match shared.tls.as_ref().map(|t| t.acceptor.clone()) {
+            None => tokio::spawn(serve(
+                Arc::clone(&shared),
+                router,
+                id,
+                Box::new(stream),
+                None,
+            )),
+            Some(acceptor) => {
+                let shared = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    if let Some((tls, peer)) = listener::tls_handshake(acceptor, stream).await {
+                        serve(shared, router, id, Box::new(tls), peer).await;
                     }
-                };
-                let mut conns = lock(&shared.routers[router].conns);
-                conns.retain(|_, t| !t.is_finished());
-                conns.insert(id, task);
+                })
             }
-            Err(e) => {
-                tracing::warn!("lab router {router}: accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
-    }
+        };
+        let mut conns = lock(&shared.routers[router].conns);
+        conns.retain(|_, t| !t.is_finished());
+        conns.insert(id, task);
+        true
+    })
+    .await
 }
 
 /// One decoded request.
@@ -690,7 +676,11 @@ impl Conn {
         match name.as_str() {
             "hello" | "isMaster" | "ismaster" => return self.hello(&cmd),
             "ping" => return doc! {"ok": 1.0},
-            "buildInfo" | "buildinfo" => return build_info(),
+            "buildInfo" | "buildinfo" => {
+                let mut d = listener::build_info("rsctl-lab-mongos");
+                d.insert("ok", 1.0);
+                return d;
+            }
             "isdbgrid" => {
                 return doc! {"isdbgrid": 1, "hostname": self.rt().host.clone(), "ok": 1.0}
             }
@@ -958,13 +948,6 @@ fn cursor_id(reply: &Document) -> Option<i64> {
         .and_then(as_i64)
 }
 
-fn is_awaitable_hello(command: &Document) -> bool {
-    let name = command.keys().next().map(String::as_str).unwrap_or("");
-    matches!(name, "hello" | "isMaster" | "ismaster")
-        && command.contains_key("topologyVersion")
-        && command.contains_key("maxAwaitTimeMS")
-}
-
 fn max_await(command: &Document) -> Duration {
     let ms = command
         .get("maxAwaitTimeMS")
@@ -972,12 +955,6 @@ fn max_await(command: &Document) -> Duration {
         .unwrap_or(0)
         .max(0);
     Duration::from_millis(ms as u64).min(MAX_AWAIT)
-}
-
-/// Fresh randomness for a SCRAM server nonce (24 base64 characters).
-fn server_nonce() -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 18]>())
 }
 
 fn invalid(e: impl std::fmt::Display) -> std::io::Error {
@@ -1015,23 +992,6 @@ fn error_document(e: &Error) -> Document {
         Error::Network { message, .. } => error_reply(6, "HostUnreachable", message),
         Error::InvalidArgument { message } => error_reply(2, "BadValue", message),
         other => error_reply(1, "InternalError", &other.to_string()),
-    }
-}
-
-fn build_info() -> Document {
-    doc! {
-        "version": "7.0.12",
-        "gitVersion": "0000000000000000000000000000000000000000",
-        "modules": [],
-        "allocator": "system",
-        "javascriptEngine": "none",
-        "sysInfo": "deprecated",
-        "versionArray": [7, 0, 12, 0],
-        "buildEnvironment": {"distmod": "rsctl-lab-mongos", "target_arch": std::env::consts::ARCH, "target_os": std::env::consts::OS},
-        "bits": 64,
-        "debug": false,
-        "maxBsonObjectSize": 16_777_216,
-        "ok": 1.0,
     }
 }
 

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bson::{doc, Bson, Document};
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
@@ -39,6 +39,7 @@ use crate::lab::cluster::{
     Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, Response,
     WireResponse,
 };
+use crate::lab::listener;
 use crate::lab::tls::LabTls;
 
 /// How to start a lab.
@@ -444,69 +445,47 @@ impl Shared {
     }
 }
 
+/// A member's listener on 127.0.0.1:`port`.
 fn bind(port: u16) -> Result<TcpListener> {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     // The port is the user's choice (or a restart of one the lab had): say which and why.
-    let fail =
-        |e: std::io::Error| Error::invalid(format!("cannot listen on 127.0.0.1:{port}: {e}"));
-    let socket = TcpSocket::new_v4().map_err(fail)?;
-    socket.set_reuseaddr(true).map_err(fail)?;
-    socket.bind(addr).map_err(fail)?;
-    socket.listen(1024).map_err(fail)
+    listener::bind(port)
+        .map_err(|e| Error::invalid(format!("cannot listen on 127.0.0.1:{port}: {e}")))
 }
 
 async fn accept_loop(shared: Arc<Shared>, member: usize, listener: TcpListener) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _peer)) => {
-                if shared.closed.load(Ordering::Acquire) {
-                    return;
-                }
-                let _ = stream.set_nodelay(true);
-                let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
-                let (tx, rx) = mpsc::unbounded_channel();
-                lock(&shared.routes).insert(id, tx);
-                let task = match shared.tls.as_ref().map(|t| t.acceptor.clone()) {
-                    None => tokio::spawn(conn::serve(
-                        Arc::clone(&shared),
-                        member,
-                        id,
-                        stream,
-                        None,
-                        rx,
-                    )),
-                    Some(acceptor) => {
-                        let shared = Arc::clone(&shared);
-                        tokio::spawn(async move {
-                            let handshake = acceptor.accept(stream);
-                            match tokio::time::timeout(Duration::from_secs(10), handshake).await {
-                                Ok(Ok(tls)) => {
-                                    let peer = peer_subject(&tls);
-                                    conn::serve(shared, member, id, tls, peer, rx).await
-                                }
-                                _ => drop(lock(&shared.routes).remove(&id)),
-                            }
-                        })
-                    }
-                };
-                let mut conns = lock(&shared.members[member].conns);
-                conns.retain(|_, t| !t.is_finished());
-                conns.insert(id, task);
-            }
-            Err(e) => {
-                // Out of file descriptors and the like: back off instead of spinning.
-                tracing::warn!("lab member {member}: accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+    let what = format!("lab member {member}");
+    listener::accept_loop(listener, &what, |stream| {
+        if shared.closed.load(Ordering::Acquire) {
+            return false;
         }
-    }
-}
-
-/// The subject DN (RFC 2253) of the client certificate a TLS connection presented (rustls
-/// verified it against the lab's CAs during the handshake).
-pub(crate) fn peer_subject<S>(tls: &tokio_rustls::server::TlsStream<S>) -> Option<String> {
-    let certs = tls.get_ref().1.peer_certificates()?;
-    crate::lab::dn::subject_dn(certs.first()?)
+        let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::unbounded_channel();
+        lock(&shared.routes).insert(id, tx);
+        let task = match shared.tls.as_ref().map(|t| t.acceptor.clone()) {
+            None => tokio::spawn(conn::serve(
+                Arc::clone(&shared),
+                member,
+                id,
+                stream,
+                None,
+                rx,
+            )),
+            Some(acceptor) => {
+                let shared = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    match listener::tls_handshake(acceptor, stream).await {
+                        Some((tls, peer)) => conn::serve(shared, member, id, tls, peer, rx).await,
+                        None => drop(lock(&shared.routes).remove(&id)),
+                    }
+                })
+            }
+        };
+        let mut conns = lock(&shared.members[member].conns);
+        conns.retain(|_, t| !t.is_finished());
+        conns.insert(id, task);
+        true
+    })
+    .await
 }
 
 /// The driver: ticks the cluster at its deadlines and reconciles sockets with member views.

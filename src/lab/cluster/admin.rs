@@ -796,19 +796,11 @@ impl Cluster {
 
 /// The `buildInfo` reply of a lab member.
 pub(crate) fn build_info() -> Document {
-    doc! {
-        "version": "7.0.12",
-        "gitVersion": "0000000000000000000000000000000000000000",
-        "modules": [],
-        "allocator": "system",
-        "javascriptEngine": "none",
-        "sysInfo": "deprecated",
-        "versionArray": [7, 0, 12, 0],
-        "openssl": {"running": "disabled", "compiled": "disabled"},
-        "buildEnvironment": {"distmod": "rsctl-lab", "target_arch": std::env::consts::ARCH, "target_os": std::env::consts::OS},
-        "bits": 64,
-        "debug": false,
-        "maxBsonObjectSize": 16_777_216,
-        "storageEngines": ["wiredTiger"],
-    }
+    let mut d = crate::lab::listener::build_info("rsctl-lab");
+    d.insert(
+        "openssl",
+        doc! {"running": "disabled", "compiled": "disabled"},
+    );
+    d.insert("storageEngines", vec!["wiredTiger"]);
+    d
 }

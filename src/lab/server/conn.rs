@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use super::{lock, Shared};
 use crate::lab::auth::{ConnAuth, Gate};
 use crate::lab::cluster::{Cluster, Millis, Ready, Request, WireResponse};
+use crate::lab::listener::{is_awaitable_hello, server_nonce};
 use crate::wire::{
     self, Message, OpMsg, OpReply, DEFAULT_MAX_BSON_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
     FLAG_CHECKSUM_PRESENT, FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME, QUERY_FLAG_SECONDARY_OK,
@@ -532,12 +533,6 @@ pub fn answer_frames(
     Ok(())
 }
 
-/// Fresh randomness for a SCRAM server nonce (24 base64 characters).
-fn server_nonce() -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 18]>())
-}
-
 fn invalid(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
 }
@@ -558,14 +553,6 @@ fn is_ok(reply: &Document) -> bool {
         Some(Bson::Boolean(v)) => *v,
         _ => false,
     }
-}
-
-/// A hello that may wait for a topology change (it carries topologyVersion and maxAwaitTimeMS).
-fn is_awaitable_hello(command: &Document) -> bool {
-    let name = command.keys().next().map(String::as_str).unwrap_or("");
-    matches!(name, "hello" | "isMaster" | "ismaster")
-        && command.contains_key("topologyVersion")
-        && command.contains_key("maxAwaitTimeMS")
 }
 
 /// OP_QUERY commands may come wrapped as `{$query: {...}, $readPreference: {...}}`.
@@ -631,17 +618,6 @@ mod tests {
         // A command whose own field is called `query` (count) is not a wrapper.
         let count = doc! {"count": "c", "query": {"a": 1}};
         assert_eq!(unwrap_query(count.clone()), count);
-    }
-
-    #[test]
-    fn awaitable_hello_needs_topology_version_and_max_await() {
-        assert!(is_awaitable_hello(
-            &doc! {"hello": 1, "topologyVersion": {"counter": 1_i64}, "maxAwaitTimeMS": 100}
-        ));
-        assert!(!is_awaitable_hello(&doc! {"hello": 1}));
-        assert!(!is_awaitable_hello(
-            &doc! {"ping": 1, "topologyVersion": {}, "maxAwaitTimeMS": 100}
-        ));
     }
 
     #[test]
