@@ -10,6 +10,7 @@ pub mod bson_value;
 pub mod description;
 pub mod events;
 pub mod read_pref;
+pub mod reconfig;
 pub mod rtt;
 pub mod sdam;
 pub mod selection;
