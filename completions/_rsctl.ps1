@@ -46,6 +46,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Discover the set from any live seed and show every member')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Read documents with an explicit read preference; say who served them and why')
             [CompletionResult]::new('failover-watch', 'failover-watch', [CompletionResultType]::ParameterValue, 'Stream topology changes and elections live; measure write outages with --probe')
+            [CompletionResult]::new('stepdown', 'stepdown', [CompletionResultType]::ParameterValue, 'Step the primary down (or up another member with --to), checked first, and measure the election')
+            [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Run a simulated replica set (wire-compatible, with fault injection)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -161,6 +163,61 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
             [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
             [CompletionResult]::new('--probe', '--probe', [CompletionResultType]::ParameterName, 'Write a small document with w:"majority" every probe interval and report outages')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;stepdown' {
+            [CompletionResult]::new('--secs', '--secs', [CompletionResultType]::ParameterName, 'How long the old primary may not stand for election (replSetStepDown''s stepDownSecs)')
+            [CompletionResult]::new('--catch-up', '--catch-up', [CompletionResultType]::ParameterName, 'How far behind the primary an electable secondary may be; the primary waits this long for one to catch up (secondaryCatchUpPeriodSecs) [default: 10s, or --secs if shorter]')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Make this member the primary (replSetStepUp on it) instead of letting the set choose')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the new primary')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
+            [CompletionResult]::new('--probe', '--probe', [CompletionResultType]::ParameterName, 'Write a small document with w:"majority" every 100ms and report the write outage')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Step down even if no secondary is caught up (force: true): writes the secondaries have not copied can be rolled back')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;freeze' {
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long it may not stand for election, in whole seconds (0s unfreezes)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
@@ -660,6 +717,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Discover the set from any live seed and show every member')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Read documents with an explicit read preference; say who served them and why')
             [CompletionResult]::new('failover-watch', 'failover-watch', [CompletionResultType]::ParameterValue, 'Stream topology changes and elections live; measure write outages with --probe')
+            [CompletionResult]::new('stepdown', 'stepdown', [CompletionResultType]::ParameterValue, 'Step the primary down (or up another member with --to), checked first, and measure the election')
+            [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Run a simulated replica set (wire-compatible, with fault injection)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -677,6 +736,12 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;help;failover-watch' {
+            break
+        }
+        'rsctl;help;stepdown' {
+            break
+        }
+        'rsctl;help;freeze' {
             break
         }
         'rsctl;help;lab' {

@@ -43,6 +43,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand status 'Discover the set from any live seed and show every member'
             cand read 'Read documents with an explicit read preference; say who served them and why'
             cand failover-watch 'Stream topology changes and elections live; measure write outages with --probe'
+            cand stepdown 'Step the primary down (or up another member with --to), checked first, and measure the election'
+            cand freeze 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)'
             cand lab 'Run a simulated replica set (wire-compatible, with fault injection)'
             cand demo 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
             cand completions 'Print a shell completion script'
@@ -154,6 +156,59 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand --username 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)'
             cand --dns-server 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients'
             cand --probe 'Write a small document with w:"majority" every probe interval and report outages'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --password-stdin 'Read the password for --username from the first line of standard input'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;stepdown'= {
+            cand --secs 'How long the old primary may not stand for election (replSetStepDown''s stepDownSecs)'
+            cand --catch-up 'How far behind the primary an electable secondary may be; the primary waits this long for one to catch up (secondaryCatchUpPeriodSecs) [default: 10s, or --secs if shorter]'
+            cand --to 'Make this member the primary (replSetStepUp on it) instead of letting the set choose'
+            cand --wait-timeout 'How long to wait for the new primary'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --username 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)'
+            cand --dns-server 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients'
+            cand --probe 'Write a small document with w:"majority" every 100ms and report the write outage'
+            cand --force 'Step down even if no secondary is caught up (force: true): writes the secondaries have not copied can be rolled back'
+            cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
+            cand --json 'Short for --output json'
+            cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --verbose 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+            cand --password-stdin 'Read the password for --username from the first line of standard input'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rsctl;freeze'= {
+            cand --for 'How long it may not stand for election, in whole seconds (0s unfreezes)'
+            cand -u 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand --uri 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)'
+            cand -s 'The replica set name to require (overrides replicaSet in the URI)'
+            cand --replica-set 'The replica set name to require (overrides replicaSet in the URI)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Server selection timeout (e.g. 500ms, 10s, 2m)'
+            cand --heartbeat 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)'
+            cand --local-threshold 'Width of the latency window above the fastest eligible member (localThresholdMS)'
+            cand --color 'When to colour the output (NO_COLOR is respected by auto)'
+            cand --username 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)'
+            cand --dns-server 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients'
             cand --direct 'Talk to the first seed only, whatever its type (directConnection=true)'
             cand --json 'Short for --output json'
             cand -v 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
@@ -622,6 +677,8 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand status 'Discover the set from any live seed and show every member'
             cand read 'Read documents with an explicit read preference; say who served them and why'
             cand failover-watch 'Stream topology changes and elections live; measure write outages with --probe'
+            cand stepdown 'Step the primary down (or up another member with --to), checked first, and measure the election'
+            cand freeze 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)'
             cand lab 'Run a simulated replica set (wire-compatible, with fault injection)'
             cand demo 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
             cand completions 'Print a shell completion script'
@@ -635,6 +692,10 @@ set edit:completion:arg-completer[rsctl] = {|@words|
         &'rsctl;help;read'= {
         }
         &'rsctl;help;failover-watch'= {
+        }
+        &'rsctl;help;stepdown'= {
+        }
+        &'rsctl;help;freeze'= {
         }
         &'rsctl;help;lab'= {
             cand up 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'

@@ -46,6 +46,8 @@ complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "initiate" -d 'Turn fres
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "status" -d 'Discover the set from any live seed and show every member'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "read" -d 'Read documents with an explicit read preference; say who served them and why'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "stepdown" -d 'Step the primary down (or up another member with --to), checked first, and measure the election'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "freeze" -d 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -150,6 +152,49 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s v -l verb
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand failover-watch" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l secs -d 'How long the old primary may not stand for election (replSetStepDown\'s stepDownSecs)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l catch-up -d 'How far behind the primary an electable secondary may be; the primary waits this long for one to catch up (secondaryCatchUpPeriodSecs) [default: 10s, or --secs if shorter]' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l to -d 'Make this member the primary (replSetStepUp on it) instead of letting the set choose' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l wait-timeout -d 'How long to wait for the new primary' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l probe -d 'Write a small document with w:"majority" every 100ms and report the write outage'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l force -d 'Step down even if no secondary is caught up (force: true): writes the secondaries have not copied can be rolled back'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -l password-stdin -d 'Read the password for --username from the first line of standard input'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand stepdown" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l for -d 'How long it may not stand for election, in whole seconds (0s unfreezes)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l password-stdin -d 'Read the password for --username from the first line of standard input'
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
@@ -495,15 +540,17 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s v -l verbose -d 'Mor
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "status" -d 'Discover the set from any live seed and show every member'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "read" -d 'Read documents with an explicit read preference; say who served them and why'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch lab demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "status" -d 'Discover the set from any live seed and show every member'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "read" -d 'Read documents with an explicit read preference; say who served them and why'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "stepdown" -d 'Step the primary down (or up another member with --to), checked first, and measure the election'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "freeze" -d 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "up" -d 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
 complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "kill" -d 'Crash a member: its port closes and its connections drop'
 complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "start" -d 'Restart a killed member on the same port; it rejoins as a secondary'

@@ -1,7 +1,8 @@
 //! The `rsctl` command line: the clap definitions of every subcommand and global option, the tokio
 //! runtime, logging for `-v`, Ctrl-C, and the one exit-code mapping ([`exit::classify`]).
 //!
-//! One module per command (`initiate`, `status`, `read`, `watch`, `demo`, `lab`, `docs`); pure
+//! One module per command (`initiate`, `status`, `read`, `watch`, `stepdown`, `freeze`, `demo`,
+//! `lab`, `docs`), with what the maintenance commands share in `maint`; pure
 //! renderers of core types live in `render`; terminal concerns (colour, spinners, a stdout that
 //! survives `| head`) in `output`.
 
@@ -13,14 +14,17 @@ pub mod args;
 pub mod demo;
 pub mod docs;
 pub mod exit;
+pub mod freeze;
 pub mod initiate;
 pub mod lab;
+pub mod maint;
 pub mod mongos;
 pub mod output;
 pub mod read;
 pub mod render;
 pub mod session;
 pub mod status;
+pub mod stepdown;
 pub mod track;
 pub mod watch;
 
@@ -154,6 +158,11 @@ pub enum Command {
     /// Stream topology changes and elections live; measure write outages with --probe.
     #[command(name = "failover-watch")]
     FailoverWatch(watch::WatchArgs),
+    /// Step the primary down (or up another member with --to), checked first, and measure the
+    /// election.
+    Stepdown(stepdown::StepdownArgs),
+    /// Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes).
+    Freeze(freeze::FreezeArgs),
     /// Run a simulated replica set (wire-compatible, with fault injection).
     Lab(lab::LabArgs),
     /// A guided tour on an embedded 3-member lab: initiate, status, reads, a failover.
@@ -260,7 +269,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut global = cli.global;
     if matches!(
         cli.command,
-        Command::Initiate(_) | Command::Status(_) | Command::Read(_) | Command::FailoverWatch(_)
+        Command::Initiate(_)
+            | Command::Status(_)
+            | Command::Read(_)
+            | Command::FailoverWatch(_)
+            | Command::Stepdown(_)
+            | Command::Freeze(_)
     ) {
         if let Some(server) = global.dns_server {
             crate::net::dns::set_host_resolver(crate::net::dns::HickoryDns::new(Some(server))?);
@@ -281,6 +295,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Initiate(args) => interruptible(initiate::run(&ctx, args)).await,
         Command::Status(args) => interruptible(status::run(&ctx, args)).await,
         Command::Read(args) => interruptible(read::run(&ctx, args)).await,
+        Command::Stepdown(args) => interruptible(stepdown::run(&ctx, args)).await,
+        Command::Freeze(args) => interruptible(freeze::run(&ctx, args)).await,
     }
 }
 

@@ -42,22 +42,22 @@ pub struct WatchArgs {
 /// How long the watch waits for every member's first check before printing the topology.
 const SETTLE: Duration = Duration::from_secs(2);
 
-fn epoch_ms(t: SystemTime) -> i64 {
+pub(super) fn epoch_ms(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     epoch_ms(SystemTime::now())
 }
 
 /// The result of one probe write.
 #[derive(Debug)]
-struct ProbeResult {
-    started_ms: i64,
-    finished_ms: i64,
-    error: Option<String>,
+pub(super) struct ProbeResult {
+    pub(super) started_ms: i64,
+    pub(super) finished_ms: i64,
+    pub(super) error: Option<String>,
     /// Who acknowledged the write (the router in use, through mongos).
     server: Option<String>,
     /// The server refused the write for want of (valid) credentials: the watch ends with it.
@@ -72,7 +72,7 @@ const MAX_ABANDONED: usize = 16;
 /// within `attempt_timeout` counts as failed. The write itself is not cancelled (cancelling an
 /// in-flight command would strand its reply on a pooled connection): it runs on in its own task
 /// and its late result is ignored.
-async fn probe_loop(
+pub(super) async fn probe_loop(
     client: Client,
     db: String,
     coll: String,
