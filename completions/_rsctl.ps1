@@ -48,6 +48,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('failover-watch', 'failover-watch', [CompletionResultType]::ParameterValue, 'Stream topology changes and elections live; measure write outages with --probe')
             [CompletionResult]::new('stepdown', 'stepdown', [CompletionResultType]::ParameterValue, 'Step the primary down (or up another member with --to), checked first, and measure the election')
             [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)')
+            [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Add, remove or change one member (previewed, checked, applied in safe steps)')
+            [CompletionResult]::new('reconfig', 'reconfig', [CompletionResultType]::ParameterValue, 'Install a whole new config from a file (previewed, checked, applied in safe steps)')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Run a simulated replica set (wire-compatible, with fault injection)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -218,6 +220,182 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
             [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;member' {
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a member (it must run mongod --replSet with no config yet)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a member (not the primary: step it down first)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change a member''s priority, votes, tags, hidden flag or delay')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rsctl;member;add' {
+            [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'Election priority (default 1; 0 for a hidden, delayed or non-voting member or an arbiter)')
+            [CompletionResult]::new('--votes', '--votes', [CompletionResultType]::ParameterName, 'Votes: 0 or 1 (default 1)')
+            [CompletionResult]::new('--secondary-delay', '--secondary-delay', [CompletionResultType]::ParameterName, 'Apply the primary''s writes this late (secondaryDelaySecs; priority 0, whole seconds)')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each step to be committed (and added members to be SECONDARY)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
+            [CompletionResult]::new('--hidden', '--hidden', [CompletionResultType]::ParameterName, 'Hidden from clients (priority 0)')
+            [CompletionResult]::new('--arbiter', '--arbiter', [CompletionResultType]::ParameterName, 'An arbiter: votes, holds no data')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (diff, checks, steps) and change nothing')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once each reconfig is accepted, without waiting for it to be committed')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (with --force)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;member;remove' {
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each step to be committed (and added members to be SECONDARY)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (diff, checks, steps) and change nothing')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once each reconfig is accepted, without waiting for it to be committed')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (with --force)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;member;set' {
+            [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'Election priority (0 to 1000; 0: never primary)')
+            [CompletionResult]::new('--votes', '--votes', [CompletionResultType]::ParameterName, 'Votes: 0 or 1 (0 needs priority 0, which rsctl sets unless --priority is given)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Set a tag: k=v. Repeatable')
+            [CompletionResult]::new('--untag', '--untag', [CompletionResultType]::ParameterName, 'Remove a tag. Repeatable')
+            [CompletionResult]::new('--secondary-delay', '--secondary-delay', [CompletionResultType]::ParameterName, 'Apply the primary''s writes this late (secondaryDelaySecs; 0s: not delayed)')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each step to be committed (and added members to be SECONDARY)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
+            [CompletionResult]::new('--hidden', '--hidden', [CompletionResultType]::ParameterName, 'Hide the member from clients (priority 0)')
+            [CompletionResult]::new('--no-hidden', '--no-hidden', [CompletionResultType]::ParameterName, 'Show a hidden member to clients again (give --priority to make it electable)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (diff, checks, steps) and change nothing')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once each reconfig is accepted, without waiting for it to be committed')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (with --force)')
+            [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password for --username from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rsctl;member;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a member (it must run mongod --replSet with no config yet)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a member (not the primary: step it down first)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change a member''s priority, votes, tags, hidden flag or delay')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rsctl;member;help;add' {
+            break
+        }
+        'rsctl;member;help;remove' {
+            break
+        }
+        'rsctl;member;help;set' {
+            break
+        }
+        'rsctl;member;help;help' {
+            break
+        }
+        'rsctl;reconfig' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The whole new config, as JSON or Extended JSON (its version is ignored: rsctl sets it)')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each step to be committed (and added members to be SECONDARY)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('--uri', '--uri', [CompletionResultType]::ParameterName, 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('--replica-set', '--replica-set', [CompletionResultType]::ParameterName, 'The replica set name to require (overrides replicaSet in the URI)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Server selection timeout (e.g. 500ms, 10s, 2m)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval between the monitors'' heartbeats (heartbeatFrequencyMS)')
+            [CompletionResult]::new('--local-threshold', '--local-threshold', [CompletionResultType]::ParameterName, 'Width of the latency window above the fastest eligible member (localThresholdMS)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR is respected by auto)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate''s subject)')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members'' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (diff, checks, steps) and change nothing')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once each reconfig is accepted, without waiting for it to be committed')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (with --force)')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Talk to the first seed only, whatever its type (directConnection=true)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)')
@@ -719,6 +897,8 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             [CompletionResult]::new('failover-watch', 'failover-watch', [CompletionResultType]::ParameterValue, 'Stream topology changes and elections live; measure write outages with --probe')
             [CompletionResult]::new('stepdown', 'stepdown', [CompletionResultType]::ParameterValue, 'Step the primary down (or up another member with --to), checked first, and measure the election')
             [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)')
+            [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Add, remove or change one member (previewed, checked, applied in safe steps)')
+            [CompletionResult]::new('reconfig', 'reconfig', [CompletionResultType]::ParameterValue, 'Install a whole new config from a file (previewed, checked, applied in safe steps)')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Run a simulated replica set (wire-compatible, with fault injection)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -742,6 +922,24 @@ Register-ArgumentCompleter -Native -CommandName 'rsctl' -ScriptBlock {
             break
         }
         'rsctl;help;freeze' {
+            break
+        }
+        'rsctl;help;member' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a member (it must run mongod --replSet with no config yet)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a member (not the primary: step it down first)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change a member''s priority, votes, tags, hidden flag or delay')
+            break
+        }
+        'rsctl;help;member;add' {
+            break
+        }
+        'rsctl;help;member;remove' {
+            break
+        }
+        'rsctl;help;member;set' {
+            break
+        }
+        'rsctl;help;reconfig' {
             break
         }
         'rsctl;help;lab' {

@@ -48,6 +48,8 @@ complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "read" -d 'Read document
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "stepdown" -d 'Step the primary down (or up another member with --to), checked first, and measure the election'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "freeze" -d 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "member" -d 'Add, remove or change one member (previewed, checked, applied in safe steps)'
+complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "reconfig" -d 'Install a whole new config from a file (previewed, checked, applied in safe steps)'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
 complete -c rsctl -n "__fish_rsctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -195,6 +197,137 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s v -l verbose -d '
 complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand freeze" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -l password-stdin -d 'Read the password for --username from the first line of standard input'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -f -a "add" -d 'Add a member (it must run mongod --replSet with no config yet)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -f -a "remove" -d 'Remove a member (not the primary: step it down first)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -f -a "set" -d 'Change a member\'s priority, votes, tags, hidden flag or delay'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and not __fish_seen_subcommand_from add remove set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l priority -d 'Election priority (default 1; 0 for a hidden, delayed or non-voting member or an arbiter)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l votes -d 'Votes: 0 or 1 (default 1)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l secondary-delay -d 'Apply the primary\'s writes this late (secondaryDelaySecs; priority 0, whole seconds)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l wait-timeout -d 'How long to wait for each step to be committed (and added members to be SECONDARY)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l hidden -d 'Hidden from clients (priority 0)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l arbiter -d 'An arbiter: votes, holds no data'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l dry-run -d 'Print the plan (diff, checks, steps) and change nothing'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l no-wait -d 'Return once each reconfig is accepted, without waiting for it to be committed'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l force -d 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l yes -d 'Do not ask for confirmation (with --force)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password for --username from the first line of standard input'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l wait-timeout -d 'How long to wait for each step to be committed (and added members to be SECONDARY)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l dry-run -d 'Print the plan (diff, checks, steps) and change nothing'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l no-wait -d 'Return once each reconfig is accepted, without waiting for it to be committed'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l force -d 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l yes -d 'Do not ask for confirmation (with --force)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l password-stdin -d 'Read the password for --username from the first line of standard input'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l priority -d 'Election priority (0 to 1000; 0: never primary)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l votes -d 'Votes: 0 or 1 (0 needs priority 0, which rsctl sets unless --priority is given)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l tag -d 'Set a tag: k=v. Repeatable' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l untag -d 'Remove a tag. Repeatable' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l secondary-delay -d 'Apply the primary\'s writes this late (secondaryDelaySecs; 0s: not delayed)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l wait-timeout -d 'How long to wait for each step to be committed (and added members to be SECONDARY)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l hidden -d 'Hide the member from clients (priority 0)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l no-hidden -d 'Show a hidden member to clients again (give --priority to make it electable)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l dry-run -d 'Print the plan (diff, checks, steps) and change nothing'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l no-wait -d 'Return once each reconfig is accepted, without waiting for it to be committed'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l force -d 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l yes -d 'Do not ask for confirmation (with --force)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -l password-stdin -d 'Read the password for --username from the first line of standard input'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a member (it must run mongod --replSet with no config yet)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a member (not the primary: step it down first)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a member\'s priority, votes, tags, hidden flag or delay'
+complete -c rsctl -n "__fish_rsctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l config -d 'The whole new config, as JSON or Extended JSON (its version is ignored: rsctl sets it)' -r -F
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l wait-timeout -d 'How long to wait for each step to be committed (and added members to be SECONDARY)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
+json\t'Machine-readable JSON (JSON Lines for streams)'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l timeout -d 'Server selection timeout (e.g. 500ms, 10s, 2m)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l heartbeat -d 'Interval between the monitors\' heartbeats (heartbeatFrequencyMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l local-threshold -d 'Width of the latency window above the fastest eligible member (localThresholdMS)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l color -d 'When to colour the output (NO_COLOR is respected by auto)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l username -d 'Authenticate as USER (SCRAM; authSource and authMechanism come from the URI). The password is prompted for on a terminal, or read with --password-stdin; with authMechanism=MONGODB-X509 none is asked for (USER must be the certificate\'s subject)' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l dns-server -d 'Ask this DNS server (IP or IP:PORT, port 53 by default) instead of the system resolver: for the SRV and TXT lookups of a mongodb+srv:// URI and, first, for the members\' host names (names it does not know fall back to the system resolver). For split-horizon DNS debugging: see what a given server tells clients' -r
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l dry-run -d 'Print the plan (diff, checks, steps) and change nothing'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l no-wait -d 'Return once each reconfig is accepted, without waiting for it to be committed'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l force -d 'Recovery when no primary can be elected: replSetReconfig with force: true on the member rsctl reaches (a secondary if need be), in one step, skipping the safety rules. Can roll back majority-committed writes. Asks for confirmation unless --yes'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l yes -d 'Do not ask for confirmation (with --force)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l direct -d 'Talk to the first seed only, whatever its type (directConnection=true)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l json -d 'Short for --output json'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -s v -l verbose -d 'More diagnostics on stderr (-v: info, -vv: debug, -vvv: trace; RUST_LOG overrides)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -l password-stdin -d 'Read the password for --username from the first line of standard input'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rsctl -n "__fish_rsctl_using_subcommand reconfig" -s V -l version -d 'Print version'
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s u -l uri -d 'Where to connect: a connection string (mongodb://user:pass@h1,h2/?replicaSet=rs0) or a bare seed list (h1:27017,h2:27018)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s s -l replica-set -d 'The replica set name to require (overrides replicaSet in the URI)' -r
 complete -c rsctl -n "__fish_rsctl_using_subcommand lab; and not __fish_seen_subcommand_from up kill start pause resume partition heal latency lag clock down ls help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables and lines'
@@ -540,17 +673,22 @@ complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s v -l verbose -d 'Mor
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -l password-stdin -d 'Read the password for --username from the first line of standard input'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rsctl -n "__fish_rsctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "status" -d 'Discover the set from any live seed and show every member'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "read" -d 'Read documents with an explicit read preference; say who served them and why'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "stepdown" -d 'Step the primary down (or up another member with --to), checked first, and measure the election'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "freeze" -d 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
-complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze lab demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "initiate" -d 'Turn fresh mongods into a replica set and wait for a primary'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "status" -d 'Discover the set from any live seed and show every member'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "read" -d 'Read documents with an explicit read preference; say who served them and why'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "failover-watch" -d 'Stream topology changes and elections live; measure write outages with --probe'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "stepdown" -d 'Step the primary down (or up another member with --to), checked first, and measure the election'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "freeze" -d 'Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "member" -d 'Add, remove or change one member (previewed, checked, applied in safe steps)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "reconfig" -d 'Install a whole new config from a file (previewed, checked, applied in safe steps)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "lab" -d 'Run a simulated replica set (wire-compatible, with fault injection)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "demo" -d 'A guided tour on an embedded 3-member lab: initiate, status, reads, a failover'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "man" -d 'Write man pages (rsctl.1 and one per subcommand) into a directory'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and not __fish_seen_subcommand_from initiate status read failover-watch stepdown freeze member reconfig lab demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "add" -d 'Add a member (it must run mongod --replSet with no config yet)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "remove" -d 'Remove a member (not the primary: step it down first)'
+complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "set" -d 'Change a member\'s priority, votes, tags, hidden flag or delay'
 complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "up" -d 'Start fresh, uninitialized members (like `mongod --replSet NAME`) and run until Ctrl-C or `rsctl lab down`'
 complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "kill" -d 'Crash a member: its port closes and its connections drop'
 complete -c rsctl -n "__fish_rsctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "start" -d 'Restart a killed member on the same port; it rejoins as a secondary'

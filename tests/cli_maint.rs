@@ -91,6 +91,31 @@ async fn status(lab: &Lab) -> Document {
         .expect("status")
 }
 
+async fn config(lab: &Lab) -> Document {
+    let p = primary(lab).await;
+    let r = lab
+        .run_command(&p, doc! {"replSetGetConfig": 1, "$db": "admin"})
+        .await
+        .expect("config");
+    r.get_document("config").expect("config").clone()
+}
+
+fn version(cfg: &Document) -> i64 {
+    match cfg.get("version") {
+        Some(bson::Bson::Int32(v)) => *v as i64,
+        Some(bson::Bson::Int64(v)) => *v,
+        other => panic!("version {other:?}"),
+    }
+}
+
+fn member<'a>(cfg: &'a Document, host: &str) -> Option<&'a Document> {
+    cfg.get_array("members")
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.as_document())
+        .find(|m| m.get_str("host") == Ok(host))
+}
+
 /// Runs rsctl to completion (off the async threads, so the lab keeps serving); killed after 90 s.
 async fn rsctl(args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -348,5 +373,272 @@ async fn frozen_secondaries_make_stepdown_fail_until_unfrozen() {
     // Sub-second durations are refused before connecting.
     let o = rsctl(&["-u", &seeds(&lab, 3), "freeze", &now, "--for", "1500ms"]).await;
     assert_code(&o, 2);
+    lab.shutdown().await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// member add / remove / set, reconfig
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_add_waits_until_the_new_member_is_secondary_and_committed() {
+    let lab = ready(4, 3).await;
+    let new = lab.hosts()[3].clone();
+    let before = version(&config(&lab).await);
+    let o = rsctl(&[
+        "-u",
+        &seeds(&lab, 3),
+        "member",
+        "add",
+        &format!("{new},dc=sf"),
+    ])
+    .await;
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!(
+            "+ added   {new} (_id 3): votes 1, priority 1, tags {{dc: sf}}"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("checks: ok"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "step 1/1: config version {} committed",
+            before + 1
+        )),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).is_empty() || !stderr(&o).contains("error"),
+        "{}",
+        stderr(&o)
+    );
+    let cfg = config(&lab).await;
+    assert_eq!(version(&cfg), before + 1);
+    let m = member(&cfg, &new).expect("added");
+    assert_eq!(m.get_document("tags").unwrap().get_str("dc"), Ok("sf"));
+    // Committed: every member reports the version, and the new one is SECONDARY.
+    let st = status(&lab).await;
+    for m in st
+        .get_array("members")
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.as_document())
+    {
+        assert_eq!(
+            m.get_i32("configVersion").ok().map(i64::from),
+            Some(before + 1),
+            "{m}"
+        );
+        if m.get_str("name") == Ok(new.as_str()) {
+            assert_eq!(m.get_str("stateStr"), Ok("SECONDARY"));
+        }
+    }
+    // Adding it again is a usage error.
+    let o = rsctl(&["-u", &seeds(&lab, 3), "member", "add", &new]).await;
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("already a member"), "{}", stderr(&o));
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_the_primary_is_refused_and_changes_nothing() {
+    let lab = ready(3, 3).await;
+    let p = primary(&lab).await;
+    let before = version(&config(&lab).await);
+    let o = rsctl(&["-u", &seeds(&lab, 3), "member", "remove", &p]).await;
+    assert_code(&o, 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("- removed {p}")),
+        "the diff is shown: {out}"
+    );
+    assert!(out.contains("step it down first"), "{out}");
+    assert!(stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
+    assert_eq!(version(&config(&lab).await), before);
+    assert!(member(&config(&lab).await, &p).is_some());
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_eighth_voting_member_is_refused() {
+    let lab = ready(8, 7).await;
+    let eighth = lab.hosts()[7].clone();
+    let before = version(&config(&lab).await);
+    let o = rsctl(&["-u", &seeds(&lab, 7), "member", "add", &eighth]).await;
+    assert_code(&o, 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("8 voting members; mongod allows 1 to 7"),
+        "{out}"
+    );
+    assert_eq!(version(&config(&lab).await), before);
+    // As a non-voting member it is fine (priority 0 is implied by --votes 0).
+    let o = rsctl(&[
+        "-u",
+        &seeds(&lab, 7),
+        "--json",
+        "member",
+        "add",
+        &eighth,
+        "--votes",
+        "0",
+    ])
+    .await;
+    assert_code(&o, 0);
+    let v = json(&o);
+    assert_eq!(v["result"]["committed"], true, "{v}");
+    assert_eq!(v["steps"].as_array().unwrap().len(), 1);
+    assert_eq!(v["diff"]["added"][0]["votes"], 0);
+    assert_eq!(v["diff"]["added"][0]["priority"], 0.0);
+    let m = member(&config(&lab).await, &eighth)
+        .cloned()
+        .expect("added");
+    assert_eq!(m.get_i32("votes"), Ok(0));
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_new_member_is_refused() {
+    let lab = ready(3, 3).await;
+    // A port nothing listens on: bind one, then close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ghost = format!("127.0.0.1:{port}");
+    let before = version(&config(&lab).await);
+    let o = rsctl(&["-u", &seeds(&lab, 3), "member", "add", &ghost]).await;
+    assert_code(&o, 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("{ghost}: new member not reachable")),
+        "{out}"
+    );
+    assert!(out.contains("resolved from where rsctl runs"), "{out}");
+    assert_eq!(version(&config(&lab).await), before);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_the_plan_and_changes_nothing() {
+    let lab = ready(3, 3).await;
+    let p = primary(&lab).await;
+    let other = lab.hosts().into_iter().find(|h| *h != p).unwrap();
+    let before = config(&lab).await;
+    let o = rsctl(&[
+        "-u",
+        &seeds(&lab, 3),
+        "member",
+        "set",
+        &other,
+        "--priority",
+        "2",
+        "--tag",
+        "dc=ny",
+        "--dry-run",
+    ])
+    .await;
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("~ changed {other}")) && out.contains("priority 1 → 2"),
+        "{out}"
+    );
+    assert!(out.contains("steps:\n  1. config version"), "{out}");
+    assert!(out.contains("dry run: nothing was changed"), "{out}");
+    let after = config(&lab).await;
+    assert_eq!(version(&after), version(&before), "same config version");
+    assert_eq!(member(&after, &other), member(&before, &other));
+    // JSON: the plan, no result.
+    let o = rsctl(&[
+        "-u",
+        &seeds(&lab, 3),
+        "--json",
+        "member",
+        "set",
+        &other,
+        "--priority",
+        "2",
+        "--dry-run",
+    ])
+    .await;
+    assert_code(&o, 0);
+    let v = json(&o);
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["diff"]["changed"][0]["fields"][0]["field"], "priority");
+    assert!(v["result"].is_null(), "{v}");
+    assert_eq!(version(&config(&lab).await), version(&before));
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_two_voting_members_takes_two_committed_reconfigs() {
+    let lab = ready(5, 5).await;
+    let p = primary(&lab).await;
+    let gone: Vec<String> = lab
+        .hosts()
+        .into_iter()
+        .filter(|h| *h != p)
+        .take(2)
+        .collect();
+    let mut cfg = config(&lab).await;
+    let before = version(&cfg);
+    let kept: Vec<bson::Bson> = cfg
+        .get_array("members")
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            !gone
+                .iter()
+                .any(|g| m.as_document().unwrap().get_str("host") == Ok(g.as_str()))
+        })
+        .cloned()
+        .collect();
+    cfg.insert("members", kept);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rs0.json");
+    std::fs::write(
+        &file,
+        bson::Bson::Document(cfg)
+            .into_canonical_extjson()
+            .to_string(),
+    )
+    .unwrap();
+    let o = rsctl(&[
+        "-u",
+        &seeds(&lab, 5),
+        "reconfig",
+        "--config",
+        file.to_str().unwrap(),
+    ])
+    .await;
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("version {before} → {} (2 steps)", before + 2)),
+        "{out}"
+    );
+    for g in &gone {
+        assert!(out.contains(&format!("- removed {g}")), "{out}");
+    }
+    assert!(
+        out.contains(&format!(
+            "step 1/2: config version {} committed",
+            before + 1
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "step 2/2: config version {} committed",
+            before + 2
+        )),
+        "{out}"
+    );
+    let after = config(&lab).await;
+    assert_eq!(version(&after), before + 2);
+    assert_eq!(after.get_array("members").unwrap().len(), 3);
     lab.shutdown().await;
 }

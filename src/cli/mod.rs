@@ -1,8 +1,8 @@
 //! The `rsctl` command line: the clap definitions of every subcommand and global option, the tokio
 //! runtime, logging for `-v`, Ctrl-C, and the one exit-code mapping ([`exit::classify`]).
 //!
-//! One module per command (`initiate`, `status`, `read`, `watch`, `stepdown`, `freeze`, `demo`,
-//! `lab`, `docs`), with what the maintenance commands share in `maint`; pure
+//! One module per command (`initiate`, `status`, `read`, `watch`, `stepdown`, `freeze`, `member`,
+//! `reconfig`, `demo`, `lab`, `docs`), with what the maintenance commands share in `maint`; pure
 //! renderers of core types live in `render`; terminal concerns (colour, spinners, a stdout that
 //! survives `| head`) in `output`.
 
@@ -18,9 +18,11 @@ pub mod freeze;
 pub mod initiate;
 pub mod lab;
 pub mod maint;
+pub mod member;
 pub mod mongos;
 pub mod output;
 pub mod read;
+pub mod reconfig;
 pub mod render;
 pub mod session;
 pub mod status;
@@ -163,6 +165,10 @@ pub enum Command {
     Stepdown(stepdown::StepdownArgs),
     /// Keep a member from standing for election for a while (replSetFreeze; --for 0s unfreezes).
     Freeze(freeze::FreezeArgs),
+    /// Add, remove or change one member (previewed, checked, applied in safe steps).
+    Member(member::MemberArgs),
+    /// Install a whole new config from a file (previewed, checked, applied in safe steps).
+    Reconfig(reconfig::ReconfigArgs),
     /// Run a simulated replica set (wire-compatible, with fault injection).
     Lab(lab::LabArgs),
     /// A guided tour on an embedded 3-member lab: initiate, status, reads, a failover.
@@ -275,6 +281,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             | Command::FailoverWatch(_)
             | Command::Stepdown(_)
             | Command::Freeze(_)
+            | Command::Member(_)
+            | Command::Reconfig(_)
     ) {
         if let Some(server) = global.dns_server {
             crate::net::dns::set_host_resolver(crate::net::dns::HickoryDns::new(Some(server))?);
@@ -297,6 +305,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Read(args) => interruptible(read::run(&ctx, args)).await,
         Command::Stepdown(args) => interruptible(stepdown::run(&ctx, args)).await,
         Command::Freeze(args) => interruptible(freeze::run(&ctx, args)).await,
+        Command::Member(args) => interruptible(member::run(&ctx, args)).await,
+        Command::Reconfig(args) => interruptible(reconfig::run(&ctx, args)).await,
     }
 }
 
