@@ -642,3 +642,38 @@ async fn removing_two_voting_members_takes_two_committed_reconfigs() {
     assert_eq!(after.get_array("members").unwrap().len(), 3);
     lab.shutdown().await;
 }
+
+// ------------------------------------------------------------------------------------------------
+// failover-watch sees the change
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_watch_reports_config_changed_with_the_added_member() {
+    let lab = ready(4, 3).await;
+    let new = lab.hosts()[3].clone();
+    let s = seeds(&lab, 3);
+    let watch_args = ["-u", &s, "--json", "failover-watch", "--duration", "5s"];
+    let watch = rsctl(&watch_args);
+    let add = async {
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        rsctl(&["-u", &s, "member", "add", &new]).await
+    };
+    let (w, a) = tokio::join!(watch, add);
+    assert_code(&a, 0);
+    assert_code(&w, 0);
+    let lines: Vec<Value> = stdout(&w)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let cc = lines
+        .iter()
+        .find(|v| v["type"] == "config_changed")
+        .unwrap_or_else(|| panic!("config_changed in {}", stdout(&w)));
+    assert_eq!(
+        cc["to"].as_i64(),
+        cc["from"].as_i64().map(|v| v + 1),
+        "{cc}"
+    );
+    assert_eq!(cc["added"], serde_json::json!([new]), "{cc}");
+    assert!(cc["term"].as_i64().is_some(), "{cc}");
+    lab.shutdown().await;
+}

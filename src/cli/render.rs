@@ -788,6 +788,53 @@ pub struct WatchMember {
     pub error: Option<String>,
 }
 
+/// A member whose role in the primary's `hello` changed (`host`, `passive`, `arbiter`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleChange {
+    /// host:port.
+    pub host: String,
+    /// The role before.
+    pub from: String,
+    /// The role after.
+    pub to: String,
+}
+
+/// An optime in JSON: `{"ts": {"t": seconds, "i": increment}, "t": term}` (the server's shape).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OpTimeJson {
+    /// The timestamp.
+    pub ts: TsJson,
+    /// The term.
+    pub t: i64,
+}
+
+/// A BSON timestamp in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TsJson {
+    /// Seconds.
+    pub t: u32,
+    /// Increment.
+    pub i: u32,
+}
+
+impl From<crate::core::description::OpTime> for OpTimeJson {
+    fn from(o: crate::core::description::OpTime) -> Self {
+        OpTimeJson {
+            ts: TsJson {
+                t: o.ts.time,
+                i: o.ts.increment,
+            },
+            t: o.t,
+        }
+    }
+}
+
+impl std::fmt::Display for OpTimeJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "({}:{}, term {})", self.ts.t, self.ts.i, self.t)
+    }
+}
+
 /// One failover-watch event (the `type` field of each JSON Line).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -829,8 +876,29 @@ pub enum WatchEvent {
     MemberRemoved { host: String },
     /// A member's tags changed.
     TagsChanged { host: String, from: Tags, to: Tags },
-    /// The replica set config version changed.
-    ConfigChanged { from: Option<i64>, to: Option<i64> },
+    /// The replica set config version changed: `from`/`to` are the config versions (as before),
+    /// `term` the primary's term, and the members the primary's `hello` lists that came, went or
+    /// changed role (`host` electable, `passive` priority 0, `arbiter`; hidden members are not
+    /// listed by `hello`).
+    ConfigChanged {
+        from: Option<i64>,
+        to: Option<i64>,
+        term: Option<i64>,
+        added: Vec<String>,
+        removed: Vec<String>,
+        changed: Vec<RoleChange>,
+    },
+    /// A member's last applied optime moved backwards: it rolled back writes. `from`/`to` are
+    /// the optimes, `lost_from`/`lost_to` the wall-clock dates of the first and last write lost
+    /// (as `hello.lastWrite.lastWriteDate` showed them) and `lost_ms` the span between.
+    Rollback {
+        host: String,
+        from: OpTimeJson,
+        to: OpTimeJson,
+        lost_from: Option<String>,
+        lost_to: Option<String>,
+        lost_ms: Option<i64>,
+    },
     /// The mongos router in use changed (router seed lists only).
     RouterChanged {
         from: Option<String>,
@@ -976,8 +1044,49 @@ fn event_text(e: &WatchEvent, style: &Style) -> String {
         WatchEvent::TagsChanged { host, from, to } => {
             format!("{host}: tags {} → {}", tags_text(from), tags_text(to))
         }
-        WatchEvent::ConfigChanged { from, to } => {
-            format!("config version {} → {}", opt(*from), opt(*to))
+        WatchEvent::ConfigChanged {
+            from,
+            to,
+            term,
+            added,
+            removed,
+            changed,
+        } => {
+            let mut s = format!("config version {} → {}", opt(*from), opt(*to));
+            if let Some(t) = term {
+                let _ = write!(s, ", term {t}");
+            }
+            if !added.is_empty() {
+                let _ = write!(s, ", added {}", added.join(", "));
+            }
+            if !removed.is_empty() {
+                let _ = write!(s, ", removed {}", removed.join(", "));
+            }
+            for c in changed {
+                let _ = write!(s, ", {} {} → {}", c.host, c.from, c.to);
+            }
+            s
+        }
+        WatchEvent::Rollback {
+            host,
+            from,
+            to,
+            lost_from,
+            lost_to,
+            lost_ms,
+        } => {
+            let mut s = format!("rollback: {host} went back from optime {from} to {to}");
+            match (lost_from, lost_to, lost_ms) {
+                (Some(a), Some(b), Some(ms)) => {
+                    let _ = write!(
+                        s,
+                        "; writes from {a} to {b} ({}) were lost",
+                        ms_text(*ms as f64)
+                    );
+                }
+                _ => s.push_str("; the writes after it were lost"),
+            }
+            style.red(&s)
         }
         WatchEvent::Rtt {
             host,

@@ -1,14 +1,37 @@
 //! The pure bookkeeping behind `failover-watch`: [`Tracker`] diffs successive topology snapshots
 //! into watch events (type changes, primary lost/elected with the no-primary gap, members added or
-//! removed, tags and config version changes, RTT moves), and [`ProbeTracker`] turns probe write
-//! results into outages. Times are milliseconds since the epoch, passed in.
+//! removed, tags changes, config changes with the members the primary lists that came, went or
+//! changed role, a member's applied optime moving backwards (a rollback), RTT moves), and
+//! [`ProbeTracker`] turns probe write results into outages. Times are milliseconds since the
+//! epoch, passed in.
 
 use std::collections::BTreeMap;
 
 use crate::core::address::ServerAddress;
-use crate::core::description::{ServerType, TopologyDescription};
+use crate::core::description::{OpTime, ServerDescription, ServerType, TopologyDescription};
 
-use super::render::{r3, rfc3339_ms, term_from_election_id, WatchEvent, WatchMember};
+use super::render::{r3, rfc3339_ms, term_from_election_id, RoleChange, WatchEvent, WatchMember};
+
+/// Each member the primary's `hello` lists, with its role there (`host`: electable, `passive`:
+/// priority 0, `arbiter`).
+fn roles(primary: &ServerDescription) -> BTreeMap<String, &'static str> {
+    let mut m = BTreeMap::new();
+    for a in &primary.hosts {
+        m.insert(a.to_string(), "host");
+    }
+    for a in &primary.passives {
+        m.insert(a.to_string(), "passive");
+    }
+    for a in &primary.arbiters {
+        m.insert(a.to_string(), "arbiter");
+    }
+    m
+}
+
+/// `a` is older than `b` as mongod orders optimes (term first, then timestamp).
+fn older(a: &OpTime, b: &OpTime) -> bool {
+    (a.t, a.ts) < (b.t, b.ts)
+}
 
 fn primary_of(t: &TopologyDescription) -> Option<&crate::core::description::ServerDescription> {
     t.servers
@@ -34,6 +57,11 @@ pub struct Tracker {
     /// RTT last reported per member (the baseline for the threshold).
     rtt_reported: BTreeMap<ServerAddress, f64>,
     rtt_threshold_ms: f64,
+    /// The members the last primary seen listed, with their roles (for `config_changed`).
+    roles: Option<BTreeMap<String, &'static str>>,
+    /// Each member's newest applied optime and its lastWriteDate (for `rollback`), kept while the
+    /// member is unreachable.
+    applied: BTreeMap<ServerAddress, (OpTime, Option<i64>)>,
     /// Primaries elected while watching (not counting the initial one).
     pub elections: u64,
 }
@@ -47,8 +75,43 @@ impl Tracker {
             no_primary_since: None,
             rtt_reported: BTreeMap::new(),
             rtt_threshold_ms,
+            roles: None,
+            applied: BTreeMap::new(),
             elections: 0,
         }
+    }
+
+    /// Rollbacks: members whose applied optime is older than the newest seen before.
+    fn rollback_events(&mut self, topology: &TopologyDescription) -> Vec<WatchEvent> {
+        let mut events = Vec::new();
+        for (a, sd) in &topology.servers {
+            let Some(op) = sd.op_time else {
+                continue;
+            };
+            let date = sd.last_write_date_ms;
+            match self.applied.get(a) {
+                Some((prev, prev_date)) if older(&op, prev) => {
+                    let lost = match (date, *prev_date) {
+                        (Some(d), Some(p)) if p >= d => Some((d, p)),
+                        _ => None,
+                    };
+                    events.push(WatchEvent::Rollback {
+                        host: a.to_string(),
+                        from: (*prev).into(),
+                        to: op.into(),
+                        lost_from: lost.map(|(d, _)| rfc3339_ms(d)),
+                        lost_to: lost.map(|(_, p)| rfc3339_ms(p)),
+                        lost_ms: lost.map(|(d, p)| p - d),
+                    });
+                    self.applied.insert(a.clone(), (op, date));
+                }
+                Some((prev, _)) if !older(prev, &op) => {}
+                _ => {
+                    self.applied.insert(a.clone(), (op, date));
+                }
+            }
+        }
+        events
     }
 
     /// The `topology` event for the first snapshot; later snapshots are diffed against it.
@@ -58,6 +121,8 @@ impl Tracker {
             self.no_primary_since = Some(now_ms);
         }
         self.last_primary = primary.map(|p| p.address.clone());
+        self.roles = primary.map(roles);
+        self.rollback_events(topology);
         for (a, sd) in &topology.servers {
             if let Some(r) = sd.round_trip_time_ms {
                 self.rtt_reported.insert(a.clone(), r);
@@ -171,15 +236,41 @@ impl Tracker {
             _ => {}
         }
 
+        let new_roles = new_primary.map(roles);
         if old.max_set_version.is_some() && old.max_set_version != new.max_set_version {
+            let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+            if let (Some(before), Some(after)) = (&self.roles, &new_roles) {
+                for (h, r) in after {
+                    match before.get(h) {
+                        None => added.push(h.clone()),
+                        Some(o) if o != r => changed.push(RoleChange {
+                            host: h.clone(),
+                            from: o.to_string(),
+                            to: r.to_string(),
+                        }),
+                        Some(_) => {}
+                    }
+                }
+                removed.extend(before.keys().filter(|h| !after.contains_key(*h)).cloned());
+            }
             events.push(WatchEvent::ConfigChanged {
                 from: old.max_set_version,
                 to: new.max_set_version,
+                term: new_primary
+                    .and_then(|p| p.election_id.as_ref())
+                    .map(term_from_election_id),
+                added,
+                removed,
+                changed,
             });
         }
+        events.extend(self.rollback_events(new));
 
         if let Some(n) = new_primary {
             self.last_primary = Some(n.address.clone());
+        }
+        if new_roles.is_some() {
+            self.roles = new_roles;
         }
         events.extend(self.rtt_events(new));
         self.last = Some(new.clone());
@@ -408,10 +499,14 @@ mod tests {
         assert!(ev
             .iter()
             .any(|e| matches!(e, WatchEvent::TagsChanged { host, .. } if host == "a:1")));
-        assert!(ev.contains(&WatchEvent::ConfigChanged {
-            from: Some(1),
-            to: Some(2)
-        }));
+        assert!(ev.iter().any(|e| matches!(
+            e,
+            WatchEvent::ConfigChanged {
+                from: Some(1),
+                to: Some(2),
+                ..
+            }
+        )));
         assert!(ev.contains(&WatchEvent::Rtt {
             host: "a:1".into(),
             from_ms: 1.0,
@@ -423,6 +518,135 @@ mod tests {
             .unwrap()
             .round_trip_time_ms = Some(130.0);
         assert!(t.rtt_events(&b).is_empty());
+    }
+
+    fn with_optime(
+        mut t: TopologyDescription,
+        host: &str,
+        secs: u32,
+        term: i64,
+        date: i64,
+    ) -> TopologyDescription {
+        let sd = t
+            .servers
+            .get_mut(&ServerAddress::parse(host).unwrap())
+            .unwrap();
+        sd.op_time = Some(OpTime {
+            ts: bson::Timestamp {
+                time: secs,
+                increment: 1,
+            },
+            t: term,
+        });
+        sd.last_write_date_ms = Some(date);
+        t
+    }
+
+    #[test]
+    fn config_changed_names_members_and_term_and_rollback_is_seen() {
+        use ServerType::*;
+        let addr = |h: &str| ServerAddress::parse(h).unwrap();
+        let mut a = topo(&[
+            ("a:1", RSPrimary, Some(4)),
+            ("b:1", RSSecondary, None),
+            ("c:1", RSSecondary, None),
+        ]);
+        {
+            let p = a.servers.get_mut(&addr("a:1")).unwrap();
+            p.hosts = vec![addr("a:1"), addr("b:1"), addr("c:1")];
+        }
+        let a = with_optime(a, "b:1", 100, 4, 100_000);
+        let mut t = Tracker::new(50.0);
+        t.initial(0, &a);
+        // Version 2: c removed, d added, b now priority 0 (a passive).
+        let mut b = topo(&[
+            ("a:1", RSPrimary, Some(4)),
+            ("b:1", RSSecondary, None),
+            ("d:1", RSSecondary, None),
+        ]);
+        b.max_set_version = Some(2);
+        {
+            let p = b.servers.get_mut(&addr("a:1")).unwrap();
+            p.hosts = vec![addr("a:1"), addr("d:1")];
+            p.passives = vec![addr("b:1")];
+        }
+        // b's optime went back from (100, term 4) to (90, term 4): 10 s of writes lost.
+        let b = with_optime(b, "b:1", 90, 4, 90_000);
+        let ev = t.update(10, &b);
+        let cc = ev
+            .iter()
+            .find_map(|e| match e {
+                WatchEvent::ConfigChanged {
+                    from,
+                    to,
+                    term,
+                    added,
+                    removed,
+                    changed,
+                } => Some((
+                    *from,
+                    *to,
+                    *term,
+                    added.clone(),
+                    removed.clone(),
+                    changed.clone(),
+                )),
+                _ => None,
+            })
+            .expect("config_changed");
+        assert_eq!((cc.0, cc.1, cc.2), (Some(1), Some(2), Some(4)));
+        assert_eq!(cc.3, ["d:1"]);
+        assert_eq!(cc.4, ["c:1"]);
+        assert_eq!(
+            cc.5,
+            [RoleChange {
+                host: "b:1".into(),
+                from: "host".into(),
+                to: "passive".into()
+            }]
+        );
+        let rb = ev
+            .iter()
+            .find(|e| matches!(e, WatchEvent::Rollback { .. }))
+            .expect("rollback");
+        let line = super::super::render::WatchLine::new(10, rb.clone()).json();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["type"], "rollback");
+        assert_eq!(v["host"], "b:1");
+        assert_eq!(v["from"]["ts"]["t"], 100);
+        assert_eq!(v["to"]["ts"]["t"], 90);
+        assert_eq!(v["lost_ms"], 10_000);
+        assert_eq!(v["lost_from"], "1970-01-01T00:01:30.000Z");
+        // Moving forward again is no rollback; the JSON keeps from/to for config_changed.
+        let c = with_optime(b.clone(), "b:1", 95, 5, 95_000);
+        assert!(t.update(20, &c).is_empty());
+        let cc_line = super::super::render::WatchLine::new(
+            0,
+            ev.iter()
+                .find(|e| matches!(e, WatchEvent::ConfigChanged { .. }))
+                .unwrap()
+                .clone(),
+        )
+        .json();
+        let v: serde_json::Value = serde_json::from_str(&cc_line).unwrap();
+        assert_eq!((v["from"].as_i64(), v["to"].as_i64()), (Some(1), Some(2)));
+        let plain = crate::cli::output::Style::plain();
+        let text = |e: &WatchEvent| super::super::render::WatchLine::new(0, e.clone()).text(&plain);
+        let cc_event = ev
+            .iter()
+            .find(|e| matches!(e, WatchEvent::ConfigChanged { .. }))
+            .unwrap();
+        assert!(
+            text(cc_event).ends_with(
+                "config version 1 → 2, term 4, added d:1, removed c:1, b:1 host → passive"
+            ),
+            "{}",
+            text(cc_event)
+        );
+        assert!(text(rb).contains("rollback: b:1 went back from optime (100:1, term 4) to (90:1, term 4); writes from 1970-01-01T00:01:30.000Z to 1970-01-01T00:01:40.000Z (10.00 s) were lost"), "{}", text(rb));
+        // A newer term with an older timestamp is not a rollback (term orders first).
+        let d = with_optime(c, "b:1", 80, 6, 80_000);
+        assert!(t.update(30, &d).is_empty());
     }
 
     #[test]
