@@ -416,6 +416,19 @@ fn value_text(v: &Option<Bson>) -> String {
     }
 }
 
+fn field_value_text(field: &str, v: &Option<Bson>) -> String {
+    match v {
+        Some(Bson::Document(d)) if field == "tags" => {
+            let tags: crate::core::description::Tags = d
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect();
+            super::render::tags_text(&tags)
+        }
+        other => value_text(other),
+    }
+}
+
 fn fields_text(fields: &[FieldChange]) -> String {
     fields
         .iter()
@@ -423,8 +436,8 @@ fn fields_text(fields: &[FieldChange]) -> String {
             format!(
                 "{} {} → {}",
                 f.field,
-                value_text(&f.from),
-                value_text(&f.to)
+                field_value_text(&f.field, &f.from),
+                field_value_text(&f.field, &f.to)
             )
         })
         .collect::<Vec<_>>()
@@ -600,10 +613,7 @@ mod tests {
             "+ added   d:1 (_id 3): votes 0, priority 0, hidden"
         );
         assert_eq!(lines[2], "~ changed a:1 (_id 0): priority 1 → 2");
-        assert_eq!(
-            lines[3],
-            "~ changed c:1 (_id 2): tags {\"dc\":\"ny\"} → {\"dc\":\"sf\"}"
-        );
+        assert_eq!(lines[3], "~ changed c:1 (_id 2): tags {dc: ny} → {dc: sf}");
         assert_eq!(lines[4], "~ settings.chainingAllowed true → false");
     }
 }

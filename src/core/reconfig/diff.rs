@@ -122,7 +122,7 @@ fn raw_fields(
         if skip(k) {
             continue;
         }
-        if new.get(k) != Some(v) {
+        if !new.get(k).is_some_and(|n| super::same(n, v)) {
             out.push(FieldChange {
                 field: format!("{prefix}{k}"),
                 from: Some(v.clone()),

@@ -35,6 +35,29 @@ fn number(v: &Bson) -> Option<f64> {
     }
 }
 
+/// Equal as values: numbers by value whatever their BSON type (a config written as JSON turns
+/// Int64 fields into Int32), documents and arrays element by element.
+pub fn same(a: &Bson, b: &Bson) -> bool {
+    match (a, b) {
+        (Bson::Document(x), Bson::Document(y)) => same_doc(x, y),
+        (Bson::Array(x), Bson::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        _ => match (number(a), number(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        },
+    }
+}
+
+/// [`same`] for documents: the same keys in the same order, with the same values.
+pub fn same_doc(a: &Document, b: &Document) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+}
+
 /// A boolean as mongod reads one (numbers count: non-zero is true).
 fn boolean(v: &Bson) -> Option<bool> {
     match v {

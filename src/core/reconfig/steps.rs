@@ -85,7 +85,7 @@ fn units(current: &Config, target: &Config) -> Vec<Unit> {
                     text: format!("add {}{what}", n.host()),
                 });
             }
-            Some(o) if o.doc() != n.doc() => {
+            Some(o) if !super::same_doc(o.doc(), n.doc()) => {
                 let (kind, what) = match (o.is_voter(), n.is_voter()) {
                     (true, false) => (Kind::Demote, " (votes 1 → 0)"),
                     (false, true) => (Kind::Promote, " (votes 0 → 1)"),
@@ -106,7 +106,7 @@ fn units(current: &Config, target: &Config) -> Vec<Unit> {
         d.remove("term");
         d
     };
-    if top(current) != top(target) {
+    if !super::same_doc(&top(current), &top(target)) {
         out.push(Unit {
             kind: Kind::Free,
             op: Op::TopLevel,
@@ -242,7 +242,11 @@ pub fn split(current: &Config, target: &Config) -> Result<Vec<Step>, String> {
             f.remove("term");
             (f, m)
         };
-        if sorted(&last.config) != sorted(target) {
+        let (a, b) = (sorted(&last.config), sorted(target));
+        let same = super::same_doc(&a.0, &b.0)
+            && a.1.len() == b.1.len()
+            && a.1.iter().zip(&b.1).all(|(x, y)| super::same_doc(x, y));
+        if !same {
             return Err("internal error: the steps do not end at the new config".into());
         }
         // The same members and fields as the target: take the target's member order.

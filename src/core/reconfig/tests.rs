@@ -528,6 +528,20 @@ proptest! {
 }
 
 #[test]
+fn numbers_compare_by_value_whatever_their_type() {
+    // A config saved as JSON comes back with Int32 where the server had Int64 or Double.
+    let c = config(&[(1, 1.0); 3]);
+    let mut t = c.clone();
+    t.doc.insert("protocolVersion", 1_i32);
+    t.members[0].set("secondaryDelaySecs", 0_i32);
+    t.members[1].set("priority", 1_i32);
+    assert!(diff(&c, &t).is_empty(), "{:?}", diff(&c, &t));
+    assert!(split(&c, &t).unwrap().is_empty());
+    assert!(!same(&Bson::Int32(1), &Bson::String("1".into())));
+    assert!(same(&Bson::Int64(2), &Bson::Double(2.0)));
+}
+
+#[test]
 fn document_helpers() {
     let c = config(&[(1, 1.0); 2]);
     assert_eq!(c.next_id(), 2);
