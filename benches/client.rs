@@ -215,7 +215,8 @@ fn decode_ceiling() {
         1,
         2,
         &rsctl::wire::Message::Msg(rsctl::wire::OpMsg::new(reply)),
-    );
+    )
+    .unwrap();
     let mut best = f64::MAX;
     for _ in 0..5 {
         let t0 = Instant::now();

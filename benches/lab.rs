@@ -45,7 +45,8 @@ async fn hello_rate(lab: &Lab, n: usize) -> f64 {
         1,
         0,
         &Message::Msg(OpMsg::new(doc! {"hello": 1, "$db": "admin"})),
-    );
+    )
+    .unwrap();
     let mut buf = vec![0u8; 64 * 1024];
     let started = Instant::now();
     for _ in 0..n {

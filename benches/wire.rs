@@ -9,9 +9,9 @@ fn bench_wire(c: &mut Criterion) {
         "isWritablePrimary": true, "setName": "rs0", "hosts": ["127.0.0.1:27017", "127.0.0.1:27018"],
         "maxWireVersion": 25, "minWireVersion": 0, "ok": 1.0, "$db": "admin"
     }));
-    let bytes = encode(1, 0, &hello);
+    let bytes = encode(1, 0, &hello).unwrap();
     c.bench_function("wire/encode_hello_reply", |b| {
-        b.iter(|| encode(1, 0, black_box(&hello)))
+        b.iter(|| encode(1, 0, black_box(&hello)).unwrap())
     });
     c.bench_function("wire/decode_hello_reply", |b| {
         b.iter(|| decode(black_box(&bytes)).unwrap())
@@ -24,7 +24,7 @@ fn bench_wire(c: &mut Criterion) {
             documents: (0..100).map(|i| doc! {"_id": i, "v": "x"}).collect(),
         }],
     });
-    let batch_bytes = encode(1, 0, &batch);
+    let batch_bytes = encode(1, 0, &batch).unwrap();
     c.bench_function("wire/decode_100_doc_sequence", |b| {
         b.iter(|| decode(black_box(&batch_bytes)).unwrap())
     });

@@ -156,14 +156,14 @@ fn ejson_filter_dollar_keys_survive_the_wire() {
         doc! {"b": {"$oid": "0123456789abcdef01234567"}},
     ];
     for d in docs {
-        let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(d.clone())));
+        let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(d.clone()))).unwrap();
         match wire::decode(&frame) {
             Ok((_, Message::Msg(m))) => assert_eq!(m.body, d),
             other => panic!("{d}: {other:?}"),
         }
     }
     let oid = doc! {"b": {"$oid": ObjectId::from_bytes([1; 12])}};
-    let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(oid.clone())));
+    let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(oid.clone()))).unwrap();
     let Ok((_, Message::Msg(m))) = wire::decode(&frame) else {
         panic!("decodes")
     };
@@ -217,6 +217,6 @@ fn ejson_filter_nul_in_keys_or_regex_is_a_usage_error() {
     }
     // What every filter that is accepted goes through: it encodes.
     let d = ejson_document("--filter", r#"{"name": {"$regex": "^a", "$options": "i"}}"#).unwrap();
-    let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(d)));
+    let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(d))).unwrap();
     assert!(wire::decode(&frame).is_ok());
 }

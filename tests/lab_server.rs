@@ -47,7 +47,10 @@ impl Wire {
     async fn send(&mut self, m: &Message) -> i32 {
         let id = self.next_id;
         self.next_id += 1;
-        self.s.write_all(&wire::encode(id, 0, m)).await.unwrap();
+        self.s
+            .write_all(&wire::encode(id, 0, m).unwrap())
+            .await
+            .unwrap();
         id
     }
 
@@ -186,7 +189,8 @@ async fn a_malformed_frame_closes_only_its_connection() {
         1,
         0,
         &Message::Msg(OpMsg::new(doc! {"ping": 1, "$db": "admin"})),
-    );
+    )
+    .unwrap();
     frame[12..16].copy_from_slice(&9999i32.to_le_bytes());
     bad.s.write_all(&frame).await.unwrap();
     assert!(

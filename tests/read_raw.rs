@@ -190,7 +190,8 @@ fn raw_op_msg_decoding_agrees_with_decode() {
                 body: body.clone(),
                 sequences: Vec::new(),
             }),
-        );
+        )
+        .unwrap();
         let (header, got_flags, raw) = wire::decode_op_msg_raw(&frame)
             .expect("valid")
             .expect("a plain OP_MSG");
@@ -215,13 +216,14 @@ fn raw_op_msg_decoding_agrees_with_decode() {
             body: doc! {"ok": 1.0},
             sequences: Vec::new(),
         }),
-    );
+    )
+    .unwrap();
     let n = frame.len();
     frame[n - 1] ^= 0xff;
     assert!(wire::decode_op_msg_raw(&frame).is_err());
     assert!(wire::decode(&frame).is_err());
     // a truncated body is an error
-    let frame = wire::encode(1, 0, &Message::Msg(OpMsg::new(doc! {"ok": 1.0})));
+    let frame = wire::encode(1, 0, &Message::Msg(OpMsg::new(doc! {"ok": 1.0}))).unwrap();
     let mut cut = frame.clone();
     cut.truncate(frame.len() - 2);
     let len = cut.len() as i32;
@@ -242,7 +244,8 @@ fn raw_decoding_leaves_sequences_and_legacy_replies_to_decode() {
                 documents: vec![doc! {"a": 1}],
             }],
         }),
-    );
+    )
+    .unwrap();
     assert!(wire::decode_op_msg_raw(&with_seq).unwrap().is_none());
     let legacy = wire::encode(
         3,
@@ -253,7 +256,8 @@ fn raw_decoding_leaves_sequences_and_legacy_replies_to_decode() {
             starting_from: 0,
             documents: vec![doc! {"ok": 1.0, "x": "y"}],
         }),
-    );
+    )
+    .unwrap();
     assert!(wire::decode_op_msg_raw(&legacy).unwrap().is_none());
     let body = bson::to_vec(&doc! {"ok": 1.0, "x": "y"}).unwrap();
     assert_eq!(wire::encode_raw_reply(3, 2, true, 0, &body), legacy);

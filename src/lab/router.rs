@@ -616,8 +616,9 @@ impl Conn {
                 sequences: Vec::new(),
             })
         };
-        wr.write_all(&wire::encode(id, response_to, &message))
-            .await?;
+        let frame = wire::encode(id, response_to, &message)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        wr.write_all(&frame).await?;
         Ok(id)
     }
 

@@ -948,7 +948,8 @@ async fn command(host: &str, body: Document) -> Result<Document> {
             1,
             0,
             &crate::wire::Message::Msg(crate::wire::OpMsg::new(body)),
-        );
+        )
+        .map_err(|e| Error::invalid(format!("{host}: {e}")))?;
         s.write_all(&frame).await.map_err(net)?;
         let mut len = [0u8; 4];
         s.read_exact(&mut len).await.map_err(net)?;

@@ -499,7 +499,10 @@ impl Connection {
             ));
         }
         let id = next_request_id();
-        let bytes = wire::encode(id, 0, message);
+        // What BSON cannot hold (a NUL byte in a key...) came from the caller: nothing is sent and
+        // the connection stays usable.
+        let bytes = wire::encode(id, 0, message)
+            .map_err(|e| Error::invalid(format!("{}: {e}", self.address)))?;
         if bytes.len() > self.max_message_size {
             return Err(Error::invalid(format!(
                 "message of {} bytes exceeds the server's maxMessageSizeBytes {}",

@@ -71,6 +71,10 @@ pub enum WireError {
     Bson(String),
     #[error("invalid C string in {0}")]
     CString(&'static str),
+    /// A message cannot be encoded: BSON cannot hold what it carries (a key, a regular
+    /// expression or a C string holding a NUL byte...). Nothing was written.
+    #[error("cannot encode the message: {0}")]
+    Encode(String),
 }
 
 /// The 16-byte standard message header.
@@ -512,14 +516,27 @@ pub fn encode_raw_reply(
     out
 }
 
-fn write_document(out: &mut Vec<u8>, doc: &Document) {
+fn write_document(out: &mut Vec<u8>, doc: &Document) -> Result<(), WireError> {
     doc.to_writer(out)
-        .expect("writing BSON to a Vec cannot fail");
+        .map_err(|e| WireError::Encode(e.to_string()))
+}
+
+/// Writes `s` as a C string (NUL-terminated), refusing one that holds a NUL byte itself.
+fn write_cstring(out: &mut Vec<u8>, s: &str, what: &'static str) -> Result<(), WireError> {
+    if s.as_bytes().contains(&0) {
+        return Err(WireError::Encode(format!("the {what} holds a NUL byte")));
+    }
+    out.extend_from_slice(s.as_bytes());
+    out.push(0);
+    Ok(())
 }
 
 /// Encodes a message with the given ids. For OP_MSG, a checksum is appended when
 /// `FLAG_CHECKSUM_PRESENT` is set in its flags.
-pub fn encode(request_id: i32, response_to: i32, message: &Message) -> Vec<u8> {
+///
+/// Fails, writing nothing, when BSON cannot hold what the message carries: a key, a regular
+/// expression, a collection name or a sequence identifier holding a NUL byte.
+pub fn encode(request_id: i32, response_to: i32, message: &Message) -> Result<Vec<u8>, WireError> {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(&[0u8; 4]);
     out.extend_from_slice(&request_id.to_le_bytes());
@@ -529,15 +546,14 @@ pub fn encode(request_id: i32, response_to: i32, message: &Message) -> Vec<u8> {
         Message::Msg(m) => {
             out.extend_from_slice(&m.flags.to_le_bytes());
             out.push(0);
-            write_document(&mut out, &m.body);
+            write_document(&mut out, &m.body)?;
             for seq in &m.sequences {
                 out.push(1);
                 let start = out.len();
                 out.extend_from_slice(&[0u8; 4]);
-                out.extend_from_slice(seq.identifier.as_bytes());
-                out.push(0);
+                write_cstring(&mut out, &seq.identifier, "document sequence identifier")?;
                 for d in &seq.documents {
-                    write_document(&mut out, d);
+                    write_document(&mut out, d)?;
                 }
                 let size = (out.len() - start) as i32;
                 out[start..start + 4].copy_from_slice(&size.to_le_bytes());
@@ -547,18 +563,17 @@ pub fn encode(request_id: i32, response_to: i32, message: &Message) -> Vec<u8> {
                 out[0..4].copy_from_slice(&len.to_le_bytes());
                 let crc = crc32c::crc32c(&out);
                 out.extend_from_slice(&crc.to_le_bytes());
-                return out;
+                return Ok(out);
             }
         }
         Message::Query(q) => {
             out.extend_from_slice(&q.flags.to_le_bytes());
-            out.extend_from_slice(q.full_collection_name.as_bytes());
-            out.push(0);
+            write_cstring(&mut out, &q.full_collection_name, "collection name")?;
             out.extend_from_slice(&q.number_to_skip.to_le_bytes());
             out.extend_from_slice(&q.number_to_return.to_le_bytes());
-            write_document(&mut out, &q.query);
+            write_document(&mut out, &q.query)?;
             if let Some(s) = &q.return_fields_selector {
-                write_document(&mut out, s);
+                write_document(&mut out, s)?;
             }
         }
         Message::Reply(r) => {
@@ -567,13 +582,13 @@ pub fn encode(request_id: i32, response_to: i32, message: &Message) -> Vec<u8> {
             out.extend_from_slice(&r.starting_from.to_le_bytes());
             out.extend_from_slice(&(r.documents.len() as i32).to_le_bytes());
             for d in &r.documents {
-                write_document(&mut out, d);
+                write_document(&mut out, d)?;
             }
         }
     }
     let len = out.len() as i32;
     out[0..4].copy_from_slice(&len.to_le_bytes());
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -582,7 +597,7 @@ mod tests {
     use bson::doc;
 
     fn roundtrip(m: Message) {
-        let bytes = encode(7, 3, &m);
+        let bytes = encode(7, 3, &m).unwrap();
         assert_eq!(
             frame_length(&bytes, DEFAULT_MAX_MESSAGE_SIZE).unwrap(),
             Some(bytes.len())
@@ -669,16 +684,17 @@ mod tests {
                 body: doc! {"ping": 1},
                 sequences: vec![],
             }),
-        );
+        )
+        .unwrap();
         let n = bytes.len();
         bytes[n - 6] ^= 0xff;
         assert!(matches!(decode(&bytes), Err(WireError::Checksum { .. })));
 
-        let mut bytes = encode(1, 0, &Message::Msg(OpMsg::new(doc! {"ping": 1})));
+        let mut bytes = encode(1, 0, &Message::Msg(OpMsg::new(doc! {"ping": 1}))).unwrap();
         bytes[16] = 4; // an unknown required flag bit
         assert_eq!(decode(&bytes), Err(WireError::UnknownRequiredFlags(4)));
 
-        let bytes = encode(1, 0, &Message::Msg(OpMsg::new(doc! {"ping": 1})));
+        let bytes = encode(1, 0, &Message::Msg(OpMsg::new(doc! {"ping": 1}))).unwrap();
         let short = &bytes[..bytes.len() - 3];
         assert!(decode(short).is_err());
         let mut bad_op = bytes.clone();
@@ -703,7 +719,8 @@ mod tests {
                     documents: vec![doc! {"x": 1}],
                 }],
             }),
-        );
+        )
+        .unwrap();
         for i in 0..base.len() {
             for v in [0u8, 1, 0x7f, 0xff] {
                 let mut b = base.clone();
@@ -712,5 +729,40 @@ mod tests {
                 let _ = frame_length(&b, DEFAULT_MAX_MESSAGE_SIZE);
             }
         }
+    }
+
+    #[test]
+    fn a_nul_byte_bson_cannot_hold_is_an_error_not_a_panic() {
+        let mut key = Document::new();
+        key.insert("a\0b", 1);
+        let regex = doc! {"r": bson::Regex { pattern: "^a\0".into(), options: String::new() }};
+        for body in [key, regex.clone(), doc! {"nested": {"k": [regex]}}] {
+            let e = encode(1, 0, &Message::Msg(OpMsg::new(body.clone()))).unwrap_err();
+            assert!(matches!(e, WireError::Encode(_)), "{body:?}: {e}");
+        }
+        let seq = Message::Msg(OpMsg {
+            flags: 0,
+            body: doc! {"insert": "c"},
+            sequences: vec![DocumentSequence {
+                identifier: "docu\0ments".into(),
+                documents: vec![],
+            }],
+        });
+        assert!(encode(1, 0, &seq)
+            .unwrap_err()
+            .to_string()
+            .contains("sequence identifier"));
+        let query = Message::Query(OpQuery {
+            flags: 0,
+            full_collection_name: "admin\0.$cmd".into(),
+            number_to_skip: 0,
+            number_to_return: -1,
+            query: doc! {"isMaster": 1},
+            return_fields_selector: None,
+        });
+        assert!(encode(1, 0, &query)
+            .unwrap_err()
+            .to_string()
+            .contains("collection name"));
     }
 }

@@ -106,10 +106,11 @@ fn reply_bytes(
                 documents: vec![doc],
             }),
         )
+        .expect("fake replies encode")
     } else {
         let mut m = OpMsg::new(doc);
         m.flags = flags;
-        wire::encode(request_id, response_to, &Message::Msg(m))
+        wire::encode(request_id, response_to, &Message::Msg(m)).expect("fake replies encode")
     }
 }
 

@@ -152,7 +152,7 @@ async fn echo_lab(n: usize) -> Lab {
 }
 
 async fn send(s: &mut TcpStream, id: i32, m: &Message) {
-    s.write_all(&wire::encode(id, 0, m)).await.unwrap();
+    s.write_all(&wire::encode(id, 0, m).unwrap()).await.unwrap();
 }
 
 async fn recv(s: &mut TcpStream) -> Option<(wire::Header, Message)> {
