@@ -22,11 +22,11 @@ use tokio::task::JoinHandle;
 
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerDescription, ServerType, TopologyDescription, TopologyType};
+use crate::core::error::{Error, Result};
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use crate::core::sdam::{self, TopologyOptions};
 use crate::core::selection::{self, Criteria, Selection, SelectionSettings};
 use crate::core::uri::{ConnectionString, ServerMonitoringMode};
-use crate::error::{Error, Result};
 use crate::net::connection::ConnectionOptions;
 use crate::net::monitor::{MonitorSettings, MIN_HEARTBEAT_FREQUENCY};
 use crate::net::pool::{Pool, PooledConnection};

@@ -17,9 +17,10 @@
 pub mod cli;
 pub mod client;
 pub mod core;
-pub mod error;
 pub mod lab;
 pub mod net;
 pub mod wire;
 
-pub use error::{Error, Result};
+/// The library's error type lives in [`core::error`]; `rsctl::error` keeps naming it for callers.
+pub use crate::core::error;
+pub use crate::core::error::{Error, Result};

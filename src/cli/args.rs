@@ -88,7 +88,7 @@ pub async fn resolve_srv(
     let resolved = crate::net::dns::resolve_srv(&cs, &dns)
         .await
         .map_err(|e| match e {
-            crate::error::Error::InvalidArgument { message } => usage(format!(
+            crate::core::error::Error::InvalidArgument { message } => usage(format!(
                 "{shown}: invalid DNS records for mongodb+srv: {message}"
             )),
             e => anyhow::Error::new(e).context(format!("{shown}: mongodb+srv seedlist discovery")),

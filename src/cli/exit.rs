@@ -107,10 +107,10 @@ pub fn classify(err: &anyhow::Error) -> Outcome {
                 report: true,
             };
         }
-        if let Some(e) = cause.downcast_ref::<crate::error::Error>() {
+        if let Some(e) = cause.downcast_ref::<crate::core::error::Error>() {
             let code = match e {
-                crate::error::Error::InvalidArgument { .. } => USAGE,
-                crate::error::Error::ServerSelection { .. } => NO_SERVER,
+                crate::core::error::Error::InvalidArgument { .. } => USAGE,
+                crate::core::error::Error::ServerSelection { .. } => NO_SERVER,
                 _ => FAILURE,
             };
             return Outcome { code, report: true };
@@ -141,7 +141,7 @@ pub fn clap_code(err: &clap::Error) -> i32 {
 mod tests {
     use super::*;
     use crate::core::address::ServerAddress;
-    use crate::error::{Error, NetworkErrorKind};
+    use crate::core::error::{Error, NetworkErrorKind};
 
     #[test]
     fn library_errors_map_to_their_codes() {

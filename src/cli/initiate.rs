@@ -527,7 +527,9 @@ async fn check_member(
         .await
         .map_err(|e| match e {
             // Reached, but refused the credential: say so, not "unreachable".
-            crate::error::Error::Authentication { .. } => CheckFailure::new(format!("{host}: {e}")),
+            crate::core::error::Error::Authentication { .. } => {
+                CheckFailure::new(format!("{host}: {e}"))
+            }
             e if e.is_unreachable() => CheckFailure {
                 message: format!("{host}: connection refused: is mongod running on {host}?"),
                 unreachable: true,

@@ -390,7 +390,7 @@ pub async fn run(args: LabArgs) -> anyhow::Result<()> {
                 .await
                 .is_ok_and(|s| s.routers.iter().any(|r| r.host == host));
         if !is_router && !entry.hosts.iter().any(|h| h == host) {
-            return Err(crate::error::Error::invalid(format!(
+            return Err(crate::core::error::Error::invalid(format!(
                 "{host} is not a member of lab {} (members: {})",
                 entry.set_name,
                 entry.hosts.join(",")
@@ -512,19 +512,21 @@ async fn run_ls() -> anyhow::Result<()> {
 async fn run_up(up: UpArgs) -> anyhow::Result<()> {
     let nodes = up.nodes as usize;
     if up.tags.len() > nodes {
-        return Err(crate::error::Error::invalid(format!(
+        return Err(crate::core::error::Error::invalid(format!(
             "{} --tags given for {nodes} members (one per member, in order)",
             up.tags.len()
         ))
         .into());
     }
     if up.arbiter && nodes < 2 {
-        return Err(crate::error::Error::invalid("--arbiter needs at least 2 members").into());
+        return Err(
+            crate::core::error::Error::invalid("--arbiter needs at least 2 members").into(),
+        );
     }
     if !up.periodic_noop_interval.is_zero()
         && up.periodic_noop_interval < MIN_PERIODIC_NOOP_INTERVAL
     {
-        return Err(crate::error::Error::invalid(format!(
+        return Err(crate::core::error::Error::invalid(format!(
             "--periodic-noop-interval {} is too short: at least {} (or 0s for no periodic no-op)",
             humantime::format_duration(up.periodic_noop_interval),
             humantime::format_duration(MIN_PERIODIC_NOOP_INTERVAL)
@@ -532,7 +534,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
         .into());
     }
     if let Ok(existing) = control::find(Some(&up.set)).await {
-        return Err(crate::error::Error::invalid(format!(
+        return Err(crate::core::error::Error::invalid(format!(
             "a lab named {} is already running (pid {}, members {}); stop it with: rsctl lab down --set {}",
             existing.set_name,
             existing.pid,

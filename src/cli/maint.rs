@@ -160,8 +160,8 @@ pub fn code_meaning(code: i32) -> Option<&'static str> {
 }
 
 /// A command's error, explained: `COMMAND on HOST failed: plain words (code N Name): server text`.
-pub fn explain(command: &str, e: crate::error::Error) -> anyhow::Error {
-    if let crate::error::Error::Command {
+pub fn explain(command: &str, e: crate::core::error::Error) -> anyhow::Error {
+    if let crate::core::error::Error::Command {
         address,
         code,
         code_name,
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn errors_are_explained_with_their_codes() {
-        let e = crate::error::Error::Command {
+        let e = crate::core::error::Error::Command {
             address: ServerAddress::new("a", 1),
             code: 109,
             code_name: Some("ConfigurationInProgress".into()),

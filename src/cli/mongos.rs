@@ -380,7 +380,7 @@ mod tests {
         down.server_type = ServerType::Unknown;
         down.error = Some(crate::Error::network(
             &down.address.clone(),
-            crate::error::NetworkErrorKind::Io,
+            crate::core::error::NetworkErrorKind::Io,
             "connection refused",
         ));
         let report = ShardedStatus {

@@ -170,8 +170,8 @@ pub fn certificate_failure(topo: &TopologyDescription) -> Option<anyhow::Error> 
     let mut lines = Vec::new();
     for s in topo.servers.values() {
         let reason = s.error.as_ref().and_then(|e| match e {
-            crate::error::Error::Network {
-                kind: crate::error::NetworkErrorKind::Certificate,
+            crate::core::error::Error::Network {
+                kind: crate::core::error::NetworkErrorKind::Certificate,
                 message,
                 ..
             } => Some(message.clone()),
@@ -208,11 +208,11 @@ pub fn unreachable_servers(topo: &TopologyDescription) -> Option<Vec<String>> {
             if s.server_type != ServerType::Unknown {
                 return None;
             }
-            let crate::error::Error::Network { kind, message, .. } = e else {
+            let crate::core::error::Error::Network { kind, message, .. } = e else {
                 return None;
             };
             Some(match kind {
-                crate::error::NetworkErrorKind::Refused => {
+                crate::core::error::NetworkErrorKind::Refused => {
                     format!(
                         "  - {}: connection refused: is mongod running on {}?",
                         s.address, s.address
@@ -239,9 +239,9 @@ pub fn unreachable_failure(what: &str, lines: &[String]) -> anyhow::Error {
 
 /// A selection timeout in the words of the command that waited (`status` did not select "a
 /// read with mode nearest", it looked for any member); other errors pass through.
-pub fn in_words_of(patience: Patience, e: crate::error::Error) -> anyhow::Error {
+pub fn in_words_of(patience: Patience, e: crate::core::error::Error) -> anyhow::Error {
     match (patience, &e) {
-        (Patience::Command(what), crate::error::Error::ServerSelection { message }) => {
+        (Patience::Command(what), crate::core::error::Error::ServerSelection { message }) => {
             let rest = message
                 .find(" after ")
                 .map(|i| &message[i..])
@@ -302,12 +302,12 @@ pub async fn out_of_reach(client: &Client, patience: Patience) -> anyhow::Error 
 }
 
 /// The server refused a command for want of authentication (Unauthorized, code 13).
-pub fn is_unauthorized(e: &crate::error::Error) -> bool {
+pub fn is_unauthorized(e: &crate::core::error::Error) -> bool {
     e.code() == Some(13)
 }
 
 /// What to add to an Unauthorized error: how to authenticate (when no credential was given).
-pub fn unauthorized_hint(e: &crate::error::Error, have_credential: bool) -> &'static str {
+pub fn unauthorized_hint(e: &crate::core::error::Error, have_credential: bool) -> &'static str {
     if is_unauthorized(e) && !have_credential {
         " (the deployment requires authentication: put the user in the URI, \
          mongodb://USER@HOST/..., or give --username USER; the password is prompted for or read \
@@ -329,7 +329,7 @@ pub async fn check_credential(client: &Client) -> anyhow::Result<()> {
         .run_command("admin", bson::doc! { "ping": 1 }, &any)
         .await
     {
-        Err(e @ crate::error::Error::Authentication { .. }) => Err(e.into()),
+        Err(e @ crate::core::error::Error::Authentication { .. }) => Err(e.into()),
         _ => Ok(()),
     }
 }
@@ -389,9 +389,9 @@ mod tests {
         let b = ServerAddress::parse("b:2").unwrap();
         let refused = |addr: &ServerAddress, why: &str| {
             let mut d = ServerDescription::new_unknown(addr.clone());
-            d.error = Some(crate::error::Error::network(
+            d.error = Some(crate::core::error::Error::network(
                 addr,
-                crate::error::NetworkErrorKind::Certificate,
+                crate::core::error::NetworkErrorKind::Certificate,
                 format!("TLS handshake failed: invalid peer certificate: {why}"),
             ));
             d

@@ -117,7 +117,7 @@ pub async fn report(client: &Client) -> anyhow::Result<StatusReport> {
     let mut status: Option<(ServerAddress, Document)> = None;
     let mut config: Option<Document> = None;
     // A member that refuses us for want of credentials (Unauthorized): the others will too.
-    let mut unauthorized: Option<crate::error::Error> = None;
+    let mut unauthorized: Option<crate::core::error::Error> = None;
     for addr in status_sources(&topo) {
         if status.is_none() {
             match client
@@ -127,7 +127,7 @@ pub async fn report(client: &Client) -> anyhow::Result<StatusReport> {
                 Ok(st) => status = Some((addr.clone(), st)),
                 // A credential the server refuses is refused by every member: exit 1 now, naming
                 // user, database and mechanism (never the secret).
-                Err(e @ crate::error::Error::Authentication { .. }) => return Err(e.into()),
+                Err(e @ crate::core::error::Error::Authentication { .. }) => return Err(e.into()),
                 Err(e) if session::is_unauthorized(&e) => {
                     unauthorized.get_or_insert(e);
                 }
@@ -243,9 +243,9 @@ mod tests {
         let mut topo = monitored(&[("a:1", ServerType::Unknown), ("b:2", ServerType::Unknown)]);
         for sd in topo.servers.values_mut() {
             sd.round_trip_time_ms = None;
-            sd.error = Some(crate::error::Error::network(
+            sd.error = Some(crate::core::error::Error::network(
                 &sd.address,
-                crate::error::NetworkErrorKind::Closed,
+                crate::core::error::NetworkErrorKind::Closed,
                 "the server closed the connection",
             ));
         }

@@ -111,7 +111,7 @@ pub(super) async fn probe_loop(
                     None
                 }
                 Ok(Ok(Err(e))) => {
-                    if matches!(e, crate::error::Error::Authentication { .. })
+                    if matches!(e, crate::core::error::Error::Authentication { .. })
                         || session::is_unauthorized(&e)
                     {
                         // Not an outage: the probe can never write. End the watch with it.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 /// The default MongoDB port.
 pub const DEFAULT_PORT: u16 = 27017;

@@ -13,7 +13,7 @@ use bson::oid::ObjectId;
 use bson::Document;
 
 use crate::core::address::ServerAddress;
-use crate::error::Error;
+use crate::core::error::Error;
 
 /// The oldest wire version rsctl speaks: MongoDB 3.6 (`clientMinWireVersion` in the SDAM spec).
 pub const MIN_SUPPORTED_WIRE_VERSION: i32 = 6;

@@ -4,7 +4,7 @@
 
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerDescription, TopologyDescription};
-use crate::error::Error;
+use crate::core::error::Error;
 
 /// One event of the SDAM monitoring spec, or one of rsctl's derived events.
 #[derive(Debug, Clone)]

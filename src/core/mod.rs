@@ -8,6 +8,7 @@ pub mod address;
 pub mod auth;
 pub mod bson_value;
 pub mod description;
+pub mod error;
 pub mod events;
 pub mod read_pref;
 pub mod reconfig;

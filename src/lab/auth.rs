@@ -21,7 +21,7 @@ use bson::{doc, Binary, Bson, Document};
 use crate::core::auth::scram::{
     derive_keys, parse_attributes, payload_of, unescape_username, valid_nonce, ScramMechanism,
 };
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 /// Where the lab's users live (mongod's `--auth` users are usually created in `admin`).
 pub const USER_DB: &str = "admin";

@@ -15,7 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use crate::lab::cluster::Fault;
 use crate::lab::server::Lab;
 

@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 
 use crate::core::address::ServerAddress;
 use crate::core::description::Tags;
-use crate::error::{Error, NetworkErrorKind, Result};
+use crate::core::error::{Error, NetworkErrorKind, Result};
 use crate::lab::auth::AuthStore;
 use crate::lab::cluster::{
     Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, Response,

@@ -20,7 +20,7 @@ use rustls::RootCertStore;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 /// Organization and unit of the lab's client certificates (the CN varies).
 pub const CLIENT_ORGANIZATION: &str = "rsctl lab";

@@ -13,8 +13,8 @@ use rand::RngCore as _;
 
 use crate::core::auth::scram::{sasl_supported_mechs_query, ScramConversation, ScramMechanism};
 use crate::core::auth::{choose_mechanism, x509, AuthContext, KeyCache};
+use crate::core::error::{Error, Result};
 use crate::core::uri::Credential;
-use crate::error::{Error, Result};
 use crate::net::connection::Connection;
 
 /// Derived SCRAM keys, shared by every connection of the process: PBKDF2 runs once per

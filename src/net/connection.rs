@@ -14,8 +14,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::core::address::ServerAddress;
 use crate::core::description::TopologyVersion;
+use crate::core::error::{Error, NetworkErrorKind, Result};
 use crate::core::read_pref::ReadPreference;
-use crate::error::{Error, NetworkErrorKind, Result};
 use crate::wire::{
     self, Header, Message, OpMsg, OpQuery, DEFAULT_MAX_MESSAGE_SIZE, FLAG_EXHAUST_ALLOWED,
     FLAG_MORE_TO_COME,

@@ -19,8 +19,8 @@ use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOp
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::{ResolveError, TokioResolver};
 
+use crate::core::error::{Error, Result};
 use crate::core::uri::{ConnectionString, SrvRecord};
-use crate::error::{Error, Result};
 
 /// The two queries seedlist discovery makes.
 pub trait DnsLookup: Send + Sync {

@@ -23,9 +23,9 @@ use tokio::task::JoinHandle;
 
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerDescription, ServerType, TopologyVersion};
+use crate::core::error::Error;
 use crate::core::events::SdamEvent;
 use crate::core::rtt::{next_average, MinRtt};
-use crate::error::Error;
 use crate::net::connection::{Connection, ConnectionOptions};
 use crate::net::pool::Pool;
 use crate::net::worker::WorkerMsg;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::core::address::ServerAddress;
-use crate::error::Result;
+use crate::core::error::Result;
 use crate::net::connection::{Connection, ConnectionOptions};
 
 /// How many idle connections a pool keeps.
@@ -36,7 +36,7 @@ pub struct Pool {
 /// Why a checkout failed, with what SDAM error handling needs to know.
 #[derive(Debug, Clone)]
 pub struct CheckoutError {
-    pub error: crate::error::Error,
+    pub error: crate::core::error::Error,
     /// The pool generation when the connection attempt started.
     pub generation: u32,
 }

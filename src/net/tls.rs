@@ -18,8 +18,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tokio::net::TcpStream;
 
 use crate::core::address::ServerAddress;
+use crate::core::error::{Error, NetworkErrorKind, Result};
 use crate::core::uri::ConnectionString;
-use crate::error::{Error, NetworkErrorKind, Result};
 
 /// What the connection string asked of TLS.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

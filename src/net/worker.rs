@@ -14,9 +14,9 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerDescription, ServerType, TopologyDescription, TopologyType};
+use crate::core::error::Error;
 use crate::core::events::SdamEvent;
 use crate::core::sdam::{self, ErrorContext};
-use crate::error::Error;
 use crate::net::connection::ConnectionOptions;
 use crate::net::monitor::{self, MonitorHandle, MonitorSettings};
 use crate::net::pool::Pool;

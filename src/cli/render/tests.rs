@@ -50,9 +50,9 @@ fn three() -> TopologyDescription {
     let mut c = server("c:3", ServerType::Unknown, 0.0, "sf");
     c.round_trip_time_ms = None;
     c.tags.clear();
-    c.error = Some(crate::error::Error::network(
+    c.error = Some(crate::core::error::Error::network(
         &ServerAddress::parse("c:3").unwrap(),
-        crate::error::NetworkErrorKind::Io,
+        crate::core::error::NetworkErrorKind::Io,
         "connection refused",
     ));
     topology(vec![server("a:1", ServerType::RSPrimary, 0.4, "ny"), b, c])

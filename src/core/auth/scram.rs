@@ -15,8 +15,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+use crate::core::error::{Error, Result};
 use crate::core::uri::Credential;
-use crate::error::{Error, Result};
 
 /// The smallest iteration count a client accepts (auth specification).
 pub const MIN_ITERATIONS: u32 = 4096;

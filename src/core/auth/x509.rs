@@ -5,8 +5,8 @@
 
 use bson::{doc, Document};
 
+use crate::core::error::{Error, Result};
 use crate::core::uri::Credential;
-use crate::error::{Error, Result};
 
 /// The mechanism's name.
 pub const MECHANISM: &str = "MONGODB-X509";

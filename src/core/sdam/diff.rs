@@ -289,7 +289,7 @@ mod tests {
         let before = td.clone();
         td.update(ServerDescription::from_error(
             addr("a:1"),
-            crate::error::Error::internal("down"),
+            crate::core::error::Error::internal("down"),
             3,
         ));
         let events = diff(&before, &td);

@@ -19,9 +19,9 @@ use std::cmp::Ordering;
 
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerDescription, TopologyDescription, TopologyType};
+use crate::core::error::Error;
 use crate::core::sdam::hello::compare_topology_versions;
 use crate::core::sdam::topology::WIRE_VERSION_4_2;
-use crate::error::Error;
 
 /// Where an application error happened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -119,8 +119,8 @@ impl TopologyDescription {
 mod tests {
     use super::*;
     use crate::core::description::ServerType;
+    use crate::core::error::NetworkErrorKind;
     use crate::core::sdam::TopologyOptions;
-    use crate::error::NetworkErrorKind;
     use bson::doc;
 
     fn addr() -> ServerAddress {

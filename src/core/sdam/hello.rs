@@ -15,7 +15,7 @@ use bson::{Bson, Document};
 use crate::core::address::ServerAddress;
 use crate::core::bson_value::{as_i64, flag};
 use crate::core::description::{OpTime, ServerDescription, ServerType, Tags, TopologyVersion};
-use crate::error::Error;
+use crate::core::error::Error;
 
 /// A field present and not null.
 fn field<'a>(doc: &'a Document, key: &str) -> Option<&'a Bson> {

@@ -10,9 +10,9 @@ use crate::core::description::{
     ServerDescription, ServerType, TopologyDescription, TopologyType, MAX_SUPPORTED_WIRE_VERSION,
     MIN_SUPPORTED_WIRE_VERSION,
 };
+use crate::core::error::Error;
 use crate::core::sdam::hello::compare_topology_versions;
 use crate::core::uri::ConnectionString;
-use crate::error::Error;
 
 /// What the topology starts from: the parts of the connection string SDAM reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

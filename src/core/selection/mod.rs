@@ -26,8 +26,8 @@ use crate::core::address::ServerAddress;
 use crate::core::description::{
     ServerDescription, ServerType, Tags, TopologyDescription, TopologyType,
 };
+use crate::core::error::{Error, Result};
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode, TagSet};
-use crate::error::{Error, Result};
 
 /// How often an idle primary writes a no-op to the oplog (max-staleness spec's idleWritePeriodMS).
 pub const IDLE_WRITE_PERIOD_MS: f64 = 10_000.0;

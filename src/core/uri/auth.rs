@@ -4,7 +4,7 @@
 
 use bson::{Bson, Document};
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 use super::Credential;
 

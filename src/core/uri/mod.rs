@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use crate::core::address::{ServerAddress, DEFAULT_PORT};
 use crate::core::description::TopologyType;
+use crate::core::error::{Error, Result};
 use crate::core::read_pref::ReadPreference;
-use crate::error::{Error, Result};
 
 pub use redact::redact_uri;
 pub use srv::{check_target, parse_txt, SrvRecord, DEFAULT_SRV_SERVICE_NAME, TXT_ALLOWED_OPTIONS};

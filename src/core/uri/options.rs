@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use bson::{Bson, Document};
 
+use crate::core::error::{Error, Result};
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
-use crate::error::{Error, Result};
 
 use super::{auth, parse_tag_set, percent_decode, ServerMonitoringMode};
 

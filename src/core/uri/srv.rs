@@ -18,7 +18,7 @@ use bson::Bson;
 use rand::seq::SliceRandom;
 
 use crate::core::address::ServerAddress;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 use super::{auth, options, ConnectionString};
 
