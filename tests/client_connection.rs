@@ -117,7 +117,7 @@ async fn command_and_write_errors_are_typed() {
             topology_version,
             ..
         } => {
-            assert_eq!(*code, 10107);
+            assert_eq!(*code, Some(10107));
             assert_eq!(code_name.as_deref(), Some("NotWritablePrimary"));
             assert_eq!(labels, &vec!["RetryableWriteError".to_string()]);
             assert_eq!(topology_version.as_ref().unwrap().counter, 3);

@@ -444,7 +444,7 @@ proptest! {
                         1 => Error::network(&a, NetworkErrorKind::Timeout, "timeout"),
                         2 => Error::Authentication { message: "denied".into() },
                         _ => Error::Command {
-                            address: a.clone(), code, code_name: None,
+                            address: a.clone(), code: (code != 0).then_some(code), code_name: None,
                             message: "not master".into(), labels: vec![], topology_version: None,
                         },
                     };

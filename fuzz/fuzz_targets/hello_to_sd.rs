@@ -256,8 +256,9 @@ fuzz_target!(|data: &[u8]| {
                     1 => Error::network(&a, NetworkErrorKind::Timeout, "timeout"),
                     _ => Error::Command {
                         address: a.clone(),
-                        code: [10107, 13435, 11600, 91, 189, 2, 11602, 13436]
-                            [usize::from(rtt >> 5)],
+                        code: Some(
+                            [10107, 13435, 11600, 91, 189, 2, 11602, 13436][usize::from(rtt >> 5)],
+                        ),
                         code_name: None,
                         message: "not writable primary".into(),
                         labels: vec![],

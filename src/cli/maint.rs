@@ -169,14 +169,11 @@ pub fn explain(command: &str, e: crate::core::error::Error) -> anyhow::Error {
         ..
     } = &e
     {
-        let name = code_name
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
-        let words = code_meaning(*code).unwrap_or("the server refused it");
-        return anyhow::anyhow!(
-            "{command} on {address} failed: {words} (code {code}{name}): {message}"
-        );
+        let codes = crate::core::error::code_suffix(*code, code_name.as_deref());
+        let words = code
+            .and_then(code_meaning)
+            .unwrap_or("the server refused it");
+        return anyhow::anyhow!("{command} on {address} failed: {words}{codes}: {message}");
     }
     anyhow::Error::new(e).context(format!("{command} failed"))
 }
@@ -212,7 +209,7 @@ mod tests {
     fn errors_are_explained_with_their_codes() {
         let e = crate::core::error::Error::Command {
             address: ServerAddress::new("a", 1),
-            code: 109,
+            code: Some(109),
             code_name: Some("ConfigurationInProgress".into()),
             message: "Cannot run replSetReconfig because the node is currently updating its configuration".into(),
             labels: vec![],

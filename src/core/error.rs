@@ -42,11 +42,13 @@ pub enum Error {
         message: String,
     },
 
-    /// The server answered `ok: 0`.
-    #[error("{address}: {message} (code {code}{})", code_name.as_deref().map(|n| format!(" {n}")).unwrap_or_default())]
+    /// The server answered `ok: 0` (read by [`crate::core::reply::command_failure`]).
+    #[error("{address}: {message}{}", code_suffix(*code, code_name.as_deref()))]
     Command {
         address: ServerAddress,
-        code: i32,
+        /// The server's error code; `None` when the reply carried none (old servers, some
+        /// legacy replies), when SDAM matches state changes by message instead.
+        code: Option<i32>,
         code_name: Option<String>,
         message: String,
         labels: Vec<String>,
@@ -110,6 +112,17 @@ pub const RETRYABLE_READ_CODES: &[i32] = &[
     11600, 11602, 10107, 13435, 13436, 189, 91, 7, 6, 89, 9001, 262, 134,
 ];
 
+/// How a server error's code is shown after its message: ` (code 13 Unauthorized)`,
+/// ` (code 13)` without a name, ` (Unauthorized)` without a number, nothing with neither.
+pub fn code_suffix(code: Option<i32>, code_name: Option<&str>) -> String {
+    match (code, code_name) {
+        (Some(c), Some(n)) => format!(" (code {c} {n})"),
+        (Some(c), None) => format!(" (code {c})"),
+        (None, Some(n)) => format!(" ({n})"),
+        (None, None) => String::new(),
+    }
+}
+
 impl Error {
     /// Shorthand for an [`Error::InvalidArgument`].
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -169,7 +182,8 @@ impl Error {
     /// The server's error code, if this is a command error.
     pub fn code(&self) -> Option<i32> {
         match self {
-            Error::Command { code, .. } | Error::Write { code, .. } => Some(*code),
+            Error::Command { code, .. } => *code,
+            Error::Write { code, .. } => Some(*code),
             _ => None,
         }
     }
@@ -181,14 +195,10 @@ impl Error {
         }
     }
 
-    /// Whether the server gave an error code (a `Command` error's code 0 stands for "no code").
-    /// SDAM matches state-change errors by code only when there is one, by message otherwise.
+    /// Whether the server gave an error code. SDAM matches state-change errors by code only when
+    /// there is one, by message otherwise.
     fn has_code(&self) -> bool {
-        match self {
-            Error::Command { code, .. } => *code != 0,
-            Error::Write { .. } => true,
-            _ => false,
-        }
+        self.code().is_some()
     }
 
     /// "Not writable primary" per SDAM (by code, or by the legacy message when there is no code).
@@ -224,7 +234,8 @@ impl Error {
         match self {
             Error::Network { .. } => true,
             Error::Command { code, labels, .. } => {
-                RETRYABLE_READ_CODES.contains(code) || labels.iter().any(|l| l == "RetryableError")
+                code.is_some_and(|c| RETRYABLE_READ_CODES.contains(&c))
+                    || labels.iter().any(|l| l == "RetryableError")
             }
             _ => false,
         }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod read_pref;
 pub mod reconfig;
+pub mod reply;
 pub mod rtt;
 pub mod sdam;
 pub mod selection;

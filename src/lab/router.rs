@@ -783,7 +783,7 @@ impl Conn {
         let Some(owner) = owner else {
             return Err(Error::Command {
                 address: ServerAddress::new("127.0.0.1", self.rt().port),
-                code: 43,
+                code: Some(43),
                 code_name: Some("CursorNotFound".into()),
                 message: format!("cursor id {} not found", ids.first().copied().unwrap_or(0)),
                 labels: Vec::new(),
@@ -976,7 +976,11 @@ fn error_document(e: &Error) -> Document {
             labels,
             ..
         } => {
-            let mut d = error_reply(*code, code_name.as_deref().unwrap_or(""), message);
+            let mut d = error_reply(
+                code.unwrap_or(0),
+                code_name.as_deref().unwrap_or(""),
+                message,
+            );
             if !labels.is_empty() {
                 d.insert("errorLabels", labels.clone());
             }

@@ -924,17 +924,8 @@ fn check_ok(host: &str, reply: &Document) -> Result<()> {
     if ok {
         return Ok(());
     }
-    Err(Error::Command {
-        address: ServerAddress::parse(host).unwrap_or_else(|_| ServerAddress::new(host, 0)),
-        code: reply.get_i32("code").unwrap_or(0),
-        code_name: reply.get_str("codeName").ok().map(str::to_string),
-        message: reply
-            .get_str("errmsg")
-            .unwrap_or("command failed")
-            .to_string(),
-        labels: Vec::new(),
-        topology_version: None,
-    })
+    let address = ServerAddress::parse(host).unwrap_or_else(|_| ServerAddress::new(host, 0));
+    Err(crate::core::reply::command_failure(&address, reply))
 }
 
 /// One command over a fresh wire connection (used by `initiate`).

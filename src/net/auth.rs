@@ -13,7 +13,7 @@ use rand::RngCore as _;
 
 use crate::core::auth::scram::{sasl_supported_mechs_query, ScramConversation, ScramMechanism};
 use crate::core::auth::{choose_mechanism, x509, AuthContext, KeyCache};
-use crate::core::error::{Error, Result};
+use crate::core::error::{code_suffix, Error, Result};
 use crate::core::uri::Credential;
 use crate::net::connection::Connection;
 
@@ -62,7 +62,7 @@ fn auth_error(ctx: &AuthContext, e: Error) -> Error {
             code,
             message,
             ..
-        } => ctx.error(format!("{address}: {message} (code {code})")),
+        } => ctx.error(format!("{address}: {message}{}", code_suffix(code, None))),
         other => other,
     }
 }
@@ -144,7 +144,7 @@ async fn authenticate_x509(
             ..
         }) => Err(x509::error(
             credential,
-            format!("{address}: {message} (code {code})"),
+            format!("{address}: {message}{}", code_suffix(code, None)),
         )),
         Err(other) => Err(other),
     }

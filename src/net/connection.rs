@@ -13,9 +13,9 @@ use bson::{doc, Bson, Document, RawBsonRef, RawDocumentBuf};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::core::address::ServerAddress;
-use crate::core::description::TopologyVersion;
 use crate::core::error::{Error, NetworkErrorKind, Result};
 use crate::core::read_pref::ReadPreference;
+use crate::core::reply::command_failure;
 use crate::wire::{
     self, Header, Message, OpMsg, OpQuery, DEFAULT_MAX_MESSAGE_SIZE, FLAG_EXHAUST_ALLOWED,
     FLAG_MORE_TO_COME,
@@ -191,46 +191,12 @@ fn ok_value(d: &Document) -> Option<bool> {
     }
 }
 
-/// Parses a `topologyVersion` sub-document.
-pub fn parse_topology_version(d: &Document) -> Option<TopologyVersion> {
-    let tv = d.get_document("topologyVersion").ok()?;
-    let process_id = tv.get_object_id("processId").ok()?;
-    let counter = get_i64(tv, "counter")?;
-    Some(TopologyVersion {
-        process_id,
-        counter,
-    })
-}
-
 /// Checks a command reply: `ok: 0` becomes [`Error::Command`], `writeErrors` or
 /// `writeConcernError` become [`Error::Write`].
 pub fn check_reply(address: &ServerAddress, reply: Document) -> Result<Document> {
     match ok_value(&reply) {
         Some(true) => {}
-        Some(false) => {
-            let code = get_i64(&reply, "code").unwrap_or(0) as i32;
-            let code_name = reply.get_str("codeName").ok().map(str::to_string);
-            let message = reply
-                .get_str("errmsg")
-                .map(str::to_string)
-                .unwrap_or_else(|_| "command failed without an errmsg".to_string());
-            let labels = reply
-                .get_array("errorLabels")
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|b| b.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            return Err(Error::Command {
-                address: address.clone(),
-                code,
-                code_name,
-                message,
-                labels,
-                topology_version: parse_topology_version(&reply),
-            });
-        }
+        Some(false) => return Err(command_failure(address, &reply)),
         None => {
             return Err(Error::Protocol {
                 address: address.clone(),

@@ -142,7 +142,7 @@ mod tests {
     fn command(code: i32, message: &str) -> Error {
         Error::Command {
             address: addr(),
-            code,
+            code: Some(code),
             code_name: None,
             message: message.into(),
             labels: vec![],

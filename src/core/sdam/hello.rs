@@ -16,6 +16,7 @@ use crate::core::address::ServerAddress;
 use crate::core::bson_value::{as_i64, flag};
 use crate::core::description::{OpTime, ServerDescription, ServerType, Tags, TopologyVersion};
 use crate::core::error::Error;
+use crate::core::reply::{command_failure, parse_topology_version};
 
 /// A field present and not null.
 fn field<'a>(doc: &'a Document, key: &str) -> Option<&'a Bson> {
@@ -122,21 +123,6 @@ fn get_tags(doc: &Document) -> Result<Tags, String> {
     }
 }
 
-/// Parses a `topologyVersion` value: `{processId: ObjectId, counter: integer}`.
-pub fn parse_topology_version(value: &Bson) -> Result<TopologyVersion, String> {
-    let Bson::Document(d) = value else {
-        return Err(type_error("topologyVersion", "a document", value));
-    };
-    let process_id = get_oid(d, "processId")?
-        .ok_or_else(|| "hello reply field \"topologyVersion\" has no processId".to_string())?;
-    let counter = get_i64(d, "counter")?
-        .ok_or_else(|| "hello reply field \"topologyVersion\" has no counter".to_string())?;
-    Ok(TopologyVersion {
-        process_id,
-        counter,
-    })
-}
-
 /// The spec's topologyVersion comparison of a `current` and a `new` one: `Less` (the new one is
 /// more recent) when either is missing or the processIds differ, otherwise the counters' order.
 pub fn compare_topology_versions(
@@ -179,43 +165,13 @@ fn parse_last_write(doc: &Document) -> Result<(Option<i64>, Option<OpTime>), Str
     Ok((date, op_time))
 }
 
-/// Builds the [`Error::Command`] an `ok: 0` reply stands for (code, codeName, errmsg,
-/// errorLabels, topologyVersion). `None` when the reply is `ok: 1`.
+/// The [`Error::Command`] a failed hello reply stands for (read by
+/// [`crate::core::reply::command_failure`]); `None` when the reply's `ok` is true.
 pub fn command_error(address: &ServerAddress, reply: &Document) -> Option<Error> {
     if flag(field(reply, "ok")) {
         return None;
     }
-    let code = field(reply, "code")
-        .and_then(as_i64)
-        .and_then(|c| i32::try_from(c).ok())
-        .unwrap_or(0);
-    let code_name = match field(reply, "codeName") {
-        Some(Bson::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let message = match field(reply, "errmsg").or_else(|| field(reply, "$err")) {
-        Some(Bson::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None if field(reply, "ok").is_none() => "the reply has no \"ok\" field".to_string(),
-        None => "command failed".to_string(),
-    };
-    let labels = match field(reply, "errorLabels") {
-        Some(Bson::Array(items)) => items
-            .iter()
-            .filter_map(|b| b.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let topology_version =
-        field(reply, "topologyVersion").and_then(|v| parse_topology_version(v).ok());
-    Some(Error::Command {
-        address: address.clone(),
-        code,
-        code_name,
-        message,
-        labels,
-        topology_version,
-    })
+    Some(command_failure(address, reply))
 }
 
 /// The spec's ServerType from a successful (`ok: 1`) reply.

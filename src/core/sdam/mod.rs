@@ -21,7 +21,8 @@ pub mod errors;
 pub mod hello;
 pub mod topology;
 
+pub use crate::core::reply::parse_topology_version;
 pub use diff::{close, diff, diff_for, open, opening_events, topology_equivalent};
 pub use errors::{ErrorContext, ErrorOutcome};
-pub use hello::{command_error, compare_topology_versions, parse_topology_version};
+pub use hello::{command_error, compare_topology_versions};
 pub use topology::{StalePrimary, TopologyOptions, UpdateOutcome};
