@@ -25,6 +25,7 @@ pub mod read;
 pub mod reconfig;
 pub mod render;
 pub mod session;
+pub mod set_report;
 pub mod status;
 pub mod stepdown;
 pub mod track;

@@ -17,7 +17,7 @@ use crate::core::description::{ServerType, TopologyDescription, TopologyType};
 
 use super::output::{cell, note, Format, Paint, Stdout, Style};
 use super::render::{ms_text, status_table, StatusReport, WatchEvent};
-use super::{session, status, Context};
+use super::{session, set_report, Context};
 
 /// One router in `status`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -186,7 +186,7 @@ async fn shard_status(ctx: &Context, host: &str) -> anyhow::Result<StatusReport>
         .server_selection_timeout
         .min(Duration::from_secs(10));
     let client = session::connect(options).await?;
-    let r = status::report(&client).await;
+    let r = set_report::report(&client).await;
     client.shutdown().await;
     r
 }
