@@ -27,7 +27,7 @@ use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use crate::core::sdam::{self, TopologyOptions};
 use crate::core::selection::{self, Criteria, Selection, SelectionSettings};
 use crate::core::uri::{ConnectionString, ServerMonitoringMode};
-use crate::net::connection::ConnectionOptions;
+use crate::net::connection::{ConnectionCaches, ConnectionOptions};
 use crate::net::monitor::{MonitorSettings, MIN_HEARTBEAT_FREQUENCY};
 use crate::net::pool::{Pool, PooledConnection};
 use crate::net::worker::{PoolMap, Worker, WorkerMsg};
@@ -64,6 +64,12 @@ pub struct ClientOptions {
     pub credential: Option<crate::core::uri::Credential>,
     /// TLS for every connection (monitors included); `None` = plain TCP.
     pub tls: Option<crate::net::tls::TlsOptions>,
+    /// Resolve member host names through this resolver first (`--dns-server`), the system
+    /// resolver answering for the names it does not know; `None` = the system resolver only.
+    pub host_resolver: Option<Arc<crate::net::dns::HickoryDns>>,
+    /// TLS configurations and SCRAM keys built once and shared by the client's connections
+    /// (and by the clients of options cloned from these).
+    pub caches: ConnectionCaches,
 }
 
 impl ClientOptions {
@@ -85,6 +91,8 @@ impl ClientOptions {
             read_preference: ReadPreference::primary(),
             credential: None,
             tls: None,
+            host_resolver: None,
+            caches: ConnectionCaches::default(),
         }
     }
 
@@ -285,6 +293,8 @@ impl Client {
             load_balanced: options.load_balanced,
             credential: None,
             tls: options.tls.clone(),
+            host_resolver: options.host_resolver.clone(),
+            caches: options.caches.clone(),
         };
         let monitor_settings = MonitorSettings {
             connection: connection.clone(),
@@ -713,6 +723,8 @@ impl Client {
             load_balanced: false,
             credential: None,
             tls: o.tls.clone(),
+            host_resolver: o.host_resolver.clone(),
+            caches: o.caches.clone(),
         };
         let (_conn, hs) =
             crate::net::connection::Connection::connect(address, &options, 0, true).await?;

@@ -132,7 +132,7 @@ async fn speculative_and_full_conversations_with_both_mechanisms() {
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Command { code: Some(13), .. }), "{e}");
-        authenticate(&mut conn, &cred, None, &hs.reply)
+        authenticate(&mut conn, &cred, None, &hs.reply, &Default::default())
             .await
             .unwrap();
         conn.run_command("test", doc! {"find": "c"}).await.unwrap();

@@ -22,7 +22,7 @@ fn opts() -> ConnectionOptions {
         app_name: Some("conn-test".into()),
         load_balanced: false,
         credential: None,
-        tls: None,
+        ..ConnectionOptions::default()
     }
 }
 

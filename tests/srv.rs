@@ -8,6 +8,7 @@ mod common;
 
 use std::net::Ipv4Addr;
 use std::process::{Output, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bson::doc;
@@ -17,6 +18,7 @@ use common::dns::{DnsServer, Zone};
 use rsctl::client::{Client, ClientOptions};
 use rsctl::core::address::ServerAddress;
 use rsctl::lab::server::{Lab, LabConfig};
+use rsctl::net::dns::HickoryDns;
 
 const RSCTL: &str = env!("CARGO_BIN_EXE_rsctl");
 
@@ -241,6 +243,48 @@ async fn status_and_read_through_srv_records() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(hosts.iter().any(|h| out.contains(h.as_str())), "{out}");
 
+    drop(dns);
+    lab.shutdown().await;
+}
+
+/// The host resolver is one client's option, not process-wide state: a client given the DNS
+/// server reaches a member by a name only that server knows, while another client of the same
+/// process, without it, cannot resolve that name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_resolver_belongs_to_one_client() {
+    let lab = Lab::start(LabConfig {
+        nodes: 1,
+        ..LabConfig::default()
+    })
+    .await
+    .unwrap();
+    let hosts = lab.hosts();
+    let dns = DnsServer::start(zone(&hosts));
+    let named = ServerAddress::new("m0.test.example", port(&hosts[0]));
+    let mut with = ClientOptions::new(vec![named.clone()]);
+    with.direct_connection = Some(true);
+    with.host_resolver = Some(Arc::new(HickoryDns::new(Some(dns.addr)).unwrap()));
+    let without = ClientOptions {
+        host_resolver: None,
+        connect_timeout: Duration::from_secs(3),
+        ..with.clone()
+    };
+    let (a, b) = (
+        Client::connect(with).await.unwrap(),
+        Client::connect(without).await.unwrap(),
+    );
+    let (_, reply) = a
+        .probe(&named)
+        .await
+        .expect("m0.test.example resolves through the DNS server");
+    assert!(reply.contains_key("maxWireVersion"), "{reply}");
+    let e = b
+        .probe(&named)
+        .await
+        .expect_err("the system resolver does not know m0.test.example");
+    assert!(e.is_network(), "{e}");
+    a.shutdown().await;
+    b.shutdown().await;
     drop(dns);
     lab.shutdown().await;
 }

@@ -224,7 +224,7 @@ async fn x509_speculative_and_separate_authenticate() {
             .await
             .unwrap();
         assert!(authenticated_users(&status).is_empty());
-        authenticate(&mut conn, &cred, None, &hs.reply)
+        authenticate(&mut conn, &cred, None, &hs.reply, &Default::default())
             .await
             .unwrap();
         conn.run_command("test", doc! {"find": "c"}).await.unwrap();

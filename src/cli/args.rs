@@ -2,12 +2,14 @@
 //! the connection string (with the global overrides applied), namespaces, Extended JSON
 //! documents, read preferences.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bson::{Bson, Document};
 
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use crate::core::uri::{parse_tag_set, ConnectionString};
+use crate::net::dns::HickoryDns;
 
 use super::exit::usage;
 use super::GlobalArgs;
@@ -19,11 +21,14 @@ pub const DEFAULT_SEED: &str = "localhost:27017";
 /// `--heartbeat` and `--local-threshold` on top of it (flags win over URI options).
 ///
 /// A `mongodb+srv://` string is replaced by the seed list and options its DNS records gave,
-/// which [`resolve_srv`] looked up once at start (kept in `global.srv_resolved`).
-pub fn connection_string(global: &GlobalArgs) -> anyhow::Result<ConnectionString> {
+/// which [`resolve`] looked up once at start (`resolved.srv`).
+pub fn connection_string(
+    global: &GlobalArgs,
+    resolved: &Resolved,
+) -> anyhow::Result<ConnectionString> {
     let (text, mut cs) = parse_uri(global)?;
     if cs.srv {
-        match &global.srv_resolved {
+        match &resolved.srv {
             Some((for_text, resolved)) if *for_text == text => cs = resolved.clone(),
             _ => {
                 return Err(anyhow::anyhow!(
@@ -68,6 +73,30 @@ fn parse_uri(global: &GlobalArgs) -> anyhow::Result<(String, ConnectionString)> 
     Ok((text.to_string(), cs))
 }
 
+/// Settings resolved from the flags once at start, before anything connects: kept apart from
+/// the flags as given ([`GlobalArgs`]).
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// For a `mongodb+srv://` `--uri`: its text and the connection string its SRV and TXT
+    /// records gave ([`resolve_srv`]).
+    pub srv: Option<(String, ConnectionString)>,
+    /// `--dns-server`'s resolver, which the connections ask first for member host names.
+    pub host_resolver: Option<Arc<HickoryDns>>,
+}
+
+/// Resolves what the flags name: the `--dns-server` resolver and a `mongodb+srv://` URI's
+/// records (see [`resolve_srv`] for the exit codes).
+pub async fn resolve(global: &GlobalArgs) -> anyhow::Result<Resolved> {
+    let host_resolver = match global.dns_server {
+        Some(server) => Some(Arc::new(HickoryDns::new(Some(server))?)),
+        None => None,
+    };
+    Ok(Resolved {
+        srv: resolve_srv(global).await?,
+        host_resolver,
+    })
+}
+
 /// For a `mongodb+srv://` `--uri`: the SRV and TXT lookups (through `--dns-server` when given),
 /// once, before anything connects. Returns what [`connection_string`] needs later, or `None`
 /// for other URIs (and for URIs that do not parse: [`connection_string`] reports those).
@@ -83,7 +112,7 @@ pub async fn resolve_srv(
     if !cs.srv {
         return Ok(None);
     }
-    let dns = crate::net::dns::HickoryDns::new(global.dns_server)?;
+    let dns = HickoryDns::new(global.dns_server)?;
     let shown = cs.redacted();
     let resolved = crate::net::dns::resolve_srv(&cs, &dns)
         .await
@@ -459,12 +488,15 @@ mod tests {
         ])
         .unwrap();
         // Not resolved: refused rather than connecting to the SRV name itself.
-        assert!(connection_string(&cli.global).is_err());
+        assert!(connection_string(&cli.global, &Resolved::default()).is_err());
         let mut g = cli.global.clone();
         let resolved = ConnectionString::parse("mongodb://a.example.com:1/?tls=true").unwrap();
-        g.srv_resolved = Some(("mongodb+srv://rs.example.com/".into(), resolved.clone()));
+        let settings = Resolved {
+            srv: Some(("mongodb+srv://rs.example.com/".into(), resolved.clone())),
+            ..Default::default()
+        };
         g.replica_set = Some("rs9".into());
-        let cs = connection_string(&g).unwrap();
+        let cs = connection_string(&g, &settings).unwrap();
         assert_eq!(cs.hosts, resolved.hosts);
         assert_eq!(
             cs.replica_set.as_deref(),
@@ -473,7 +505,7 @@ mod tests {
         );
         // A resolution of another URI text is not used.
         g.uri = Some("mongodb+srv://other.example.com/".into());
-        assert!(connection_string(&g).is_err());
+        assert!(connection_string(&g, &settings).is_err());
     }
 
     #[test]

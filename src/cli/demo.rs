@@ -55,6 +55,7 @@ async fn run_as(ctx: &Context, out: &mut Stdout, args: Vec<String>) -> anyhow::R
         format: cli.global.format(),
         style: ctx.style,
         global: cli.global,
+        resolved: Default::default(),
     };
     match cli.command {
         Command::Initiate(a) => super::initiate::run(&sub, a).await,

@@ -483,6 +483,8 @@ fn conn_options(ctx: &Context, cs: &crate::core::uri::ConnectionString) -> Conne
         load_balanced: false,
         credential: cs.credential.clone(),
         tls: crate::net::tls::TlsOptions::from_connection_string(cs),
+        host_resolver: ctx.resolved.host_resolver.clone(),
+        caches: Default::default(),
     }
 }
 
@@ -549,9 +551,9 @@ pub async fn run(ctx: &Context, args: InitiateArgs) -> anyhow::Result<()> {
     let cs = if ctx.global.uri.is_none() && !args.members.is_empty() {
         let mut g = ctx.global.clone();
         g.uri = Some(parse_member(&args.members[0])?.host.to_string());
-        super::args::connection_string(&g)?
+        super::args::connection_string(&g, &ctx.resolved)?
     } else {
-        super::args::connection_string(&ctx.global)?
+        super::args::connection_string(&ctx.global, &ctx.resolved)?
     };
     let plan = plan(&args, &cs.hosts, cs.replica_set.as_deref())?;
     let seed = match &plan {

@@ -132,10 +132,6 @@ pub struct GlobalArgs {
         value_parser = crate::net::dns::parse_dns_server
     )]
     pub dns_server: Option<std::net::SocketAddr>,
-
-    /// The mongodb+srv URI text and its resolution, filled in once at start (not a flag).
-    #[arg(skip)]
-    pub srv_resolved: Option<(String, crate::core::uri::ConnectionString)>,
 }
 
 impl GlobalArgs {
@@ -195,6 +191,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 pub struct Context {
     /// The global options as given.
     pub global: GlobalArgs,
+    /// What they name, resolved once at start (a mongodb+srv URI's records, the DNS server).
+    pub resolved: args::Resolved,
     /// Resolved output format.
     pub format: Format,
     /// Colour for stdout.
@@ -273,7 +271,8 @@ where
 /// abandoned on Ctrl-C with exit code 130.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let format = cli.global.format();
-    let mut global = cli.global;
+    let global = cli.global;
+    let mut resolved = args::Resolved::default();
     if matches!(
         cli.command,
         Command::Initiate(_)
@@ -285,15 +284,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             | Command::Member(_)
             | Command::Reconfig(_)
     ) {
-        if let Some(server) = global.dns_server {
-            crate::net::dns::set_host_resolver(crate::net::dns::HickoryDns::new(Some(server))?);
-        }
-        global.srv_resolved = interruptible_value(args::resolve_srv(&global)).await?;
+        resolved = interruptible_value(args::resolve(&global)).await?;
     }
     let ctx = Context {
         style: Style::detect(global.color),
         format,
         global,
+        resolved,
     };
     match cli.command {
         Command::Lab(args) => lab::run(args).await,

@@ -14,8 +14,8 @@ use super::Context;
 
 /// Client options from the global flags (`--uri`, `-s`, `--direct`, timeouts).
 pub fn options(ctx: &Context) -> anyhow::Result<ClientOptions> {
-    let cs = super::args::connection_string(&ctx.global)?;
-    Ok(options_from(&cs))
+    let cs = super::args::connection_string(&ctx.global, &ctx.resolved)?;
+    Ok(with_resolved(ctx, options_from(&cs)))
 }
 
 /// Client options from a connection string (the global overrides already applied).
@@ -36,10 +36,16 @@ pub fn options_for_seeds(
     seeds: &[ServerAddress],
     set: Option<&str>,
 ) -> anyhow::Result<ClientOptions> {
-    let base = super::args::connection_string(&ctx.global)?;
+    let base = super::args::connection_string(&ctx.global, &ctx.resolved)?;
     let mut cs = with_seeds(&base, seeds, set);
     super::args::apply_overrides(&mut cs, &ctx.global);
-    Ok(options_from(&cs))
+    Ok(with_resolved(ctx, options_from(&cs)))
+}
+
+/// `options` with what the context resolved at start: the `--dns-server` host resolver.
+fn with_resolved(ctx: &Context, mut options: ClientOptions) -> ClientOptions {
+    options.host_resolver = ctx.resolved.host_resolver.clone();
+    options
 }
 
 /// `base` with other seeds and set name: no direct connection or load balancing (several seeds),
@@ -345,6 +351,7 @@ mod tests {
             format: cli.global.format(),
             style: crate::cli::output::Style::detect(cli.global.color),
             global: cli.global,
+            resolved: Default::default(),
         }
     }
 

@@ -17,10 +17,6 @@ use crate::core::error::{code_suffix, Error, Result};
 use crate::core::uri::Credential;
 use crate::net::connection::Connection;
 
-/// Derived SCRAM keys, shared by every connection of the process: PBKDF2 runs once per
-/// (password, salt, iteration count) instead of once per connection.
-static KEY_CACHE: std::sync::Mutex<KeyCache> = std::sync::Mutex::new(KeyCache::new());
-
 /// A fresh client nonce: 24 bytes from the OS rng, base64 (printable, no comma).
 pub fn client_nonce() -> String {
     let mut bytes = [0u8; 24];
@@ -68,12 +64,15 @@ fn auth_error(ctx: &AuthContext, e: Error) -> Error {
 }
 
 /// Completes authentication after the handshake. `speculative` is the conversation whose first
-/// message rode in the hello; `hello` is the handshake reply.
+/// message rode in the hello; `hello` is the handshake reply. `keys` holds the SCRAM keys
+/// already derived by the client's connections: PBKDF2 runs once per (password, salt, iteration
+/// count), not once per connection.
 pub async fn authenticate(
     conn: &mut Connection,
     credential: &Credential,
     speculative: Option<ScramConversation>,
     hello: &Document,
+    keys: &std::sync::Mutex<KeyCache>,
 ) -> Result<()> {
     if x509::is_x509(credential) {
         return authenticate_x509(conn, credential, hello).await;
@@ -103,7 +102,7 @@ pub async fn authenticate(
     for _ in 0..4 {
         // The lock is held for the synchronous step only, never across an await.
         let step = {
-            let mut cache = KEY_CACHE.lock().unwrap_or_else(|p| p.into_inner());
+            let mut cache = keys.lock().unwrap_or_else(|p| p.into_inner());
             conversation.step_cached(&reply, &mut cache)
         };
         match step? {

@@ -7,15 +7,18 @@
 //! A connection that saw a network or protocol error is marked broken and must not be reused.
 
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bson::{doc, Bson, Document, RawBsonRef, RawDocumentBuf};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::core::address::ServerAddress;
+use crate::core::auth::KeyCache;
 use crate::core::error::{Error, NetworkErrorKind, Result};
 use crate::core::read_pref::ReadPreference;
 use crate::core::reply::command_failure;
+use crate::net::dns::HickoryDns;
 use crate::wire::{
     self, Header, Message, OpMsg, OpQuery, DEFAULT_MAX_MESSAGE_SIZE, FLAG_EXHAUST_ALLOWED,
     FLAG_MORE_TO_COME,
@@ -57,6 +60,28 @@ pub struct ConnectionOptions {
     pub credential: Option<crate::core::uri::Credential>,
     /// Wrap the TCP stream in TLS (monitoring and application connections alike).
     pub tls: Option<crate::net::tls::TlsOptions>,
+    /// Resolve host names through this resolver first (`--dns-server`); the system resolver
+    /// answers for the names it does not know, and for everything when `None`.
+    pub host_resolver: Option<Arc<HickoryDns>>,
+    /// What the connections of one client build once and share (clones share them).
+    pub caches: ConnectionCaches,
+}
+
+/// What the connections of one client share, so that it is done once per client rather than
+/// once per connection: TLS client configurations (CA and key files read, roots assembled) and
+/// derived SCRAM keys (PBKDF2). Clones share the same caches; a new value starts empty.
+#[derive(Clone, Default)]
+pub struct ConnectionCaches {
+    /// TLS client configurations, by TLS options.
+    pub tls: Arc<crate::net::tls::ConfigCache>,
+    /// Derived SCRAM keys, by mechanism, password, salt and iteration count.
+    pub scram_keys: Arc<std::sync::Mutex<KeyCache>>,
+}
+
+impl std::fmt::Debug for ConnectionCaches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConnectionCaches { .. }")
+    }
 }
 
 impl Default for ConnectionOptions {
@@ -68,6 +93,8 @@ impl Default for ConnectionOptions {
             load_balanced: false,
             credential: None,
             tls: None,
+            host_resolver: None,
+            caches: ConnectionCaches::default(),
         }
     }
 }
@@ -262,14 +289,17 @@ impl Connection {
                 let connect = async {
                     // Resolve first, so that a name that does not resolve is told apart from a
                     // host that refuses the connection.
-                    let addrs: Vec<std::net::SocketAddr> =
-                        match crate::net::dns::host_override(host, *port).await {
-                            Some(addrs) => addrs,
-                            None => tokio::net::lookup_host((host.as_str(), *port))
-                                .await
-                                .map_err(|e| resolve_error(address, host, &e))?
-                                .collect(),
-                        };
+                    let from_resolver = match &options.host_resolver {
+                        Some(dns) => dns.host_addresses(host, *port).await,
+                        None => None,
+                    };
+                    let addrs: Vec<std::net::SocketAddr> = match from_resolver {
+                        Some(addrs) => addrs,
+                        None => tokio::net::lookup_host((host.as_str(), *port))
+                            .await
+                            .map_err(|e| resolve_error(address, host, &e))?
+                            .collect(),
+                    };
                     if addrs.is_empty() {
                         return Err(Error::network(
                             address,
@@ -292,7 +322,8 @@ impl Connection {
                 match &options.tls {
                     None => Box::new(tcp),
                     Some(tls) => {
-                        let handshake = crate::net::tls::connect(address, host, tcp, tls);
+                        let handshake =
+                            crate::net::tls::connect(address, host, tcp, tls, &options.caches.tls);
                         match tokio::time::timeout(options.connect_timeout, handshake).await {
                             Err(_) => {
                                 return Err(timeout_error(
@@ -352,7 +383,14 @@ impl Connection {
         };
         let (fields, speculative) = crate::net::auth::prepare(credential)?;
         let hs = conn.handshake_with(options, use_hello, fields).await?;
-        crate::net::auth::authenticate(&mut conn, credential, speculative, &hs.reply).await?;
+        crate::net::auth::authenticate(
+            &mut conn,
+            credential,
+            speculative,
+            &hs.reply,
+            &options.caches.scram_keys,
+        )
+        .await?;
         Ok((conn, hs))
     }
 

@@ -5,14 +5,14 @@
 //! The rules (domain checks, TXT options, srvMaxHosts) are pure and live in
 //! `core::uri` ([`ConnectionString::resolve_srv`]); this module only asks and collects.
 //!
-//! With `--dns-server` the CLI also installs a process-wide *host* resolver
-//! ([`set_host_resolver`]): connections then resolve member host names through that server
-//! first (falling back to the system resolver for names it does not know), which is what a
-//! split-horizon setup needs when the SRV targets only exist in that server's view.
+//! With `--dns-server` the CLI also gives its clients a *host* resolver (the connection option
+//! `host_resolver`): their connections then resolve member host names through that server first
+//! ([`HickoryDns::host_addresses`], falling back to the system resolver for names it does not
+//! know), which is what a split-horizon setup needs when the SRV targets only exist in that
+//! server's view.
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
@@ -203,36 +203,29 @@ impl DnsLookup for HickoryDns {
     }
 }
 
-/// The resolver connections use for host names before the system one (set by `--dns-server`).
-static HOST_RESOLVER: OnceLock<HickoryDns> = OnceLock::new();
-
-/// Makes every connection of this process resolve host names through `dns` first. Returns false
-/// if a host resolver was already installed (the first one stays).
-pub fn set_host_resolver(dns: HickoryDns) -> bool {
-    HOST_RESOLVER.set(dns).is_ok()
-}
-
-/// The socket addresses of `host:port` from the installed host resolver; `None` when none is
-/// installed, `host` is an IP literal, or the resolver does not know the name (the caller then
-/// uses the system resolver).
-pub async fn host_override(host: &str, port: u16) -> Option<Vec<SocketAddr>> {
-    let dns = HOST_RESOLVER.get()?;
-    if host.parse::<IpAddr>().is_ok() || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
-        return None;
-    }
-    match dns.lookup_ip(host).await {
-        Ok(ips) if !ips.is_empty() => {
-            tracing::debug!("{host} -> {ips:?} via the {}", dns.via);
-            Some(
-                ips.into_iter()
-                    .map(|ip| SocketAddr::new(ip, port))
-                    .collect(),
-            )
+impl HickoryDns {
+    /// The socket addresses of `host:port` from this resolver; `None` when `host` is an IP
+    /// literal or the resolver does not know the name (the caller then uses the system
+    /// resolver).
+    pub async fn host_addresses(&self, host: &str, port: u16) -> Option<Vec<SocketAddr>> {
+        if host.parse::<IpAddr>().is_ok() || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok()
+        {
+            return None;
         }
-        Ok(_) => None,
-        Err(e) => {
-            tracing::debug!("{e}; falling back to the system resolver");
-            None
+        match self.lookup_ip(host).await {
+            Ok(ips) if !ips.is_empty() => {
+                tracing::debug!("{host} -> {ips:?} via the {}", self.via);
+                Some(
+                    ips.into_iter()
+                        .map(|ip| SocketAddr::new(ip, port))
+                        .collect(),
+                )
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::debug!("{e}; falling back to the system resolver");
+                None
+            }
         }
     }
 }

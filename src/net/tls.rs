@@ -176,33 +176,41 @@ fn read_certs(path: &std::path::Path, option: &str) -> Result<Vec<CertificateDer
 }
 
 /// Client configurations already built, by options: the CA and key files are read and the
-/// roots assembled once per process, not once per connection.
-static CONFIGS: std::sync::Mutex<Vec<(TlsOptions, Arc<ClientConfig>)>> =
-    std::sync::Mutex::new(Vec::new());
-
-fn cached_client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>> {
-    let lock = || CONFIGS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, c)) = lock().iter().find(|(o, _)| o == options) {
-        return Ok(Arc::clone(c));
-    }
-    // Built outside the lock (file reads); a race only builds the same config twice.
-    let config = options.client_config()?;
-    let mut configs = lock();
-    if configs.len() >= 16 {
-        configs.remove(0);
-    }
-    configs.push((options.clone(), Arc::clone(&config)));
-    Ok(config)
+/// roots assembled once per client ([`crate::net::connection::ConnectionCaches`]), not once per
+/// connection. At most 16 are kept, oldest evicted first.
+#[derive(Debug, Default)]
+pub struct ConfigCache {
+    configs: std::sync::Mutex<Vec<(TlsOptions, Arc<ClientConfig>)>>,
 }
 
-/// Wraps an open TCP stream in TLS for `address` (SNI = the host name).
+impl ConfigCache {
+    /// The configuration for `options`, built on first use.
+    pub fn get(&self, options: &TlsOptions) -> Result<Arc<ClientConfig>> {
+        let lock = || self.configs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, c)) = lock().iter().find(|(o, _)| o == options) {
+            return Ok(Arc::clone(c));
+        }
+        // Built outside the lock (file reads); a race only builds the same config twice.
+        let config = options.client_config()?;
+        let mut configs = lock();
+        if configs.len() >= 16 {
+            configs.remove(0);
+        }
+        configs.push((options.clone(), Arc::clone(&config)));
+        Ok(config)
+    }
+}
+
+/// Wraps an open TCP stream in TLS for `address` (SNI = the host name), with the configuration
+/// for `options` from `cache`.
 pub async fn connect(
     address: &ServerAddress,
     host: &str,
     tcp: TcpStream,
     options: &TlsOptions,
+    cache: &ConfigCache,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let config = cached_client_config(options)?;
+    let config = cache.get(options)?;
     let name = ServerName::try_from(host.to_string())
         .map_err(|e| Error::invalid(format!("{address}: not a valid TLS server name: {e}")))?;
     tokio_rustls::TlsConnector::from(config)
