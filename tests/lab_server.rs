@@ -152,6 +152,55 @@ async fn initiate_elects_a_primary_that_says_so() {
 }
 
 #[tokio::test]
+async fn initiate_beyond_seven_members_gives_the_rest_no_vote_and_priority_0() {
+    // mongod refuses a config with more than seven voters: members after the seventh are
+    // passives (votes 0, priority 0), listed by hello under `passives`, not `hosts`.
+    let lab = initiated(9, &[]).await;
+    let primary = lab.primary().expect("a primary after initiate");
+    let h = hello(&primary).await;
+    let list = |k: &str| -> Vec<String> {
+        let mut v: Vec<String> = h
+            .get_array(k)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Bson::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let (hosts, passives) = (list("hosts"), list("passives"));
+    let all = lab.hosts();
+    let mut voters = all[..7].to_vec();
+    voters.sort();
+    let mut rest = all[7..].to_vec();
+    rest.sort();
+    assert_eq!((hosts, passives), (voters, rest), "{h}");
+    let mut w = Wire::connect(&primary).await;
+    let cfg = w.cmd(doc! {"replSetGetConfig": 1, "$db": "admin"}).await;
+    let members = cfg
+        .get_document("config")
+        .unwrap()
+        .get_array("members")
+        .unwrap();
+    let votes: Vec<i32> = members
+        .iter()
+        .map(|m| {
+            let m = m.as_document().unwrap();
+            match m.get("votes") {
+                Some(Bson::Int32(v)) => *v,
+                Some(Bson::Int64(v)) => *v as i32,
+                Some(Bson::Double(v)) => *v as i32,
+                _ => 1,
+            }
+        })
+        .collect();
+    assert_eq!(votes, [1, 1, 1, 1, 1, 1, 1, 0, 0], "{cfg}");
+}
+
+#[tokio::test]
 async fn op_query_is_master_gets_an_op_reply() {
     let lab = Lab::start(config(1)).await.unwrap();
     let mut w = Wire::connect(&lab.hosts()[0]).await;

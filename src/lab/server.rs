@@ -760,7 +760,9 @@ impl Lab {
     }
 
     /// Sends `replSetInitiate` with every member (and its tags; the last one an arbiter if
-    /// asked) to the first member over a real connection, then waits for a primary.
+    /// asked) to the first member over a real connection, then waits for a primary. Beyond seven
+    /// members, the members after the seventh voter get votes 0 and priority 0
+    /// ([`votes_in_initial_config`]).
     pub async fn initiate(&self, tags: &[Tags], arbiter_last: bool) -> Result<()> {
         let hosts = self.hosts();
         if tags.len() > hosts.len() {
@@ -770,6 +772,7 @@ impl Lab {
                 hosts.len()
             )));
         }
+        let arbiter = arbiter_last && hosts.len() > 1;
         let members: Vec<Bson> = hosts
             .iter()
             .enumerate()
@@ -782,8 +785,12 @@ impl Lab {
                         .collect();
                     m.insert("tags", t);
                 }
-                if arbiter_last && hosts.len() > 1 && i == hosts.len() - 1 {
+                let is_arbiter = arbiter && i == hosts.len() - 1;
+                if is_arbiter {
                     m.insert("arbiterOnly", true);
+                } else if !votes_in_initial_config(i, hosts.len(), arbiter) {
+                    m.insert("votes", 0);
+                    m.insert("priority", 0);
                 }
                 Bson::Document(m)
             })
@@ -911,6 +918,27 @@ impl Drop for Lab {
     fn drop(&mut self) {
         self.abort_all();
     }
+}
+
+/// mongod allows at most this many voting members in a replica set config.
+pub const MAX_VOTING_MEMBERS: usize = 7;
+
+/// Whether member `i` of `n` votes in the config `initiate` builds: the first seven members do
+/// (the first six and the arbiter when the last member is an arbiter, since arbiters must vote);
+/// the others get votes 0 and priority 0, as mongod requires for sets larger than seven.
+pub fn votes_in_initial_config(i: usize, n: usize, arbiter_last: bool) -> bool {
+    if n <= MAX_VOTING_MEMBERS {
+        return true;
+    }
+    if arbiter_last && i == n - 1 {
+        return true;
+    }
+    let data_voters = if arbiter_last {
+        MAX_VOTING_MEMBERS - 1
+    } else {
+        MAX_VOTING_MEMBERS
+    };
+    i < data_voters
 }
 
 fn check_ok(host: &str, reply: &Document) -> Result<()> {

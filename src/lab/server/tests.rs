@@ -442,3 +442,18 @@ async fn documents_over_16_mib_are_rejected_like_mongod() {
     send(&mut s, 2, &msg(doc! {"ping": 1, "$db": "admin"})).await;
     assert_eq!(recv_within(&mut s, SEC).await.unwrap().0.response_to, 2);
 }
+
+#[test]
+fn members_after_the_seventh_voter_do_not_vote() {
+    let voting = |n: usize, arbiter: bool| {
+        (0..n)
+            .filter(|&i| super::votes_in_initial_config(i, n, arbiter))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(voting(3, false), [0, 1, 2]);
+    assert_eq!(voting(7, true), (0..7).collect::<Vec<_>>());
+    assert_eq!(voting(9, false), (0..7).collect::<Vec<_>>());
+    // An arbiter must vote: six data-bearing voters and the arbiter.
+    assert_eq!(voting(9, true), [0, 1, 2, 3, 4, 5, 8]);
+    assert_eq!(voting(50, false).len(), 7);
+}
