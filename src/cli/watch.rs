@@ -277,9 +277,10 @@ async fn watch(
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
             _ = rtt_tick.tick() => {
-                let topo = client.topology();
+                // Read in place (no copy of the topology twice a second); lines are written after.
+                let rtt = tracker.rtt_events(&client.watch().borrow());
                 let at = now_ms();
-                for e in tracker.rtt_events(&topo) {
+                for e in rtt {
                     sink.emit(at, e)?;
                 }
             }

@@ -10,9 +10,10 @@
 //! - [`diff`](diff()): the SDAM monitoring events between two topology descriptions, plus rsctl's derived
 //!   primary events.
 //!
-//! The topology worker in `net/` owns a `TopologyDescription`: for each check it clones it, calls
-//! `update`, publishes the clone and the events from `diff`. Nothing here reads a clock: times are
-//! the caller's `now_ms`.
+//! The topology worker in `net/` owns a `TopologyDescription`: for each check it calls `apply`,
+//! and when `apply` reports a change beyond the checked server's slot (or that slot's description
+//! is not equivalent to the old one) it publishes a copy and the events from `diff_for`; otherwise
+//! it copies that one slot. Nothing here reads a clock: times are the caller's `now_ms`.
 //!
 //! [`ServerDescription`]: crate::core::description::ServerDescription
 

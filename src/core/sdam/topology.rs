@@ -58,6 +58,46 @@ pub struct UpdateOutcome {
     pub applied: bool,
     /// Old primaries now marked Unknown: request an immediate check of each.
     pub stale_primaries: Vec<StalePrimary>,
+    /// Something beyond the given server's own slot changed: a server was added or removed
+    /// (the given one included), another server changed type (a stale primary invalidated, a
+    /// PossiblePrimary marked), or a topology-level field changed (type, set name, max
+    /// setVersion or electionId, compatibility, logicalSessionTimeoutMinutes). When false, the
+    /// new description differs from the old one in that slot only, so when that slot's new
+    /// description is equivalent to its old one there is no event to publish and nothing to diff.
+    pub topology_changed: bool,
+}
+
+/// The topology-level fields of a description, compared before and after an update (strings as
+/// hashes, so that the comparison allocates nothing).
+#[derive(PartialEq, Eq)]
+struct TopLevel {
+    topology_type: TopologyType,
+    set_name: u64,
+    max_set_version: Option<i64>,
+    max_election_id: Option<bson::oid::ObjectId>,
+    compatible: bool,
+    compatibility_error: u64,
+    logical_session_timeout_minutes: Option<i64>,
+}
+
+impl TopLevel {
+    fn of(td: &TopologyDescription) -> Self {
+        use std::hash::{Hash, Hasher};
+        let hash = |v: &Option<String>| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            v.hash(&mut h);
+            h.finish()
+        };
+        TopLevel {
+            topology_type: td.topology_type,
+            set_name: hash(&td.set_name),
+            max_set_version: td.max_set_version,
+            max_election_id: td.max_election_id,
+            compatible: td.compatible,
+            compatibility_error: hash(&td.compatibility_error),
+            logical_session_timeout_minutes: td.logical_session_timeout_minutes,
+        }
+    }
 }
 
 /// Wire version of MongoDB 4.2: errors and stale primaries from older servers clear the pool.
@@ -151,67 +191,75 @@ impl TopologyDescription {
             sd.round_trip_time_ms = None;
             sd.min_round_trip_time_ms = None;
         }
+        let before = TopLevel::of(self);
+        let out_ = &mut out;
         match self.topology_type {
-            TopologyType::Single => self.update_single(sd),
-            TopologyType::LoadBalanced => self.replace(sd),
-            TopologyType::Unknown => self.update_unknown(sd, &mut out),
+            TopologyType::Single => self.update_single(sd, out_),
+            TopologyType::LoadBalanced => self.replace(sd, out_),
+            TopologyType::Unknown => self.update_unknown(sd, out_),
             TopologyType::Sharded => match sd.server_type {
                 ServerType::Unknown | ServerType::Mongos | ServerType::PossiblePrimary => {
-                    self.replace(sd)
+                    self.replace(sd, out_)
                 }
-                _ => self.remove(&sd.address),
+                _ => self.remove(&sd.address, out_),
             },
             TopologyType::ReplicaSetNoPrimary => match sd.server_type {
                 ServerType::Unknown | ServerType::RSGhost | ServerType::PossiblePrimary => {
-                    self.replace(sd)
+                    self.replace(sd, out_)
                 }
                 ServerType::Standalone | ServerType::Mongos | ServerType::LoadBalancer => {
-                    self.remove(&sd.address)
+                    self.remove(&sd.address, out_)
                 }
                 ServerType::RSPrimary => {
                     self.topology_type = TopologyType::ReplicaSetWithPrimary;
-                    self.update_rs_from_primary(sd, &mut out);
+                    self.update_rs_from_primary(sd, out_);
                 }
                 ServerType::RSSecondary | ServerType::RSArbiter | ServerType::RSOther => {
-                    self.update_rs_without_primary(sd)
+                    self.update_rs_without_primary(sd, out_)
                 }
             },
             TopologyType::ReplicaSetWithPrimary => match sd.server_type {
                 ServerType::Unknown | ServerType::RSGhost | ServerType::PossiblePrimary => {
-                    self.replace(sd);
+                    self.replace(sd, out_);
                     self.check_if_has_primary();
                 }
                 ServerType::Standalone | ServerType::Mongos | ServerType::LoadBalancer => {
-                    self.remove(&sd.address);
+                    self.remove(&sd.address, out_);
                     self.check_if_has_primary();
                 }
-                ServerType::RSPrimary => self.update_rs_from_primary(sd, &mut out),
+                ServerType::RSPrimary => self.update_rs_from_primary(sd, out_),
                 ServerType::RSSecondary | ServerType::RSArbiter | ServerType::RSOther => {
-                    self.update_rs_with_primary_from_member(sd)
+                    self.update_rs_with_primary_from_member(sd, out_)
                 }
             },
         }
         self.update_compatibility();
         self.update_logical_session_timeout();
+        if TopLevel::of(self) != before {
+            out.topology_changed = true;
+        }
         out
     }
 
-    fn replace(&mut self, sd: ServerDescription) {
+    fn replace(&mut self, sd: ServerDescription, out: &mut UpdateOutcome) {
         match self.servers.get_mut(&sd.address) {
             Some(slot) => *slot = sd,
             None => {
+                out.topology_changed = true;
                 self.servers.insert(sd.address.clone(), sd);
             }
         }
     }
 
-    fn remove(&mut self, address: &ServerAddress) {
-        self.servers.remove(address);
+    fn remove(&mut self, address: &ServerAddress, out: &mut UpdateOutcome) {
+        if self.servers.remove(address).is_some() {
+            out.topology_changed = true;
+        }
     }
 
     /// TopologyType Single: always replace; with a set name, a server that does not report it
     /// becomes a default Unknown.
-    fn update_single(&mut self, sd: ServerDescription) {
+    fn update_single(&mut self, sd: ServerDescription, out: &mut UpdateOutcome) {
         if let Some(expected) = &self.set_name {
             if sd.server_type != ServerType::Unknown && sd.set_name.as_ref() != Some(expected) {
                 let message = match &sd.set_name {
@@ -232,32 +280,32 @@ impl TopologyDescription {
                     error,
                     sd.last_update_time_ms,
                 );
-                self.replace(unknown);
+                self.replace(unknown, out);
                 return;
             }
         }
-        self.replace(sd);
+        self.replace(sd, out);
     }
 
     fn update_unknown(&mut self, sd: ServerDescription, out: &mut UpdateOutcome) {
         match sd.server_type {
             ServerType::Unknown | ServerType::RSGhost | ServerType::PossiblePrimary => {
-                self.replace(sd)
+                self.replace(sd, out)
             }
             // A load balancer's reply (serviceId) without loadBalanced=true: not usable here.
-            ServerType::LoadBalancer => self.remove(&sd.address),
+            ServerType::LoadBalancer => self.remove(&sd.address, out),
             ServerType::Standalone => {
                 // updateUnknownWithStandalone
                 if self.seeds.len() == 1 {
                     self.topology_type = TopologyType::Single;
-                    self.replace(sd);
+                    self.replace(sd, out);
                 } else {
-                    self.remove(&sd.address);
+                    self.remove(&sd.address, out);
                 }
             }
             ServerType::Mongos => {
                 self.topology_type = TopologyType::Sharded;
-                self.replace(sd);
+                self.replace(sd, out);
             }
             ServerType::RSPrimary => {
                 self.topology_type = TopologyType::ReplicaSetWithPrimary;
@@ -265,15 +313,16 @@ impl TopologyDescription {
             }
             ServerType::RSSecondary | ServerType::RSArbiter | ServerType::RSOther => {
                 self.topology_type = TopologyType::ReplicaSetNoPrimary;
-                self.update_rs_without_primary(sd);
+                self.update_rs_without_primary(sd, out);
             }
         }
     }
 
     /// Adds an Unknown description for every member `sd` reports that is not monitored yet.
-    fn add_members(&mut self, sd: &ServerDescription) {
+    fn add_members(&mut self, sd: &ServerDescription, out: &mut UpdateOutcome) {
         for member in sd.all_members() {
             if !self.servers.contains_key(member) {
+                out.topology_changed = true;
                 self.servers.insert(
                     member.clone(),
                     ServerDescription::new_unknown(member.clone()),
@@ -284,10 +333,11 @@ impl TopologyDescription {
 
     /// The spec's handling of `primary` from a non-primary: an Unknown server named as the
     /// primary becomes PossiblePrimary.
-    fn mark_possible_primary(&mut self, primary: Option<&ServerAddress>) {
+    fn mark_possible_primary(&mut self, primary: Option<&ServerAddress>, out: &mut UpdateOutcome) {
         if let Some(p) = primary {
             if let Some(s) = self.servers.get_mut(p) {
                 if s.server_type == ServerType::Unknown {
+                    out.topology_changed = true;
                     s.server_type = ServerType::PossiblePrimary;
                 }
             }
@@ -300,36 +350,40 @@ impl TopologyDescription {
     }
 
     /// updateRSWithoutPrimary.
-    fn update_rs_without_primary(&mut self, sd: ServerDescription) {
+    fn update_rs_without_primary(&mut self, sd: ServerDescription, out: &mut UpdateOutcome) {
         match &self.set_name {
             None => self.set_name = sd.set_name.clone(),
             Some(name) if sd.set_name.as_ref() != Some(name) => {
-                self.remove(&sd.address);
+                self.remove(&sd.address, out);
                 return;
             }
             Some(_) => {}
         }
-        self.add_members(&sd);
-        self.mark_possible_primary(sd.primary.as_ref());
+        self.add_members(&sd, out);
+        self.mark_possible_primary(sd.primary.as_ref(), out);
         if Self::me_mismatch(&sd) {
-            self.remove(&sd.address);
+            self.remove(&sd.address, out);
             return;
         }
-        self.replace(sd);
+        self.replace(sd, out);
     }
 
     /// updateRSWithPrimaryFromMember.
-    fn update_rs_with_primary_from_member(&mut self, sd: ServerDescription) {
+    fn update_rs_with_primary_from_member(
+        &mut self,
+        sd: ServerDescription,
+        out: &mut UpdateOutcome,
+    ) {
         if self.set_name != sd.set_name || Self::me_mismatch(&sd) {
-            self.remove(&sd.address);
+            self.remove(&sd.address, out);
             self.check_if_has_primary();
             return;
         }
         let hint = sd.primary.clone();
-        self.replace(sd);
+        self.replace(sd, out);
         if self.primary().is_none() {
             self.topology_type = TopologyType::ReplicaSetNoPrimary;
-            self.mark_possible_primary(hint.as_ref());
+            self.mark_possible_primary(hint.as_ref(), out);
         }
     }
 
@@ -376,7 +430,7 @@ impl TopologyDescription {
         match &self.set_name {
             None => self.set_name = sd.set_name.clone(),
             Some(name) if sd.set_name.as_ref() != Some(name) => {
-                self.remove(&sd.address);
+                self.remove(&sd.address, out);
                 self.check_if_has_primary();
                 return;
             }
@@ -390,7 +444,7 @@ impl TopologyDescription {
             };
             let unknown =
                 ServerDescription::from_error(sd.address.clone(), error, sd.last_update_time_ms);
-            self.replace(unknown);
+            self.replace(unknown, out);
             self.check_if_has_primary();
             return;
         }
@@ -399,6 +453,7 @@ impl TopologyDescription {
         let now_ms = sd.last_update_time_ms;
         for (address, server) in self.servers.iter_mut() {
             if address != &sd.address && server.server_type == ServerType::RSPrimary {
+                out.topology_changed = true;
                 out.stale_primaries.push(StalePrimary {
                     address: address.clone(),
                     clear_pool: server.max_wire_version < WIRE_VERSION_4_2,
@@ -420,16 +475,21 @@ impl TopologyDescription {
         members.sort_unstable();
         members.dedup();
         let mut next = 0;
+        let count = self.servers.len();
         self.servers.retain(|address, _| {
             while next < members.len() && members[next] < address {
                 next += 1;
             }
             next < members.len() && members[next] == address
         });
+        if self.servers.len() != count {
+            out.topology_changed = true;
+        }
         let in_own_list = members.binary_search(&&sd.address).is_ok();
         if self.servers.len() < members.len() {
             for member in members {
                 if !self.servers.contains_key(member) {
+                    out.topology_changed = true;
                     self.servers.insert(
                         member.clone(),
                         ServerDescription::new_unknown(member.clone()),
@@ -438,7 +498,7 @@ impl TopologyDescription {
             }
         }
         if in_own_list {
-            self.replace(sd);
+            self.replace(sd, out);
         }
         self.check_if_has_primary();
     }
