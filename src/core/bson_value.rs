@@ -2,7 +2,16 @@
 //! an integer, a flag, a truth value. One copy of each rule, for the driver (hello replies) and
 //! the lab (command fields) alike. Pure.
 
-use bson::Bson;
+use bson::{Bson, Document};
+
+/// The field `key` of `doc` when it is present and not null (nor undefined): how servers read
+/// an optional field of a reply or a command.
+pub fn field<'a>(doc: &'a Document, key: &str) -> Option<&'a Bson> {
+    match doc.get(key) {
+        None | Some(Bson::Null) | Some(Bson::Undefined) => None,
+        Some(b) => Some(b),
+    }
+}
 
 /// A number of any BSON numeric type (int32, int64, double, decimal128) as an `f64`.
 pub fn as_f64(value: &Bson) -> Option<f64> {
@@ -64,6 +73,16 @@ mod tests {
         assert_eq!(as_f64(&Bson::Boolean(true)), None);
         assert_eq!(as_f64(&Bson::String("1".into())), None);
         assert_eq!(number(None), None);
+    }
+
+    #[test]
+    fn fields_that_are_null_or_undefined_are_absent() {
+        let d = bson::doc! {"n": Bson::Null, "u": Bson::Undefined, "z": 0, "s": ""};
+        assert_eq!(field(&d, "n"), None);
+        assert_eq!(field(&d, "u"), None);
+        assert_eq!(field(&d, "missing"), None);
+        assert_eq!(field(&d, "z"), Some(&Bson::Int32(0)));
+        assert_eq!(field(&d, "s"), Some(&Bson::String(String::new())));
     }
 
     #[test]

@@ -7,17 +7,9 @@
 use bson::{Bson, Document};
 
 use crate::core::address::ServerAddress;
-use crate::core::bson_value::as_i64;
+use crate::core::bson_value::{as_i64, field};
 use crate::core::description::TopologyVersion;
 use crate::core::error::Error;
-
-/// A field present and not null (nor undefined).
-fn field<'a>(doc: &'a Document, key: &str) -> Option<&'a Bson> {
-    match doc.get(key) {
-        None | Some(Bson::Null) | Some(Bson::Undefined) => None,
-        Some(b) => Some(b),
-    }
-}
 
 fn type_error(key: &str, expected: &str, got: &Bson) -> String {
     format!(

@@ -13,18 +13,10 @@ use bson::oid::ObjectId;
 use bson::{Bson, Document};
 
 use crate::core::address::ServerAddress;
-use crate::core::bson_value::{as_i64, flag};
+use crate::core::bson_value::{as_i64, field, flag};
 use crate::core::description::{OpTime, ServerDescription, ServerType, Tags, TopologyVersion};
 use crate::core::error::Error;
 use crate::core::reply::{command_failure, parse_topology_version};
-
-/// A field present and not null.
-fn field<'a>(doc: &'a Document, key: &str) -> Option<&'a Bson> {
-    match doc.get(key) {
-        None | Some(Bson::Null) | Some(Bson::Undefined) => None,
-        Some(b) => Some(b),
-    }
-}
 
 fn type_error(key: &str, expected: &str, got: &Bson) -> String {
     format!(
