@@ -1,12 +1,12 @@
 //! The one pymongo gate shared by every test that drives the lab with the official Python driver
-//! (tests/fidelity.rs, tests/fidelity_mongos.rs, tests/fidelity_staleness.rs, tests/auth.rs,
-//! tests/x509.rs), included with `#[path]`.
+//! (tests/it/fidelity.rs, fidelity_mongos.rs, fidelity_staleness.rs, auth.rs,
+//! x509.rs), a module of the test binary included with `#[path]` from tests/it/main.rs.
 //!
 //! The tests provision their own interpreter, so that a plain `cargo test` passes on a machine
 //! that has nothing but the Rust toolchain and python3: a virtual environment under
 //! `target/tmp/fidelity-venv`, built once from the pinned `tests/fidelity/requirements.txt`.
-//! Several test binaries start at the same moment, so the environment is built under an
-//! exclusive file lock, and marked ready (with the requirements it was built from) only when pip
+//! Several test processes may start at the same moment (two checkouts sharing a target, `cargo
+//! test` run twice), so the environment is built under an exclusive file lock, and marked ready (with the requirements it was built from) only when pip
 //! has finished; a later run with the same requirements reuses it, a changed pin rebuilds it.
 //!
 //! `RSCTL_PYTHON=/path/to/python` uses that interpreter instead (it must import pymongo). When the

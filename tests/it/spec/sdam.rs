@@ -23,8 +23,8 @@ use rsctl::core::uri::ConnectionString;
 use rsctl::error::{Error, NetworkErrorKind};
 use serde_json::Value;
 
-use crate::harness::{json_files, load, Suite};
-use crate::skips::skip_reason;
+use super::harness::{json_files, load, Suite};
+use super::skips::skip_reason;
 
 type R<T> = Result<T, String>;
 

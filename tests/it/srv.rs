@@ -4,8 +4,6 @@
 //! `--dns-server` / `RSCTL_DNS_SERVER`. Also the failures: NXDOMAIN, a target outside the
 //! domain, two TXT records, a TXT option that is not allowed.
 
-mod common;
-
 use std::net::Ipv4Addr;
 use std::process::{Output, Stdio};
 use std::sync::Arc;
@@ -14,7 +12,7 @@ use std::time::Duration;
 use bson::doc;
 use serde_json::Value;
 
-use common::dns::{DnsServer, Zone};
+use crate::util::dns::{DnsServer, Zone};
 use rsctl::client::{Client, ClientOptions};
 use rsctl::core::address::ServerAddress;
 use rsctl::lab::server::{Lab, LabConfig};

@@ -3,12 +3,10 @@
 //! network error on an established connection, and selection timeouts that describe what was
 //! seen. (Replica-set behaviour is tested against the lab in `client_lab.rs`.)
 
-mod common;
-
 use std::time::Duration;
 
+use crate::util::fake::{self, Step};
 use bson::doc;
-use common::fake::{self, Step};
 use rsctl::client::{Client, ClientOptions};
 use rsctl::core::address::ServerAddress;
 use rsctl::core::description::{ServerType, TopologyDescription};

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-mod common;
-use common::child_lab::ChildLab;
+use crate::util::child_lab::ChildLab;
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -17,8 +17,8 @@ use rsctl::core::rtt::next_average;
 use rsctl::core::selection::{pick, select_suitable, Criteria, SelectionSettings};
 use serde_json::Value;
 
-use crate::harness::{json_files, load, Suite};
-use crate::skips::skip_reason;
+use super::harness::{json_files, load, Suite};
+use super::skips::skip_reason;
 
 type R<T> = Result<T, String>;
 

@@ -19,9 +19,7 @@ use rsctl::lab::server::{Lab, LabConfig};
 use rsctl::net::auth::authenticate;
 use rsctl::net::connection::{Connection, ConnectionOptions};
 
-#[path = "fidelity/gate.rs"]
-mod gate;
-use gate::pymongo_available;
+use crate::gate::{self, pymongo_available};
 
 const USER: &str = "alice";
 /// Distinctive, so that a grep for it cannot hit anything else.

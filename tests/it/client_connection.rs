@@ -3,12 +3,10 @@
 //! mapping, and hostile replies (truncated, garbage lengths, wrong responseTo, closed sockets,
 //! hangs) that must give typed errors, never a panic.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::util::fake::{self, Step};
 use bson::doc;
-use common::fake::{self, Step};
 use rsctl::core::address::ServerAddress;
 use rsctl::error::{Error, NetworkErrorKind};
 use rsctl::net::{Connection, ConnectionOptions, Pool};

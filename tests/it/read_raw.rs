@@ -9,8 +9,6 @@
 //!   requested size, documents identical through `next`, `next_batch` and `next_raw_batch`, and
 //!   `rsctl read` printing exactly `relaxed_line` of each stored document.
 
-#![recursion_limit = "512"]
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 

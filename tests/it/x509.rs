@@ -29,9 +29,7 @@ use rsctl::net::auth::authenticate;
 use rsctl::net::connection::{Connection, ConnectionOptions};
 use rsctl::net::tls::TlsOptions;
 
-#[path = "fidelity/gate.rs"]
-mod gate;
-use gate::pymongo_available;
+use crate::gate::{self, pymongo_available};
 
 const USER: &str = "carol";
 /// Distinctive, so that a grep for it cannot hit anything else.

@@ -14,77 +14,30 @@ use rsctl::core::description::{ServerDescription, TopologyDescription, TopologyT
 use rsctl::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use rsctl::core::sdam::TopologyOptions;
 use rsctl::core::selection::{select_suitable, Criteria, Filter, SelectionSettings, Verdict};
-use rsctl::lab::cluster::{
-    Cluster, Fault, LabEvent, LabOptions, MemberState, Millis, Request, Response,
-    PERIODIC_NOOP_INTERVAL_MS,
-};
+use rsctl::lab::cluster::{Cluster, Fault, LabEvent, MemberState, PERIODIC_NOOP_INTERVAL_MS};
 use rsctl::lab::server::sane_heartbeat;
 
-const EPOCH: i64 = 1_700_000_000_000;
-const TIMEOUT: Millis = 10_000;
-const HB: Millis = 2_000;
+use crate::util::clock::{host, ClockLab, EPOCH, TIMEOUT};
 
-struct Lab {
-    c: Cluster,
-    now: Millis,
-    next_req: i32,
+type Lab = ClockLab;
+
+/// This file's helpers on the shared virtual-clock harness.
+trait ClockTests {
+    fn new(n: usize) -> Self;
+    /// Initiates an n-member set with `settings` and waits for a primary.
+    fn initiate(&mut self, n: usize, settings: Document) -> usize;
+    fn hello(&mut self, m: usize) -> Document;
+    /// `lastWrite.lastWriteDate` of member `m`'s hello, in ms.
+    fn last_write(&mut self, m: usize) -> i64;
+    fn insert(&mut self, p: usize, id: i32);
+    /// What a driver whose monitors just checked every member would see (RTT 1 ms each, the
+    /// hello replies taken at the lab's current time).
+    fn topology(&mut self, n: usize) -> TopologyDescription;
 }
 
-fn host(i: usize) -> String {
-    format!("127.0.0.1:{}", 27017 + i)
-}
-
-impl Lab {
+impl ClockTests for ClockLab {
     fn new(n: usize) -> Lab {
-        Lab {
-            c: Cluster::new(
-                LabOptions {
-                    set_name: "rs0".into(),
-                    hosts: (0..n).map(host).collect(),
-                    election_timeout_ms: TIMEOUT,
-                    heartbeat_interval_ms: HB,
-                    seed: 3,
-                    epoch_ms: EPOCH,
-                },
-                0,
-            ),
-            now: 0,
-            next_req: 1,
-        }
-    }
-
-    fn run(&mut self, member: usize, db: &str, command: Document) -> Document {
-        self.next_req += 1;
-        let r = self.c.handle(
-            Request {
-                member,
-                conn: 1,
-                request_id: self.next_req,
-                db: db.into(),
-                command: command.clone(),
-                secondary_ok: false,
-                legacy: false,
-            },
-            self.now,
-        );
-        match r {
-            Response::Now(d) => d,
-            Response::Parked => panic!("{command} parked"),
-        }
-    }
-
-    /// Steps the clock through every deadline up to `now + ms`.
-    fn advance(&mut self, ms: Millis) {
-        let end = self.now + ms;
-        while let Some(d) = self.c.next_deadline() {
-            if d > end {
-                break;
-            }
-            self.now = d.max(self.now);
-            self.c.tick(self.now);
-        }
-        self.now = end;
-        self.c.tick(end);
+        ClockLab::seeded(n, 3)
     }
 
     /// Initiates an n-member set with `settings` and waits for a primary.

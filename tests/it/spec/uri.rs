@@ -9,8 +9,8 @@ use rsctl::core::address::ServerAddress;
 use rsctl::core::uri::ConnectionString;
 use serde_json::Value;
 
-use crate::harness::{json_files, load, Suite};
-use crate::skips::skip_reason;
+use super::harness::{json_files, load, Suite};
+use super::skips::skip_reason;
 
 /// `a` equals the expected JSON `e` (numbers compared by value, documents key by key).
 fn bson_matches(a: &Bson, e: &Value) -> bool {

@@ -2,113 +2,25 @@
 //! clock: no sockets, no sleeping. Each test steps `now` forward through `next_deadline`.
 
 use bson::{doc, Bson, Document};
-use rsctl::lab::cluster::{
-    Cluster, Fault, LabEvent, LabOptions, MemberState, Millis, Request, Response,
-};
+use rsctl::lab::cluster::{Cluster, Fault, LabEvent, MemberState, Request, Response};
 
-const TIMEOUT: Millis = 10_000;
-const HB: Millis = 2_000;
+use crate::util::clock::{options, ClockLab, HB, TIMEOUT};
 
-struct Lab {
-    c: Cluster,
-    now: Millis,
-    next_req: i32,
+type Lab = ClockLab;
+
+/// This file's helpers on the shared virtual-clock harness.
+trait ClusterTests {
+    fn new(n: usize) -> Self;
+    fn config3(&self, extra: Document) -> Document;
+    /// Initiates a 3-member set and waits for a primary.
+    fn initiate3(&mut self) -> usize;
+    fn insert(&mut self, member: usize, docs: Vec<Document>, wc: Document) -> (i32, Response);
+    fn admin_term(&mut self, member: usize) -> i64;
 }
 
-fn options(n: usize, seed: u64) -> LabOptions {
-    LabOptions {
-        set_name: "rs0".into(),
-        hosts: (0..n).map(|i| format!("127.0.0.1:{}", 27017 + i)).collect(),
-        election_timeout_ms: TIMEOUT,
-        heartbeat_interval_ms: HB,
-        seed,
-        epoch_ms: 1_700_000_000_000,
-    }
-}
-
-impl Lab {
+impl ClusterTests for ClockLab {
     fn new(n: usize) -> Lab {
-        Lab::seeded(n, 7)
-    }
-
-    fn seeded(n: usize, seed: u64) -> Lab {
-        Lab {
-            c: Cluster::new(options(n, seed), 0),
-            now: 0,
-            next_req: 1,
-        }
-    }
-
-    fn request(
-        &mut self,
-        member: usize,
-        conn: u64,
-        db: &str,
-        command: Document,
-        secondary_ok: bool,
-    ) -> (i32, Response) {
-        self.next_req += 1;
-        let id = self.next_req;
-        let r = self.c.handle(
-            Request {
-                member,
-                conn,
-                request_id: id,
-                db: db.into(),
-                command,
-                secondary_ok,
-                legacy: false,
-            },
-            self.now,
-        );
-        (id, r)
-    }
-
-    /// Runs a command that must answer at once.
-    fn run(&mut self, member: usize, db: &str, command: Document) -> Document {
-        match self.request(member, 1, db, command.clone(), false).1 {
-            Response::Now(d) => d,
-            Response::Parked => panic!("{command} parked"),
-        }
-    }
-
-    fn admin(&mut self, member: usize, command: Document) -> Document {
-        self.run(member, "admin", command)
-    }
-
-    /// Steps the clock through every deadline up to `now + ms`.
-    fn advance(&mut self, ms: Millis) {
-        let end = self.now + ms;
-        while let Some(d) = self.c.next_deadline() {
-            if d > end {
-                break;
-            }
-            self.now = d.max(self.now);
-            self.c.tick(self.now);
-        }
-        self.now = end;
-        self.c.tick(end);
-    }
-
-    /// Advances until `pred` holds (checking at each deadline), at most `limit` ms. Returns the time.
-    fn until(&mut self, limit: Millis, mut pred: impl FnMut(&Cluster) -> bool) -> Option<Millis> {
-        let end = self.now + limit;
-        loop {
-            if pred(&self.c) {
-                return Some(self.now);
-            }
-            match self.c.next_deadline() {
-                Some(d) if d <= end => {
-                    self.now = d.max(self.now);
-                    self.c.tick(self.now);
-                }
-                _ => {
-                    self.now = end;
-                    self.c.tick(end);
-                    return pred(&self.c).then_some(self.now);
-                }
-            }
-        }
+        ClockLab::seeded(n, 7)
     }
 
     fn config3(&self, extra: Document) -> Document {
@@ -142,6 +54,11 @@ impl Lab {
             doc! {"insert": "c", "documents": docs, "writeConcern": wc},
             false,
         )
+    }
+
+    fn admin_term(&mut self, member: usize) -> i64 {
+        let s = self.admin(member, doc! {"replSetGetStatus": 1});
+        s.get_i64("term").unwrap()
     }
 }
 
@@ -1943,13 +1860,6 @@ fn random_faults_keep_the_invariants() {
         total_acked > 40,
         "only {total_acked} majority writes were acknowledged"
     );
-}
-
-impl Lab {
-    fn admin_term(&mut self, member: usize) -> i64 {
-        let s = self.admin(member, doc! {"replSetGetStatus": 1});
-        s.get_i64("term").unwrap()
-    }
 }
 
 /// A write reply that reports the write done and its write concern satisfied.

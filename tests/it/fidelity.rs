@@ -12,9 +12,7 @@ use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
 use tokio::io::AsyncWriteExt;
 
-#[path = "fidelity/gate.rs"]
-mod gate;
-use gate::pymongo_available;
+use crate::gate::{self, pymongo_available};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fidelity/pymongo_lab.py");
 

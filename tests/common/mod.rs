@@ -1,3 +1,0 @@
-pub mod child_lab;
-pub mod dns;
-pub mod fake;
