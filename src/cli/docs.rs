@@ -1,5 +1,5 @@
 //! `rsctl completions SHELL` and `rsctl man DIR`: shell completions and man pages generated from
-//! the same clap definitions as the parser, so they cannot drift (tests/cli_docs.rs checks the
+//! the same clap definitions as the parser, so they cannot drift (tests/it/cli_docs.rs checks the
 //! committed copies in `completions/` and `man/`).
 
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 """Fidelity check: pymongo authenticates against an rsctl lab started with auth.
 
-Run by tests/auth.rs as `python3 tests/fidelity/pymongo_auth.py HOST USER [CAFILE]` with the
+Run by tests/it/auth.rs as `python3 tests/fidelity/pymongo_auth.py HOST USER [CAFILE]` with the
 password in the RSCTL_TEST_PASSWORD environment variable (never on the command line). With
 CAFILE, every client connects with TLS and trusts that CA (a lab started with TLS). For SCRAM-SHA-256,
 SCRAM-SHA-1 and the negotiated default it connects directly, writes and reads back a document,

@@ -1,6 +1,6 @@
 """Fidelity check: the official Python driver (pymongo) against an rsctl lab.
 
-Run by tests/fidelity.rs as `python3 tests/fidelity/pymongo_lab.py SEEDLIST` against a 3-member
+Run by tests/it/fidelity.rs as `python3 tests/fidelity/pymongo_lab.py SEEDLIST` against a 3-member
 lab (tags dc=ny, dc=ny, dc=sf) that is already initiated. pymongo must see a replica set with its
 primary, secondaries and tags, write with w: "majority", read from the sf secondary through a tag
 set, parse replSetGetStatus, and survive a failover: the script prints `KILL HOST` and waits for a

@@ -1,6 +1,6 @@
 """Fidelity check: the official Python driver (pymongo) against the lab's mongos routers.
 
-Run by tests/fidelity_mongos.rs as `python3 tests/fidelity/pymongo_mongos.py ROUTERS SETHOSTS`
+Run by tests/it/fidelity_mongos.rs as `python3 tests/fidelity/pymongo_mongos.py ROUTERS SETHOSTS`
 against an initiated 3-member lab with 3 routers. pymongo must see a Sharded topology of three
 Mongos servers, write with w: "majority" through a router, run listShards, read with a
 secondary read preference (the script prints `CHECK_SECONDARY ROUTER` and waits for `done`: the

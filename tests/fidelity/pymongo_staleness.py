@@ -1,6 +1,6 @@
 """Fidelity check: pymongo's max staleness (maxStalenessSeconds) against an rsctl lab.
 
-Run by tests/fidelity_staleness.rs as `python3 tests/fidelity/pymongo_staleness.py SEEDLIST`
+Run by tests/it/fidelity_staleness.rs as `python3 tests/fidelity/pymongo_staleness.py SEEDLIST`
 against an initiated 3-member lab ("rs0") whose idle primary writes a periodic no-op often. The
 script asks the Rust side for faults by printing `LAG HOST MS` or `CLOCK HOST MS` (answered
 `done` on stdin): one secondary stops applying writes and the primary's clock jumps 2 minutes

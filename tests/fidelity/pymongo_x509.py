@@ -1,7 +1,7 @@
 """Fidelity check: pymongo authenticates with MONGODB-X509 against an rsctl lab started with TLS
 and auth.
 
-Run by tests/x509.rs as
+Run by tests/it/x509.rs as
 `python3 tests/fidelity/pymongo_x509.py HOST CAFILE CLIENT_PEM STRANGER_PEM`: CLIENT_PEM is the
 lab's client certificate and key (its subject is an `$external` user), STRANGER_PEM one signed by
 the same CA whose subject is not a user. With CLIENT_PEM it connects directly with

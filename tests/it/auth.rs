@@ -5,7 +5,6 @@
 //! the CLI never prints the password (even with -v), pymongo authenticates against the lab, and
 //! TLS labs (`Lab::start_secured`, `lab up --tls`) are reached with tlsCAFile and refused without.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use bson::doc;
@@ -20,6 +19,7 @@ use rsctl::net::auth::authenticate;
 use rsctl::net::connection::{Connection, ConnectionOptions};
 
 use crate::gate::{self, pymongo_available};
+use crate::util::{all_output, code, Rsctl};
 
 const USER: &str = "alice";
 /// Distinctive, so that a grep for it cannot hit anything else.
@@ -200,32 +200,12 @@ async fn unauthenticated_connections_may_only_handshake_and_ping() {
 
 /// Runs the rsctl binary with `args` (and `stdin`), returning (exit code, stdout + stderr).
 async fn rsctl(args: Vec<String>, stdin: Option<&str>) -> (i32, String) {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_rsctl"));
-    cmd.args(&args)
-        .env_remove("MONGODB_URI")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = cmd.spawn().unwrap();
-    {
-        use tokio::io::AsyncWriteExt;
-        let mut input = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            input.write_all(s.as_bytes()).await.unwrap();
-        }
+    let mut run = Rsctl::new(&args).timeout(PATIENCE);
+    if let Some(input) = stdin {
+        run = run.stdin(input);
     }
-    let out = tokio::time::timeout(PATIENCE, child.wait_with_output())
-        .await
-        .expect("rsctl finishes")
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    let o = run.run().await;
+    (code(&o), all_output(&o))
 }
 
 fn strings(v: &[&str]) -> Vec<String> {

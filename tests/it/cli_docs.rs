@@ -5,6 +5,8 @@ use std::path::Path;
 
 use rsctl::cli::docs::{completion, man_pages, REGENERATE, SHELLS};
 
+use crate::util::{assert_code, Rsctl};
+
 fn check(path: &Path, expected: &[u8], drift: &mut Vec<String>) {
     match std::fs::read(path) {
         Ok(actual) if actual == expected => {}
@@ -44,15 +46,8 @@ fn committed_completions_and_man_pages_are_current() {
 
 /// `rsctl ARGS` (a `--help` page) as text.
 fn help_page(args: &[&str]) -> String {
-    use assert_cmd::cargo::CommandCargoExt;
-    let out = std::process::Command::cargo_bin("rsctl")
-        .unwrap()
-        .args(args)
-        .env_remove("MONGODB_URI")
-        .env_remove("RSCTL_DNS_SERVER")
-        .output()
-        .expect("run rsctl");
-    assert!(out.status.success(), "{args:?}: {out:?}");
+    let out = Rsctl::new(args).run_blocking();
+    assert_code(&out, 0);
     String::from_utf8(out.stdout).unwrap()
 }
 

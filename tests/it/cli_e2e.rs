@@ -7,7 +7,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command as StdCommand, Output, Stdio};
 use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
 use bson::{doc, Document};
 use serde_json::Value;
 
@@ -17,6 +16,8 @@ use rsctl::core::description::Tags;
 use rsctl::core::selection::Criteria;
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
+
+use crate::util::{assert_code, command, rsctl, stderr, stdout};
 
 // ------------------------------------------------------------------------------------------------
 // support
@@ -65,81 +66,6 @@ async fn initiated(lab: Lab) -> Lab {
         .await
         .expect("primary");
     lab
-}
-
-fn rsctl_cmd(args: &[String]) -> StdCommand {
-    let mut c = StdCommand::cargo_bin("rsctl").expect("binary built");
-    c.args(args)
-        .env_remove("MONGODB_URI")
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG");
-    c
-}
-
-/// Runs rsctl to completion (off the async threads, so the lab keeps serving).
-async fn rsctl(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let mut child = rsctl_cmd(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn rsctl");
-        let mut out_pipe = child.stdout.take().unwrap();
-        let mut err_pipe = child.stderr.take().unwrap();
-        let out = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            std::io::Read::read_to_end(&mut out_pipe, &mut v).ok();
-            v
-        });
-        let err = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            std::io::Read::read_to_end(&mut err_pipe, &mut v).ok();
-            v
-        });
-        // Never hang the suite: a runaway child is killed after 90 s.
-        let deadline = std::time::Instant::now() + Duration::from_secs(90);
-        let status = loop {
-            if let Some(st) = child.try_wait().expect("wait") {
-                break st;
-            }
-            if std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                break child.wait().expect("wait");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        Output {
-            status,
-            stdout: out.join().unwrap(),
-            stderr: err.join().unwrap(),
-        }
-    })
-    .await
-    .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-#[track_caller]
-fn assert_code(o: &Output, want: i32) {
-    assert_eq!(
-        code(o),
-        want,
-        "exit code\n--- stdout\n{}\n--- stderr\n{}",
-        stdout(o),
-        stderr(o)
-    );
 }
 
 async fn client_for(lab: &Lab) -> Client {
@@ -712,7 +638,8 @@ async fn closing_stdout_early_is_quiet() {
     seed_docs(&lab, "test", "big", 5000).await;
     let seeds = lab.seed_list();
     let (status, first, err) = tokio::task::spawn_blocking(move || {
-        let mut child = rsctl_cmd(&["-u".into(), seeds, "read".into(), "test.big".into()])
+        let mut child = command()
+            .args(["-u", &seeds, "read", "test.big"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -954,18 +881,12 @@ async fn ctrl_c_is_exit_130() {
     }
     let seeds = lab.seed_list();
     let (code, err) = tokio::task::spawn_blocking(move || {
-        let child = rsctl_cmd(&[
-            "-u".into(),
-            seeds,
-            "--timeout".into(),
-            "60s".into(),
-            "read".into(),
-            "test.c".into(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        let child = command()
+            .args(["-u", &seeds, "--timeout", "60s", "read", "test.c"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_millis(1500));
         StdCommand::new("kill")
             .arg("-INT")

@@ -4,15 +4,15 @@
 //! members, an unreachable new member, a stepdown with no caught-up secondary, a frozen
 //! secondary), `--dry-run` changing nothing, and two voter removals as two committed reconfigs.
 
-use std::process::{Command as StdCommand, Output, Stdio};
 use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
 use bson::{doc, Document};
 use serde_json::Value;
 
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
+
+use crate::util::{assert_code, json, rsctl, stderr, stdout};
 
 // ------------------------------------------------------------------------------------------------
 // support
@@ -114,78 +114,6 @@ fn member<'a>(cfg: &'a Document, host: &str) -> Option<&'a Document> {
         .iter()
         .filter_map(|m| m.as_document())
         .find(|m| m.get_str("host") == Ok(host))
-}
-
-/// Runs rsctl to completion (off the async threads, so the lab keeps serving); killed after 90 s.
-async fn rsctl(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let mut child = StdCommand::cargo_bin("rsctl")
-            .expect("binary built")
-            .args(&args)
-            .env_remove("MONGODB_URI")
-            .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn rsctl");
-        let mut out_pipe = child.stdout.take().unwrap();
-        let mut err_pipe = child.stderr.take().unwrap();
-        let out = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            std::io::Read::read_to_end(&mut out_pipe, &mut v).ok();
-            v
-        });
-        let err = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            std::io::Read::read_to_end(&mut err_pipe, &mut v).ok();
-            v
-        });
-        let deadline = std::time::Instant::now() + Duration::from_secs(90);
-        let status = loop {
-            if let Some(st) = child.try_wait().expect("wait") {
-                break st;
-            }
-            if std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                break child.wait().expect("wait");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        Output {
-            status,
-            stdout: out.join().unwrap(),
-            stderr: err.join().unwrap(),
-        }
-    })
-    .await
-    .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_code(o: &Output, want: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(want),
-        "exit code\n--- stdout\n{}\n--- stderr\n{}",
-        stdout(o),
-        stderr(o)
-    );
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_str(stdout(o).trim())
-        .unwrap_or_else(|e| panic!("one JSON object ({e}):\n{}\n{}", stdout(o), stderr(o)))
 }
 
 fn term_of(st: &Document) -> i64 {

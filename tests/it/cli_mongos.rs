@@ -3,14 +3,15 @@
 //! preference forwarded), every router down (exit 3 naming each router and its error),
 //! `failover-watch` (router down, router in use changing), and `rsctl lab up --mongos`.
 
-use std::process::{Command as StdCommand, Output, Stdio};
 use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
+
+use crate::util::child_lab::ChildLab;
+use crate::util::{assert_code, rsctl, stderr, stdout};
 
 async fn lab_with_routers() -> Lab {
     let lab = Lab::start(LabConfig {
@@ -26,53 +27,6 @@ async fn lab_with_routers() -> Lab {
     lab.initiate(&[], false).await.unwrap();
     lab.start_routers(3, 0).await.unwrap();
     lab
-}
-
-fn cmd(args: &[String]) -> StdCommand {
-    let mut c = StdCommand::cargo_bin("rsctl").unwrap();
-    c.args(args)
-        .env_remove("MONGODB_URI")
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
-}
-
-/// Runs rsctl off the async threads (the lab keeps serving); killed after 60 s.
-async fn rsctl(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let child = cmd(&args).spawn().unwrap();
-        let id = child.id();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            if rx.recv_timeout(Duration::from_secs(60)).is_err() {
-                let _ = StdCommand::new("kill").arg(id.to_string()).status();
-            }
-        });
-        let out = child.wait_with_output().unwrap();
-        let _ = tx.send(());
-        out
-    })
-    .await
-    .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-#[track_caller]
-fn assert_code(o: &Output, want: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(want),
-        "--- stdout\n{}\n--- stderr\n{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,7 +59,7 @@ async fn status_shows_routers_then_the_shard() {
     lab.fault(&slow, Fault::Latency(80)).await.unwrap();
     let o = rsctl(&["status", "-u", &seeds]).await;
     assert_code(&o, 0);
-    let out = text(&o.stdout);
+    let out = stdout(&o);
     assert!(out.contains("ROUTER") && out.contains("IN WINDOW"), "{out}");
     let slow_line = out.lines().find(|l| l.contains(&slow)).unwrap();
     assert!(slow_line.contains("no"), "{slow_line}");
@@ -123,7 +77,7 @@ async fn read_names_the_router_and_the_forwarded_read_preference() {
     let seeds = lab.router_seed_list();
     let o = rsctl(&["read", "test.c", "-u", &seeds, "--pref", "secondary"]).await;
     assert_code(&o, 0);
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     let router = lab
         .routers()
         .into_iter()
@@ -138,7 +92,7 @@ async fn read_names_the_router_and_the_forwarded_read_preference() {
     lab.fault(&router, Fault::Kill).await.unwrap();
     let o = rsctl(&["read", "test.c", "-u", &seeds]).await;
     assert_code(&o, 0);
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(
         err.contains("no $readPreference sent") && !err.contains(&router),
         "{err}"
@@ -157,7 +111,7 @@ async fn every_router_down_is_exit_3_naming_each_router() {
     // timeout) with one line per router.
     let o = rsctl(&["read", "test.c", "-u", &seeds]).await;
     assert_code(&o, 3);
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(err.contains("read: no server could be reached"), "{err}");
     for r in lab.routers() {
         assert!(
@@ -198,7 +152,7 @@ async fn failover_watch_streams_router_down_and_the_router_in_use_changing() {
     lab.fault(&routers[2], Fault::Kill).await.unwrap();
     let o = watch.await.unwrap();
     assert_code(&o, 0);
-    let lines: Vec<Value> = text(&o.stdout)
+    let lines: Vec<Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -227,72 +181,12 @@ async fn failover_watch_streams_router_down_and_the_router_in_use_changing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lab_up_with_mongos_routers_can_kill_a_router() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = StdCommand::cargo_bin("rsctl")
-        .unwrap()
-        .args([
-            "lab",
-            "up",
-            "--set",
-            "mgs",
-            "--port",
-            "0",
-            "--mongos",
-            "2",
-            "--initiate",
-            "--election-timeout",
-            "1s",
-            "--heartbeat-interval",
-            "100ms",
-        ])
-        .env("RSCTL_LAB_DIR", dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let lines = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead;
-        let mut lines = Vec::new();
-        for l in std::io::BufReader::new(stdout).lines() {
-            let l = l.unwrap();
-            let done = l == "ready";
-            lines.push(l);
-            if done {
-                break;
-            }
-        }
-        lines
-    });
-    let lines = tokio::time::timeout(Duration::from_secs(30), lines)
-        .await
-        .unwrap()
-        .unwrap();
-    let routers: Vec<String> = lines
-        .iter()
-        .filter_map(|l| l.strip_prefix("mongos "))
-        .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
-        .collect();
-    assert_eq!(routers.len(), 2, "{lines:?}");
-    let run = |args: Vec<String>| {
-        let dir = dir.path().to_path_buf();
-        tokio::task::spawn_blocking(move || {
-            StdCommand::cargo_bin("rsctl")
-                .unwrap()
-                .args(args)
-                .env("RSCTL_LAB_DIR", dir)
-                .output()
-                .unwrap()
-        })
-    };
-    let o = run(vec!["lab".into(), "kill".into(), routers[0].clone()])
-        .await
-        .unwrap();
+    let lab = ChildLab::up("mgs", &["--mongos", "2"]).await;
+    assert_eq!(lab.routers.len(), 2, "{:?}", lab.routers);
+    lab.control(&["kill", &lab.routers[0]]).await;
+    let o = lab.rsctl(&["lab", "ls"]).await;
     assert_code(&o, 0);
-    let o = run(vec!["lab".into(), "ls".into()]).await.unwrap();
-    let ls = text(&o.stdout);
-    assert!(ls.contains(&format!("{}(down)", routers[0])), "{ls}");
-    let o = run(vec!["lab".into(), "down".into()]).await.unwrap();
-    assert_code(&o, 0);
-    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    let ls = stdout(&o);
+    assert!(ls.contains(&format!("{}(down)", lab.routers[0])), "{ls}");
+    lab.down().await;
 }

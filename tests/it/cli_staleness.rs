@@ -10,33 +10,15 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::util::child_lab::ChildLab;
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_code(o: &Output, want: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(want),
-        "exit code\n--- stdout\n{}\n--- stderr\n{}",
-        out(o),
-        err(o)
-    );
-}
+use crate::util::{assert_code, stderr, stdout};
 
 /// The `served by HOST` line of stderr.
 fn served_by(o: &Output) -> String {
-    err(o)
+    stderr(o)
         .lines()
         .find_map(|l| l.strip_prefix("served by "))
         .map(|l| l.split_whitespace().next().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no `served by` line:\n{}", err(o)))
+        .unwrap_or_else(|| panic!("no `served by` line:\n{}", stderr(o)))
 }
 
 /// The staleness in seconds a reason like `staleness 131.0s exceeds maxStalenessSeconds 90`
@@ -112,7 +94,7 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
     lab.control(&["clock", &primary, "+2m"]).await;
     wait_for_lags(&lab, &[&stale], &[&fresh]).await;
     let ls = lab.rsctl(&["lab", "ls"]).await;
-    let ls = out(&ls);
+    let ls = stdout(&ls);
     assert!(
         ls.contains(&format!("{stale}(lag 10m)")) && ls.contains(&format!("{primary}(clock +2m)")),
         "lab ls shows the injected faults: {ls}"
@@ -132,8 +114,8 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
         ])
         .await;
     assert_code(&o, 0);
-    assert_eq!(served_by(&o), fresh, "{}", err(&o));
-    let e = err(&o);
+    assert_eq!(served_by(&o), fresh, "{}", stderr(&o));
+    let e = stderr(&o);
     assert!(
         e.contains("mode secondary, maxStalenessSeconds 90"),
         "the explanation names the limit:\n{e}"
@@ -169,7 +151,7 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
         ])
         .await;
     assert_code(&o, 0);
-    let e = err(&o);
+    let e = stderr(&o);
     let line = e
         .lines()
         .find(|l| l.starts_with('{') && l.contains("\"candidates\""))
@@ -211,7 +193,7 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
         ])
         .await;
     assert_code(&o, 3);
-    let e = err(&o);
+    let e = stderr(&o);
     assert!(
         e.contains("Topology Description") && e.contains("ReplicaSetWithPrimary"),
         "the error prints the topology:\n{e}"
@@ -243,8 +225,8 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
         ])
         .await;
     assert_code(&o, 0);
-    assert_eq!(served_by(&o), primary, "{}", err(&o));
-    let e = err(&o);
+    assert_eq!(served_by(&o), primary, "{}", stderr(&o));
+    let e = stderr(&o);
     for h in [&stale, &fresh] {
         assert!(excluded_staleness(&e, h) > 180.0, "{e}");
     }
@@ -252,16 +234,16 @@ async fn max_staleness_leaves_out_a_skewed_lagging_secondary_then_falls_back_to_
     // The lab's control command refuses what it cannot do, with exit 2.
     let o = lab.rsctl(&["lab", "clock", &primary, "soon"]).await;
     assert_code(&o, 2);
-    assert!(err(&o).contains("+2m"), "{}", err(&o));
+    assert!(stderr(&o).contains("+2m"), "{}", stderr(&o));
     let o = lab.rsctl(&["lab", "clock", "127.0.0.1:1", "+1m"]).await;
     assert_code(&o, 2);
-    assert!(err(&o).contains("not a member"), "{}", err(&o));
+    assert!(stderr(&o).contains("not a member"), "{}", stderr(&o));
 
     let o = lab
         .rsctl(&["lab", "up", "--set", "x", "--periodic-noop-interval", "5ms"])
         .await;
     assert_code(&o, 2);
-    assert!(err(&o).contains("at least 100ms"), "{}", err(&o));
+    assert!(stderr(&o).contains("at least 100ms"), "{}", stderr(&o));
 
     lab.down().await;
 }

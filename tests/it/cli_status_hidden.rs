@@ -2,7 +2,6 @@
 //! no monitor watches it; status checks it once directly and fills `reachable` and `rtt_ms`
 //! (JSON field names unchanged), up or down.
 
-use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use bson::doc;
@@ -11,22 +10,7 @@ use serde_json::Value;
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
 
-const RSCTL: &str = env!("CARGO_BIN_EXE_rsctl");
-
-async fn rsctl(args: &[&str]) -> Output {
-    let run = tokio::process::Command::new(RSCTL)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("MONGODB_URI")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    tokio::time::timeout(Duration::from_secs(60), run)
-        .await
-        .expect("rsctl finishes within 60 s")
-        .expect("rsctl runs")
-}
+use crate::util::rsctl;
 
 /// A 3-member lab whose last member is hidden (priority 0); returns it and the hidden host.
 async fn lab_with_a_hidden_member() -> (Lab, String) {

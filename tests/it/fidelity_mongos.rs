@@ -3,7 +3,7 @@
 //! the death of the router in use (tests/fidelity/pymongo_mongos.py says exactly what it checks).
 //!
 //! Without pymongo the test fails and says how to install it, unless `RSCTL_SKIP_FIDELITY=1`,
-//! in which case it prints that it skipped and why (as tests/fidelity.rs does).
+//! in which case it prints that it skipped and why (as tests/it/fidelity.rs does).
 
 use std::time::Duration;
 

@@ -454,63 +454,34 @@ async fn killing_the_primary_elects_a_new_one() {
 
 /// `rsctl lab ...` as a user runs it: `up` in the foreground, control from other processes.
 mod cli {
-    use std::process::Stdio;
-    use std::time::Duration;
-
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-    use tokio::process::Command;
-
-    const RSCTL: &str = env!("CARGO_BIN_EXE_rsctl");
-
-    fn rsctl(dir: &std::path::Path) -> Command {
-        let mut c = Command::new(RSCTL);
-        c.env("RSCTL_LAB_DIR", dir)
-            .env_remove("MONGODB_URI")
-            .kill_on_drop(true);
-        c
-    }
+    use crate::util::child_lab::ChildLab;
+    use crate::util::Rsctl;
 
     async fn control(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-        let run = rsctl(dir).args(args).stdin(Stdio::null()).output();
-        tokio::time::timeout(Duration::from_secs(30), run)
-            .await
-            .expect("rsctl returns")
-            .unwrap()
+        Rsctl::new(args).env("RSCTL_LAB_DIR", dir).run().await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn lab_up_prints_members_then_ready_and_obeys_kill_ls_down() {
         let dir = tempfile::tempdir().unwrap();
-        let mut up = rsctl(dir.path())
-            .args(["lab", "up", "--set", "clitest", "--port", "0", "--initiate"])
-            .args(["--election-timeout", "1s", "--heartbeat-interval", "200ms"])
+        let lab = ChildLab::with("clitest")
+            .dir(dir.path())
             .args(["--tags", "dc=ny", "--tags", "dc=ny", "--tags", "dc=sf"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(up.stdout.take().unwrap()).lines();
+            .start()
+            .await;
+        assert_eq!(lab.lines.last().map(String::as_str), Some("ready"));
         let mut hosts = Vec::new();
-        let ready = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if line == "ready" {
-                    return true;
-                }
-                let words: Vec<&str> = line.split(' ').collect();
-                assert_eq!(words[0], "member", "unexpected line {line:?}");
-                assert_eq!(words[1], hosts.len().to_string());
-                assert!(words[2].starts_with("127.0.0.1:"), "{line}");
-                let dc = if hosts.len() == 2 { "dc=sf" } else { "dc=ny" };
-                assert_eq!(&words[3..], &["tags", dc], "{line}");
-                hosts.push(words[2].to_string());
-            }
-            false
-        })
-        .await
-        .expect("ready within 30s");
-        assert!(ready, "`ready` was printed");
+        for line in &lab.lines[..lab.lines.len() - 1] {
+            let words: Vec<&str> = line.split(' ').collect();
+            assert_eq!(words[0], "member", "unexpected line {line:?}");
+            assert_eq!(words[1], hosts.len().to_string());
+            assert!(words[2].starts_with("127.0.0.1:"), "{line}");
+            let dc = if hosts.len() == 2 { "dc=sf" } else { "dc=ny" };
+            assert_eq!(&words[3..], &["tags", dc], "{line}");
+            hosts.push(words[2].to_string());
+        }
         assert_eq!(hosts.len(), 3);
+        assert_eq!(hosts, lab.hosts);
 
         let ls = control(dir.path(), &["lab", "ls"]).await;
         let ls_out = String::from_utf8_lossy(&ls.stdout).to_string();
@@ -535,20 +506,9 @@ mod cli {
             "{err}"
         );
 
-        let down = control(dir.path(), &["lab", "down"]).await;
-        assert!(down.status.success(), "{down:?}");
-        let status = tokio::time::timeout(Duration::from_secs(30), up.wait())
-            .await
-            .expect("lab up exits after down")
-            .unwrap();
+        let (status, output) = lab.down().await;
         assert!(status.success(), "{status}");
-        let mut err = String::new();
-        up.stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .await
-            .unwrap();
+        let err = output.join("\n");
         assert!(
             err.contains(" elected 127.0.0.1:"),
             "election lines on stderr: {err}"

@@ -9,10 +9,8 @@
 //!   requested size, documents identical through `next`, `next_batch` and `next_raw_batch`, and
 //!   `rsctl read` printing exactly `relaxed_line` of each stored document.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
 use bson::spec::BinarySubtype;
 use bson::{doc, Bson, Document, RawDocumentBuf};
 use proptest::prelude::*;
@@ -24,6 +22,8 @@ use rsctl::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use rsctl::core::selection::Criteria;
 use rsctl::lab::server::{Lab, LabConfig};
 use rsctl::wire::{self, Message, OpMsg, OpReply, FLAG_CHECKSUM_PRESENT};
+
+use crate::util::{assert_code, Rsctl};
 
 // ------------------------------------------------------------------------------------------------
 // relaxed Extended JSON from raw documents
@@ -476,23 +476,8 @@ async fn rsctl_read_prints_exactly_the_relaxed_lines() {
     ] {
         let mut args = vec!["-u".to_string(), seeds.clone(), "read".into(), "t.c".into()];
         args.extend(extra.iter().map(|s| s.to_string()));
-        let out = tokio::task::spawn_blocking(move || {
-            Command::cargo_bin("rsctl")
-                .unwrap()
-                .args(&args)
-                .env_remove("MONGODB_URI")
-                .env("NO_COLOR", "1")
-                .stdin(Stdio::null())
-                .output()
-                .expect("rsctl runs")
-        })
-        .await
-        .unwrap();
-        assert!(
-            out.status.success(),
-            "rsctl read {extra:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = Rsctl::new(&args).run().await;
+        assert_code(&out, 0);
         assert_eq!(
             String::from_utf8(out.stdout).expect("UTF-8"),
             expected,

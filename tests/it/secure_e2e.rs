@@ -10,14 +10,13 @@
 //! for the password and the forms a leak could take (base64, hex, percent-encoded): one hit fails
 //! the test.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command as StdCommand, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
 use base64::Engine as _;
 use serde_json::Value;
+
+use crate::util::child_lab::ChildLab;
+use crate::util::{stderr, stdout};
 
 const USER: &str = "opsadmin";
 /// Distinctive, so that a search for it (or an encoding of it) cannot hit anything else.
@@ -94,100 +93,41 @@ impl Run {
 
 /// A running `rsctl lab up --auth USER --tls`; killed (and its output checked) on drop.
 struct SecuredLab {
-    child: Child,
-    /// Registry and temp directory of this lab (RSCTL_LAB_DIR, TMPDIR for the CA file).
-    dir: tempfile::TempDir,
+    lab: ChildLab,
     set: String,
     hosts: Vec<String>,
     ca: String,
-    /// Every line the lab printed (stdout and stderr).
-    output: Arc<Mutex<Vec<String>>>,
-}
-
-fn rsctl_cmd(dir: &std::path::Path) -> StdCommand {
-    let mut c = StdCommand::cargo_bin("rsctl").expect("the rsctl binary");
-    c.env_remove("MONGODB_URI")
-        .env_remove("RUST_LOG")
-        .env_remove("RSCTL_LAB_PASSWORD")
-        .env("NO_COLOR", "1")
-        .env("RSCTL_LAB_DIR", dir)
-        .env("TMPDIR", dir);
-    c
 }
 
 impl SecuredLab {
     /// Starts an uninitialized secured lab (`initiate: false`) or an initiated one. The password
     /// reaches the lab through RSCTL_LAB_PASSWORD or --auth-password-stdin, never argv.
-    fn start(set: &str, initiate: bool, password_on_stdin: bool) -> SecuredLab {
-        let dir = tempfile::tempdir().unwrap();
-        let mut cmd = rsctl_cmd(dir.path());
-        cmd.args(["-v", "lab", "up", "--set", set, "--port", "0", "--tls"])
-            .args(["--auth", USER])
-            .args(["--election-timeout", "1s", "--heartbeat-interval", "200ms"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if initiate {
-            cmd.args(["--initiate", "--tags", "dc=ny", "--tags", "dc=ny"])
-                .args(["--tags", "dc=sf"]);
-        }
-        if password_on_stdin {
-            cmd.arg("--auth-password-stdin").stdin(Stdio::piped());
+    async fn start(set: &str, initiate: bool, password_on_stdin: bool) -> SecuredLab {
+        let mut up = ChildLab::with(set)
+            .verbose()
+            .args(["--tls", "--auth", USER]);
+        up = if initiate {
+            up.args(["--tags", "dc=ny", "--tags", "dc=ny", "--tags", "dc=sf"])
         } else {
-            cmd.env("RSCTL_LAB_PASSWORD", PASSWORD).stdin(Stdio::null());
-        }
-        let mut child = cmd.spawn().expect("rsctl lab up starts");
-        if password_on_stdin {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().unwrap();
-            writeln!(stdin, "{PASSWORD}").unwrap();
-        }
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel::<String>();
-        let out = child.stdout.take().unwrap();
-        let (log, lines_tx) = (Arc::clone(&output), tx.clone());
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                log.lock().unwrap().push(line.clone());
-                let _ = lines_tx.send(line);
-            }
-        });
-        let err = child.stderr.take().unwrap();
-        let log = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let mut err = BufReader::new(err);
-            loop {
-                text.clear();
-                match err.read_line(&mut text) {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => log.lock().unwrap().push(text.trim_end().to_string()),
-                }
-            }
-        });
-        drop(tx);
-        let mut lab = SecuredLab {
-            child,
-            dir,
-            set: set.to_string(),
-            hosts: Vec::new(),
-            ca: String::new(),
-            output,
+            up.uninitiated()
         };
-        loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|e| panic!("lab up: no `ready` ({e}): {:?}", lab.lines()));
-            let words: Vec<&str> = line.split(' ').collect();
-            match words[0] {
-                "member" => lab.hosts.push(words[2].to_string()),
-                "tls-ca-file" => lab.ca = words[1..].join(" "),
-                "ready" => break,
-                _ => {}
-            }
-        }
+        up = if password_on_stdin {
+            up.args(["--auth-password-stdin"])
+                .stdin(&format!("{PASSWORD}\n"))
+        } else {
+            up.env("RSCTL_LAB_PASSWORD", PASSWORD)
+        };
+        let lab = up.start().await;
+        let ca = lab.value("tls-ca-file ").unwrap_or_default();
+        let lab = SecuredLab {
+            set: set.to_string(),
+            hosts: lab.hosts.clone(),
+            ca,
+            lab,
+        };
         assert_eq!(lab.hosts.len(), 3, "{:?}", lab.lines());
         assert!(
-            std::path::Path::new(&lab.ca).starts_with(lab.dir.path()),
+            std::path::Path::new(&lab.ca).starts_with(lab.lab.dir()),
             "the CA file is written under TMPDIR: {}",
             lab.ca
         );
@@ -195,7 +135,7 @@ impl SecuredLab {
     }
 
     fn lines(&self) -> Vec<String> {
-        self.output.lock().unwrap().clone()
+        self.lab.output()
     }
 
     fn seeds(&self) -> String {
@@ -212,38 +152,20 @@ impl SecuredLab {
         )
     }
 
-    fn command(&self, args: &[String]) -> StdCommand {
-        let mut c = rsctl_cmd(self.dir.path());
-        c.args(args);
-        c
-    }
-
     /// Runs rsctl with `-v` and `args`, `stdin` on its standard input; its output is checked for
     /// secrets before it is returned.
     async fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut full = vec!["-v".to_string()];
-        full.extend(args.iter().map(|s| s.to_string()));
-        let mut cmd = tokio::process::Command::from(self.command(&full));
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = cmd.spawn().expect("rsctl starts");
-        {
-            use tokio::io::AsyncWriteExt;
-            let mut input = child.stdin.take().unwrap();
-            if let Some(s) = stdin {
-                input.write_all(s.as_bytes()).await.unwrap();
-            }
+        let mut full = vec!["-v"];
+        full.extend_from_slice(args);
+        let mut run = self.lab.command(&full).timeout(RUN_LIMIT);
+        if let Some(input) = stdin {
+            run = run.stdin(input);
         }
-        let out = tokio::time::timeout(RUN_LIMIT, child.wait_with_output())
-            .await
-            .unwrap_or_else(|_| panic!("rsctl {full:?} did not finish within {RUN_LIMIT:?}"))
-            .unwrap();
+        let out = run.run().await;
         let run = Run {
             code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            stdout: stdout(&out),
+            stderr: stderr(&out),
         };
         assert_no_secret(&format!("rsctl {full:?}"), &run.all());
         run
@@ -266,10 +188,9 @@ impl SecuredLab {
 
 impl Drop for SecuredLab {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let output = self.lab.kill();
         if !std::thread::panicking() {
-            assert_no_secret("rsctl lab up", &self.lines().join("\n"));
+            assert_no_secret("rsctl lab up", &output.join("\n"));
         }
     }
 }
@@ -283,7 +204,7 @@ fn json_lines(text: &str) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secured_set_initiated_inspected_read_and_failed_over() {
     // The lab takes the password from RSCTL_LAB_PASSWORD; its members are fresh.
-    let lab = SecuredLab::start("secure1", false, false);
+    let lab = SecuredLab::start("secure1", false, false).await;
     let members: Vec<String> = lab
         .hosts
         .iter()
@@ -466,7 +387,7 @@ async fn a_secured_set_initiated_inspected_read_and_failed_over() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_name_the_culprit_and_never_a_secret() {
     // The lab reads its password from stdin and initiates itself.
-    let lab = SecuredLab::start("secure2", true, true);
+    let lab = SecuredLab::start("secure2", true, true).await;
     let uri = lab.uri();
     let with_user = |extra: &[&'static str]| {
         let mut v: Vec<String> = vec!["--uri".into(), uri.clone()];
@@ -546,7 +467,7 @@ async fn refusals_name_the_culprit_and_never_a_secret() {
     // A CA that did not sign the members' certificates: exit 1 at once, each host and the
     // reason named (not exit 3 after the selection timeout).
     let other = rsctl::lab::tls::LabTls::generate().unwrap();
-    let other_ca = other.write_ca(lab.dir.path(), "other").unwrap();
+    let other_ca = other.write_ca(lab.lab.dir(), "other").unwrap();
     let wrong_ca = format!(
         "mongodb://{}/?replicaSet=secure2&tls=true&tlsCAFile={}",
         lab.seeds(),

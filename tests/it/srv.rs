@@ -1,5 +1,5 @@
 //! `mongodb+srv://` end to end, without the internet: a tiny DNS server on 127.0.0.1 (see
-//! `common::dns`) serves `_mongodb._tcp.rs.test.example` -> the members of a lab started here
+//! `util::dns`) serves `_mongodb._tcp.rs.test.example` -> the members of a lab started here
 //! (as `mN.test.example`, whose A records point at 127.0.0.1), and rsctl is pointed at it with
 //! `--dns-server` / `RSCTL_DNS_SERVER`. Also the failures: NXDOMAIN, a target outside the
 //! domain, two TXT records, a TXT option that is not allowed.
@@ -13,43 +13,18 @@ use bson::doc;
 use serde_json::Value;
 
 use crate::util::dns::{DnsServer, Zone};
+use crate::util::{assert_code, stderr, tokio_command, Rsctl};
 use rsctl::client::{Client, ClientOptions};
 use rsctl::core::address::ServerAddress;
 use rsctl::lab::server::{Lab, LabConfig};
 use rsctl::net::dns::HickoryDns;
 
-const RSCTL: &str = env!("CARGO_BIN_EXE_rsctl");
-
+/// Runs `rsctl ARGS` with `env` set (see [`Rsctl`]).
 async fn rsctl(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = tokio::process::Command::new(RSCTL);
-    cmd.args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("MONGODB_URI")
-        .env_remove("RUST_LOG")
-        .env_remove("RSCTL_DNS_SERVER")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    tokio::time::timeout(Duration::from_secs(60), cmd.output())
+    env.iter()
+        .fold(Rsctl::new(args), |run, (k, v)| run.env(k, v))
+        .run()
         .await
-        .expect("rsctl finishes within 60 s")
-        .expect("rsctl runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_code(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        stderr(o)
-    );
 }
 
 async fn lab() -> Lab {
@@ -420,7 +395,7 @@ async fn ctrl_c_during_a_silent_dns_server_exits_130() {
     // A DNS server that never answers: rsctl waits for its timeouts until interrupted.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let server = silent.local_addr().unwrap().to_string();
-    let child = tokio::process::Command::new(RSCTL)
+    let child = tokio_command()
         .args([
             "-u",
             "mongodb+srv://rs.test.example/",
@@ -428,12 +403,8 @@ async fn ctrl_c_during_a_silent_dns_server_exits_130() {
             &server,
             "status",
         ])
-        .env_remove("MONGODB_URI")
-        .env_remove("RSCTL_DNS_SERVER")
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .unwrap();
     // Wait until the query reached the silent server, then interrupt.

@@ -1,4 +1,4 @@
-//! MONGODB-X509 and the TLS cases left open by tests/auth.rs, end to end against labs:
+//! MONGODB-X509 and the TLS cases left open by tests/it/auth.rs, end to end against labs:
 //! - the client authenticates with the lab's client certificate (speculatively in the hello and
 //!   with a separate `authenticate`), `connectionStatus` names the `$external` user, a certificate
 //!   whose subject is not a user is refused with AuthenticationFailed (18);
@@ -12,7 +12,7 @@
 //! - pymongo authenticates with the client certificate (tests/fidelity/pymongo_x509.py).
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+
 use std::time::Duration;
 
 use bson::doc;
@@ -30,6 +30,8 @@ use rsctl::net::connection::{Connection, ConnectionOptions};
 use rsctl::net::tls::TlsOptions;
 
 use crate::gate::{self, pymongo_available};
+use crate::util::child_lab::ChildLab;
+use crate::util::{all_output, code, Rsctl};
 
 const USER: &str = "carol";
 /// Distinctive, so that a grep for it cannot hit anything else.
@@ -359,23 +361,8 @@ async fn client_certificates_are_verified_and_required_only_when_asked() {
 
 /// Runs the rsctl binary, returning (exit code, stdout + stderr).
 async fn rsctl(args: &[&str]) -> (i32, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_rsctl"))
-        .args(args)
-        .env_remove("MONGODB_URI")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(PATIENCE, out)
-        .await
-        .expect("rsctl finishes")
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    let o = Rsctl::new(args).timeout(PATIENCE).run().await;
+    (code(&o), all_output(&o))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -458,82 +445,6 @@ fn server_files(files: &Files, names: &[&str], expired: bool) -> (PathBuf, PathB
     (server, ca_file)
 }
 
-/// A `rsctl lab up` process, killed when dropped.
-struct LabProcess {
-    child: std::process::Child,
-    lines: Vec<String>,
-    _registry: tempfile::TempDir,
-}
-
-impl Drop for LabProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl LabProcess {
-    /// Starts `rsctl lab up ARGS` (TMPDIR = `tmp`) and reads its stdout up to `ready`.
-    async fn start(args: &[&str], tmp: &Path) -> LabProcess {
-        let registry = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rsctl"))
-            .args(["lab", "up", "--port", "0", "--initiate"])
-            .args(["--election-timeout", "1s", "--heartbeat-interval", "200ms"])
-            .args(args)
-            .env("RSCTL_LAB_DIR", registry.path())
-            .env("TMPDIR", tmp)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut process = LabProcess {
-            child,
-            lines: Vec::new(),
-            _registry: registry,
-        };
-        let lines = tokio::task::spawn_blocking(move || {
-            use std::io::BufRead;
-            let mut lines = Vec::new();
-            for l in std::io::BufReader::new(stdout).lines() {
-                let Ok(l) = l else { break };
-                let done = l == "ready";
-                lines.push(l);
-                if done {
-                    break;
-                }
-            }
-            lines
-        });
-        process.lines = tokio::time::timeout(PATIENCE, lines)
-            .await
-            .expect("the lab prints ready")
-            .unwrap();
-        assert_eq!(
-            process.lines.last().map(String::as_str),
-            Some("ready"),
-            "{:?}",
-            process.lines
-        );
-        process
-    }
-
-    fn value(&self, prefix: &str) -> Option<String> {
-        self.lines
-            .iter()
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(str::to_string)
-    }
-
-    fn hosts(&self, kind: &str) -> Vec<String> {
-        self.lines
-            .iter()
-            .filter_map(|l| l.strip_prefix(kind))
-            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
-            .collect()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_hostname_fails_unless_invalid_hostnames_are_allowed() {
     let dir = tempfile::tempdir().unwrap();
@@ -544,24 +455,16 @@ async fn wrong_hostname_fails_unless_invalid_hostnames_are_allowed() {
         _dir: dir,
     };
     let (server, ca) = server_files(&files, &["wrong.example"], false);
-    let lab = LabProcess::start(
-        &[
-            "--set",
-            "wrongname",
-            "--nodes",
-            "1",
-            "--tls",
-            "--tls-cert-file",
-            server.to_str().unwrap(),
-            "--tls-ca-file",
-            ca.to_str().unwrap(),
-        ],
-        &files.path,
-    )
-    .await;
+    let lab = ChildLab::with("wrongname")
+        .args(["--nodes", "1", "--tls", "--tls-cert-file"])
+        .args([server.as_os_str()])
+        .args(["--tls-ca-file"])
+        .args([ca.as_os_str()])
+        .start()
+        .await;
     // The given CA is what clients are told to trust.
     assert_eq!(lab.value("tls-ca-file ").unwrap(), ca.display().to_string());
-    let host = lab.hosts("member ")[0].clone();
+    let host = lab.hosts[0].clone();
     let base = format!(
         "mongodb://{host}/?directConnection=true&tls=true&tlsCAFile={}",
         ca.display()
@@ -662,23 +565,12 @@ fn lab_tls_refuses_bad_files() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routers_apply_the_members_auth_and_tls() {
-    let dir = tempfile::tempdir().unwrap();
-    let lab = LabProcess::start(
-        &[
-            "--set",
-            "securedmongos",
-            "--nodes",
-            "2",
-            "--mongos",
-            "2",
-            "--auth",
-            &format!("{USER}:{PASSWORD}"),
-            "--tls",
-            "--tls-require-client-cert",
-        ],
-        dir.path(),
-    )
-    .await;
+    let lab = ChildLab::with("securedmongos")
+        .args(["--nodes", "2", "--mongos", "2", "--auth"])
+        .args([format!("{USER}:{PASSWORD}")])
+        .args(["--tls", "--tls-require-client-cert"])
+        .start()
+        .await;
     // Output: members, routers, then the TLS lines, then ready.
     let kinds: Vec<&str> = lab
         .lines
@@ -701,7 +593,7 @@ async fn routers_apply_the_members_auth_and_tls() {
     assert_eq!(lab.value("x509-user ").unwrap(), X509_USER);
     let ca = lab.value("tls-ca-file ").unwrap();
     let cert = lab.value("tls-client-cert ").unwrap();
-    assert!(Path::new(&cert).starts_with(dir.path()), "{cert}");
+    assert!(Path::new(&cert).starts_with(lab.dir()), "{cert}");
     let pem = std::fs::read_to_string(&cert).unwrap();
     assert!(pem.contains("BEGIN CERTIFICATE") && pem.contains("PRIVATE KEY"));
     #[cfg(unix)]
@@ -710,7 +602,7 @@ async fn routers_apply_the_members_auth_and_tls() {
         let mode = std::fs::metadata(&cert).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "the key file is private: {mode:o}");
     }
-    let routers = lab.hosts("mongos ").join(",");
+    let routers = lab.routers.join(",");
     let tls = format!("tls=true&tlsCAFile={ca}&tlsCertificateKeyFile={cert}");
     let x509 = format!("mongodb://{routers}/?{tls}&authMechanism=MONGODB-X509");
     let scram = format!("mongodb://{USER}:{PASSWORD}@{routers}/?{tls}");

@@ -351,7 +351,7 @@ fn percent_decoding_is_strict() {
 
 #[test]
 fn scheme_error_never_echoes_userinfo() {
-    // Found by tests/prop_uri.rs: a bare seed list whose password holds "://".
+    // Found by tests/it/prop_uri.rs: a bare seed list whose password holds "://".
     let err = ConnectionString::parse("a:PW://XY@a")
         .unwrap_err()
         .to_string();
@@ -364,7 +364,7 @@ fn scheme_error_never_echoes_userinfo() {
 
 #[test]
 fn ambiguous_at_after_credentials_is_never_echoed() {
-    // Found by tests/prop_uri.rs: the password may run past '?' ("PW@A?=XY"); the spec parses it
+    // Found by tests/it/prop_uri.rs: the password may run past '?' ("PW@A?=XY"); the spec parses it
     // as password "PW", but no message may show the rest.
     for uri in [
         "mongodb://a:PW@A?=XY@a",
