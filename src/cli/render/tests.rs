@@ -1,10 +1,12 @@
 use std::collections::BTreeMap;
 
-use bson::{doc, DateTime};
+use bson::{doc, Bson, DateTime, Document};
 
 use super::*;
-use crate::core::description::{ServerDescription, TopologyType};
-use crate::core::read_pref::ReadPreferenceMode;
+use crate::cli::output::Style;
+use crate::core::address::ServerAddress;
+use crate::core::description::{ServerDescription, TopologyDescription, TopologyType};
+use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use crate::core::selection::{select_suitable, Criteria, SelectionSettings};
 
 fn server(host: &str, t: ServerType, rtt: f64, dc: &str) -> ServerDescription {
