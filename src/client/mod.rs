@@ -234,6 +234,12 @@ impl Client {
         self.shared.tasks.live()
     }
 
+    /// Connections to `address` checked out of this client's pool right now: how many operations
+    /// are running on that server (0 when it has no pool yet).
+    pub fn connections_in_use(&self, address: &ServerAddress) -> usize {
+        self.pool(address).map_or(0, |p| p.in_use())
+    }
+
     /// The counter of this client's background tasks (it outlives the client, for checks that
     /// `shutdown()` or dropping the last handle leaves nothing behind).
     pub fn task_counter(&self) -> TaskCounter {

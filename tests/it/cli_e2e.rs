@@ -4,7 +4,7 @@
 //! codes and bad input, and `| head` safety.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command as StdCommand, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use bson::{doc, Document};
@@ -17,7 +17,7 @@ use rsctl::core::selection::Criteria;
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
 
-use crate::util::{assert_code, command, rsctl, stderr, stdout};
+use crate::util::{assert_code, command, json, rsctl, stderr, stdout, Rsctl};
 
 // ------------------------------------------------------------------------------------------------
 // support
@@ -264,8 +264,13 @@ async fn initiate_reports_every_problem_before_changing_anything() {
         "--json",
     ])
     .await;
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+    assert_code(&o, 0);
+    let v = json(&o);
     assert!(v["primary"].is_null(), "{}", stdout(&o));
+    // Still uninitialized: no set name, and the member is a ghost (isreplicaset, no config).
+    assert!(v["set"].is_null(), "{v}");
+    assert_eq!(v["members"][0]["host"], h[0].as_str(), "{v}");
+    assert_eq!(v["members"][0]["state"], "GHOST", "{v}");
     lab.shutdown().await;
 }
 
@@ -684,17 +689,26 @@ async fn failover_watched_live_with_a_probe() {
         "100ms",
         "--probe-timeout",
         "300ms",
-        "--duration",
-        "9s",
     ];
-    let watch = rsctl(&watch_args);
-    let kill = async {
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        let old = lab.primary().expect("a primary before the kill");
-        lab.fault(&old, Fault::Kill).await.unwrap();
-        old
-    };
-    let (o, old) = tokio::join!(watch, kill);
+    // No --duration: the primary is killed once the watch printed its first line (the topology
+    // it starts from), and Ctrl-C ends the watch once the election and the outage are in.
+    let mut watch = Rsctl::new(watch_args).spawn();
+    let first = watch.line_where("the first JSON line", |_| true).await;
+    let first: Value = serde_json::from_str(&first).unwrap();
+    let old = lab.primary().expect("a primary before the kill");
+    assert_eq!(first["primary"], old.as_str(), "{first}");
+    lab.fault(&old, Fault::Kill).await.unwrap();
+    let (mut elected, mut outage) = (false, false);
+    watch
+        .line_where("an election and the end of the outage", |l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            elected |= v["type"] == "primary_elected";
+            outage |= v["type"] == "outage";
+            elected && outage
+        })
+        .await;
+    watch.interrupt();
+    let o = watch.finish().await;
     assert_code(&o, 0);
     let events: Vec<Value> = stdout(&o)
         .lines()
@@ -874,36 +888,20 @@ async fn bad_input_is_exit_2_with_a_clear_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_is_exit_130() {
-    let lab = ready_lab().await;
-    // Every member hangs: the read waits for a server until interrupted.
-    for h in lab.hosts() {
-        lab.fault(&h, Fault::Pause).await.unwrap();
-    }
-    let seeds = lab.seed_list();
-    let (code, err) = tokio::task::spawn_blocking(move || {
-        let child = command()
-            .args(["-u", &seeds, "--timeout", "60s", "read", "test.c"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
-        StdCommand::new("kill")
-            .arg("-INT")
-            .arg(child.id().to_string())
-            .status()
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap();
+    // The only seed accepts connections and never answers: the read waits for a server until
+    // interrupted. Ctrl-C comes once rsctl is connected, so its handler is in place by then.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let seed = silent.local_addr().unwrap().to_string();
+    let read = Rsctl::new(["-u", &seed, "--timeout", "60s", "read", "test.c"]).spawn();
+    let (_held, _) = tokio::time::timeout(Duration::from_secs(60), silent.accept())
+        .await
+        .expect("rsctl connects to the seed within a minute")
+        .unwrap();
+    read.interrupt();
+    let o = read.finish().await;
+    let (code, err) = (o.status.code(), stderr(&o));
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("interrupted"), "{err}");
-    lab.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

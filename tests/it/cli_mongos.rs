@@ -11,7 +11,7 @@ use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
 
 use crate::util::child_lab::ChildLab;
-use crate::util::{assert_code, rsctl, stderr, stdout};
+use crate::util::{assert_code, rsctl, stderr, stdout, Rsctl};
 
 async fn lab_with_routers() -> Lab {
     let lab = Lab::start(LabConfig {
@@ -132,25 +132,35 @@ async fn failover_watch_streams_router_down_and_the_router_in_use_changing() {
     // Routers 0 and 1 are slow: router 2 is the nearest, the one in use.
     lab.fault(&routers[0], Fault::Latency(60)).await.unwrap();
     lab.fault(&routers[1], Fault::Latency(60)).await.unwrap();
-    let watch = {
-        let seeds = seeds.clone();
-        tokio::spawn(async move {
-            rsctl(&[
-                "failover-watch",
-                "-u",
-                &seeds,
-                "--json",
-                "--heartbeat",
-                "500ms",
-                "--duration",
-                "4s",
-            ])
-            .await
+    // No --duration: the watch runs until the events are in, then Ctrl-C ends it (exit 0).
+    let mut watch = Rsctl::new([
+        "failover-watch",
+        "-u",
+        &seeds,
+        "--json",
+        "--heartbeat",
+        "500ms",
+    ])
+    .spawn();
+    let r2 = routers[2].as_str();
+    watch
+        .line_where("router 2 in use", |l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["type"] == "router_changed" && v["to"] == r2
         })
-    };
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+        .await;
     lab.fault(&routers[2], Fault::Kill).await.unwrap();
-    let o = watch.await.unwrap();
+    let (mut down, mut moved) = (false, false);
+    watch
+        .line_where("router 2 Unknown and the router in use moved", |l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            down |= v["type"] == "server_changed" && v["host"] == r2 && v["to"] == "Unknown";
+            moved |= v["type"] == "router_changed" && v["from"] == r2;
+            down && moved
+        })
+        .await;
+    watch.interrupt();
+    let o = watch.finish().await;
     assert_code(&o, 0);
     let lines: Vec<Value> = stdout(&o)
         .lines()

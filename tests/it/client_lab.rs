@@ -17,6 +17,8 @@ use rsctl::core::uri::ServerMonitoringMode;
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
 
+use crate::util::eventually;
+
 fn config(set_name: &str, nodes: usize, seed: u64) -> LabConfig {
     LabConfig {
         set_name: set_name.into(),
@@ -292,7 +294,13 @@ async fn primary_killed_gives_lost_then_changed_and_reads_recover() {
             .await
         })
     };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Kill it once the read holds a connection to it (its reply is 700 ms away).
+    eventually(
+        "the read running on the primary",
+        Duration::from_secs(15),
+        || client.connections_in_use(&old) > 0,
+    )
+    .await;
     lab.fault(&old.to_string(), Fault::Kill).await.unwrap();
 
     let mut lost = false;

@@ -16,6 +16,8 @@ use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
 use rsctl::Error;
 
+use crate::util::eventually;
+
 /// Upper bound for anything we wait on (a guard against hanging, not a timing assertion).
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -51,25 +53,29 @@ async fn client(hosts: &[String]) -> Client {
     Client::connect(o).await.unwrap()
 }
 
-/// Waits until the topology satisfies `f`.
+/// Waits until the topology satisfies `f`; fails if it does not within PATIENCE, or if the
+/// client stops publishing topologies before it does.
 async fn until(client: &Client, what: &str, f: impl Fn(&TopologyDescription) -> bool) {
     let mut rx = client.watch();
-    let ok = tokio::time::timeout(PATIENCE, async {
+    let seen = tokio::time::timeout(PATIENCE, async {
         loop {
             if f(&rx.borrow_and_update()) {
-                return;
+                return true;
             }
             if rx.changed().await.is_err() {
-                return;
+                return false;
             }
         }
     })
     .await;
-    assert!(
-        ok.is_ok(),
-        "timed out waiting for {what}: {:?}",
-        client.topology()
-    );
+    match seen {
+        Ok(true) => {}
+        Ok(false) => panic!(
+            "the client's topology channel closed before {what}: {:?}",
+            client.topology()
+        ),
+        Err(_) => panic!("timed out waiting for {what}: {:?}", client.topology()),
+    }
 }
 
 fn mongos_count(t: &TopologyDescription) -> usize {
@@ -243,6 +249,11 @@ async fn a_read_on_a_router_that_dies_is_retried_on_another() {
         matches!((rtt(&r0), rtt(&r1)), (Some(a), Some(b)) if b > a + 50.0)
     })
     .await;
+    // A first read leaves a pooled connection to router 0, so that the next one needs no new
+    // handshake once router 0 stops answering.
+    let warm = read_one(&c, ReadPreference::primary()).await.unwrap();
+    assert_eq!(warm.server(), &r0);
+    drop(warm);
     lab.fault(&routers[0], Fault::Pause).await.unwrap();
     // The read goes to router 0 (the only one in the window), which hangs and is then killed:
     // the read fails with a network error and is retried once on router 1.
@@ -250,7 +261,10 @@ async fn a_read_on_a_router_that_dies_is_retried_on_another() {
         let c = c.clone();
         tokio::spawn(async move { read_one(&c, ReadPreference::primary()).await })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    eventually("the read waiting on router 0", PATIENCE, || {
+        c.connections_in_use(&r0) > 0
+    })
+    .await;
     lab.fault(&routers[0], Fault::Kill).await.unwrap();
     let cur = tokio::time::timeout(PATIENCE, read)
         .await

@@ -134,6 +134,9 @@ async fn poll_mode_discovers_then_marks_unknown_and_retries_once() {
     client.shutdown().await;
 }
 
+/// The heartbeat interval of the streaming test (also its maxAwaitTimeMS).
+const HEARTBEAT: Duration = Duration::from_secs(20);
+
 #[tokio::test]
 async fn stream_mode_sends_awaitable_hello_and_reads_more_to_come() {
     let mut f = fake::start_with(
@@ -171,9 +174,11 @@ async fn stream_mode_sends_awaitable_hello_and_reads_more_to_come() {
         LIFE,
     )
     .await;
-    let client = Client::connect(options(f.port, ServerMonitoringMode::Stream))
-        .await
-        .unwrap();
+    // A long heartbeat interval: a monitor that went back to polling would wait all of it, so
+    // "sent at once" below is told apart from polling by 20 s, not by a few milliseconds.
+    let mut opts = options(f.port, ServerMonitoringMode::Stream);
+    opts.heartbeat_frequency = HEARTBEAT;
+    let client = Client::connect(opts).await.unwrap();
     let mut events = client.subscribe();
     wait_for(&client, "RSPrimary", |t| {
         server_type(t, f.port) == ServerType::RSPrimary
@@ -188,11 +193,14 @@ async fn stream_mode_sends_awaitable_hello_and_reads_more_to_come() {
     let (legacy, awaitable) = f.seen.recv().await.unwrap();
     assert!(!legacy);
     assert!(awaitable.contains_key("topologyVersion"), "{awaitable:?}");
-    assert_eq!(awaitable.get_i64("maxAwaitTimeMS").unwrap(), 500);
+    assert_eq!(
+        awaitable.get_i64("maxAwaitTimeMS").unwrap(),
+        HEARTBEAT.as_millis() as i64
+    );
     // After a stream ends, the monitor keeps streaming: the next request is awaitable again,
-    // sent at once (a polling monitor would wait for heartbeatFrequencyMS, 500 ms).
+    // sent at once (a polling monitor would wait for heartbeatFrequencyMS, 20 s).
     // (Other connections, e.g. the RTT task's, send handshakes and plain hellos: skip those.)
-    let again = tokio::time::timeout(Duration::from_millis(400), async {
+    let again = tokio::time::timeout(HEARTBEAT / 2, async {
         loop {
             let (_, cmd) = f.seen.recv().await.unwrap();
             if cmd.contains_key("maxAwaitTimeMS") {

@@ -357,16 +357,31 @@ fn with_every_secondary_stale_secondary_finds_none_and_secondary_preferred_the_p
 #[test]
 fn a_skewed_secondary_elected_later_writes_with_its_clock() {
     let mut lab = Lab::new(3);
-    let p = lab.initiate(3, doc! {});
-    let next = others(&lab.c, p, 3)[0];
+    // Member 2 has priority 0: it votes but never stands, so when the primary dies the skewed
+    // secondary is the one member that can win.
+    let cfg = doc! {"_id": "rs0", "members": [
+        {"_id": 0, "host": host(0)},
+        {"_id": 1, "host": host(1)},
+        {"_id": 2, "host": host(2), "priority": 0},
+    ]};
+    let r = lab.admin(0, doc! {"replSetInitiate": cfg});
+    assert_eq!(r.get_f64("ok").ok(), Some(1.0), "{r}");
+    lab.advance(3 * TIMEOUT);
+    let p = lab.c.primary().expect("a primary");
+    assert_ne!(p, 2, "a priority-0 member is never elected");
+    let next = 1 - p;
     lab.c.fault(next, Fault::Clock(-45_000), lab.now).unwrap();
     lab.c.fault(p, Fault::Kill, lab.now).unwrap();
     lab.advance(3 * TIMEOUT);
     let q = lab.c.primary().expect("a new primary");
+    assert_eq!(
+        q, next,
+        "the skewed secondary, the only electable member, wins"
+    );
     let at = lab.now as i64;
     lab.insert(q, 7);
-    let expect = EPOCH + at - if q == next { 45_000 } else { 0 };
-    assert_eq!(lab.last_write(q), expect);
+    // Its write is dated by its own clock, 45 s behind the others'.
+    assert_eq!(lab.last_write(q), EPOCH + at - 45_000);
 }
 
 // ----- heartbeat versus election timeout -----

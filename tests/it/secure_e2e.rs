@@ -10,13 +10,14 @@
 //! for the password and the forms a leak could take (base64, hex, percent-encoded): one hit fails
 //! the test.
 
+use std::process::Output;
 use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::Value;
 
 use crate::util::child_lab::ChildLab;
-use crate::util::{stderr, stdout};
+use crate::util::{stderr, stdout, Rsctl};
 
 const USER: &str = "opsadmin";
 /// Distinctive, so that a search for it (or an encoding of it) cannot hit anything else.
@@ -155,24 +156,23 @@ impl SecuredLab {
     /// Runs rsctl with `-v` and `args`, `stdin` on its standard input; its output is checked for
     /// secrets before it is returned.
     async fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let (what, run) = self.command(args, stdin);
+        checked(&what, run.run().await)
+    }
+
+    /// `rsctl -v ARGS` against this lab, `stdin` on its standard input, and a label for it.
+    fn command(&self, args: &[&str], stdin: Option<&str>) -> (String, Rsctl) {
         let mut full = vec!["-v"];
         full.extend_from_slice(args);
         let mut run = self.lab.command(&full).timeout(RUN_LIMIT);
         if let Some(input) = stdin {
             run = run.stdin(input);
         }
-        let out = run.run().await;
-        let run = Run {
-            code: out.status.code(),
-            stdout: stdout(&out),
-            stderr: stderr(&out),
-        };
-        assert_no_secret(&format!("rsctl {full:?}"), &run.all());
-        run
+        (format!("rsctl {full:?}"), run)
     }
 
-    /// Runs rsctl as USER, the password on stdin (`--username U --password-stdin`).
-    async fn run_as_user(&self, args: &[&str]) -> Run {
+    /// [`SecuredLab::command`] as USER, the password on stdin (`--username U --password-stdin`).
+    fn command_as_user(&self, args: &[&str]) -> (String, Rsctl) {
         let uri = self.uri();
         let mut v = vec![
             "--uri",
@@ -182,8 +182,25 @@ impl SecuredLab {
             "--password-stdin",
         ];
         v.extend_from_slice(args);
-        self.run(&v, Some(&format!("{PASSWORD}\n"))).await
+        self.command(&v, Some(&format!("{PASSWORD}\n")))
     }
+
+    /// Runs rsctl as USER, the password on stdin (`--username U --password-stdin`).
+    async fn run_as_user(&self, args: &[&str]) -> Run {
+        let (what, run) = self.command_as_user(args);
+        checked(&what, run.run().await)
+    }
+}
+
+/// The output of the run `what`, once checked for secrets.
+fn checked(what: &str, out: Output) -> Run {
+    let run = Run {
+        code: out.status.code(),
+        stdout: stdout(&out),
+        stderr: stderr(&out),
+    };
+    assert_no_secret(what, &run.all());
+    run
 }
 
 impl Drop for SecuredLab {
@@ -335,8 +352,9 @@ async fn a_secured_set_initiated_inspected_read_and_failed_over() {
     assert_eq!(explain["mode"], "nearest", "{explain}");
     assert!(explain["served_by"].is_string(), "{explain}");
 
-    // failover-watch --probe --json while the primary is killed with `rsctl lab kill`.
-    let watch = lab.run_as_user(&[
+    // failover-watch --probe --json while the primary is killed with `rsctl lab kill`: once the
+    // watch printed its first line, and Ctrl-C ends it once the election and the outage are in.
+    let (what, watch) = lab.command_as_user(&[
         "--heartbeat",
         "500ms",
         "--json",
@@ -346,16 +364,24 @@ async fn a_secured_set_initiated_inspected_read_and_failed_over() {
         "100ms",
         "--probe-timeout",
         "300ms",
-        "--duration",
-        "12s",
     ]);
-    let kill = async {
-        tokio::time::sleep(Duration::from_secs(4)).await;
-        lab.run(&["lab", "kill", &primary, "--set", "secure1"], None)
-            .await
-    };
-    let (w, k) = tokio::join!(watch, kill);
+    let mut watch = watch.spawn();
+    watch.line_where("the first JSON line", |_| true).await;
+    let k = lab
+        .run(&["lab", "kill", &primary, "--set", "secure1"], None)
+        .await;
     k.expect(0, "lab kill");
+    let (mut elected, mut outage) = (false, false);
+    watch
+        .line_where("an election and the end of the outage", |l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            elected |= v["type"] == "primary_elected";
+            outage |= v["type"] == "outage";
+            elected && outage
+        })
+        .await;
+    watch.interrupt();
+    let w = checked(&what, watch.finish().await);
     w.expect(0, "failover-watch");
     let events = json_lines(&w.stdout);
     let of = |t: &str| events.iter().filter(|e| e["type"] == t).collect::<Vec<_>>();

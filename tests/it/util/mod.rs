@@ -56,6 +56,7 @@ pub struct Rsctl {
     line: String,
     stdin: Option<Vec<u8>>,
     timeout: Duration,
+    head: Option<usize>,
 }
 
 impl Rsctl {
@@ -74,6 +75,7 @@ impl Rsctl {
             line,
             stdin: None,
             timeout: COMMAND_TIMEOUT,
+            head: None,
         }
     }
 
@@ -101,6 +103,12 @@ impl Rsctl {
         self
     }
 
+    /// Closes rsctl's stdout after it printed `lines` lines, like `| head -n LINES`.
+    pub fn head(mut self, lines: usize) -> Rsctl {
+        self.head = Some(lines);
+        self
+    }
+
     /// Runs it off the async worker threads (a lab in this process keeps serving meanwhile).
     pub async fn run(self) -> Output {
         tokio::task::spawn_blocking(move || self.run_blocking())
@@ -110,7 +118,13 @@ impl Rsctl {
 
     /// Runs it on this thread. A command still running at the deadline is killed and the test
     /// fails, showing what it printed so far.
-    pub fn run_blocking(mut self) -> Output {
+    pub fn run_blocking(self) -> Output {
+        self.spawn().wait_blocking()
+    }
+
+    /// Starts it and returns at once, to follow its stdout line by line while it runs
+    /// ([`Running::line_where`]) and act on what it printed; [`Running::finish`] collects the rest.
+    pub fn spawn(mut self) -> Running {
         self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         if self.stdin.is_some() {
             self.cmd.stdin(Stdio::piped());
@@ -127,32 +141,111 @@ impl Rsctl {
                 let _ = pipe.write_all(&input);
             });
         }
-        let out = collect(child.stdout.take().expect("stdout pipe"));
+        let (tx, lines) = tokio::sync::mpsc::unbounded_channel();
+        let out = collect_lines(child.stdout.take().expect("stdout pipe"), tx, self.head);
         let err = collect(child.stderr.take().expect("stderr pipe"));
-        let deadline = Instant::now() + self.timeout;
+        Running {
+            child,
+            line: self.line,
+            lines,
+            out,
+            err,
+            deadline: Instant::now() + self.timeout,
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// A running rsctl (see [`Rsctl::spawn`]); killed if dropped.
+pub struct Running {
+    child: std::process::Child,
+    line: String,
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+    out: Collected,
+    err: Collected,
+    deadline: Instant,
+    timeout: Duration,
+}
+
+impl Running {
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the next stdout line for which `pred` holds and returns it (lines before it are
+    /// skipped, and still in the final output). Fails if stdout ends first or at the deadline.
+    pub async fn line_where(&mut self, what: &str, mut pred: impl FnMut(&str) -> bool) -> String {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let found = tokio::time::timeout(left, async {
+            while let Some(line) = self.lines.recv().await {
+                if pred(&line) {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await;
+        match found {
+            Ok(Some(line)) => line,
+            Ok(None) => self.fail(&format!("its stdout ended before {what}")),
+            Err(_) => self.fail(&format!("no {what} within {:?}", self.timeout)),
+        }
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    pub fn interrupt(&self) {
+        // SAFETY: kill(2) on our own child's pid, which is not reaped yet (we hold the Child).
+        let rc = unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        assert_eq!(rc, 0, "kill -INT {}", self.child.id());
+    }
+
+    /// Waits for it to end (off the async worker threads) and returns everything it printed.
+    pub async fn finish(self) -> Output {
+        tokio::task::spawn_blocking(move || self.wait_blocking())
+            .await
+            .expect("the rsctl runner thread")
+    }
+
+    fn fail(&mut self, why: &str) -> ! {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        panic!(
+            "rsctl {}: {why}; killed\n--- stdout so far\n{}\n--- stderr so far\n{}",
+            self.line,
+            String::from_utf8_lossy(&self.out.lock()),
+            String::from_utf8_lossy(&self.err.lock()),
+        );
+    }
+
+    fn wait_blocking(mut self) -> Output {
         let status: ExitStatus = loop {
-            if let Some(st) = child.try_wait().expect("waiting for rsctl") {
+            if let Some(st) = self.child.try_wait().expect("waiting for rsctl") {
                 break st;
             }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "rsctl {} still ran after {:?}; killed\n--- stdout so far\n{}\n--- stderr so far\n{}",
-                    self.line,
-                    self.timeout,
-                    String::from_utf8_lossy(&out.lock()),
-                    String::from_utf8_lossy(&err.lock()),
-                );
+            if Instant::now() > self.deadline {
+                let timeout = self.timeout;
+                self.fail(&format!("still ran after {timeout:?}"));
             }
             std::thread::sleep(Duration::from_millis(10));
         };
-        let stdout = finish(out);
-        let stderr = finish(err);
+        let (out, err) = (
+            std::mem::replace(&mut self.out, Collected::empty()),
+            std::mem::replace(&mut self.err, Collected::empty()),
+        );
         Output {
             status,
-            stdout,
-            stderr,
+            stdout: finish(out),
+            stderr: finish(err),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }
@@ -160,10 +253,17 @@ impl Rsctl {
 /// A pipe read to its end on a thread of its own, into a buffer the runner can show at any time.
 struct Collected {
     buf: Arc<Mutex<Vec<u8>>>,
-    thread: std::thread::JoinHandle<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Collected {
+    fn empty() -> Collected {
+        Collected {
+            buf: Arc::default(),
+            thread: None,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
         self.buf.lock().unwrap()
     }
@@ -181,14 +281,62 @@ fn collect(mut pipe: impl Read + Send + 'static) -> Collected {
             }
         }
     });
-    Collected { buf, thread }
+    Collected {
+        buf,
+        thread: Some(thread),
+    }
+}
+
+/// [`collect`] for stdout, also handing each line to `tx`; with `head`, the pipe is closed (the
+/// rest unread) after that many lines.
+fn collect_lines(
+    pipe: impl Read + Send + 'static,
+    tx: tokio::sync::mpsc::UnboundedSender<String>,
+    head: Option<usize>,
+) -> Collected {
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let sink = buf.clone();
+    let thread = std::thread::spawn(move || {
+        let mut reader = std::io::BufReader::new(pipe);
+        let mut line = Vec::new();
+        let mut count = 0;
+        while head.is_none_or(|h| count < h) {
+            line.clear();
+            match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    sink.lock().unwrap().extend_from_slice(&line);
+                    let text = String::from_utf8_lossy(&line);
+                    let _ = tx.send(text.trim_end_matches(['\n', '\r']).to_string());
+                    count += 1;
+                }
+            }
+        }
+        // `reader` (the pipe) is dropped here: with `head`, rsctl's next write meets a closed pipe.
+    });
+    Collected {
+        buf,
+        thread: Some(thread),
+    }
 }
 
 fn finish(c: Collected) -> Vec<u8> {
     // The child has exited; its pipes close unless it left a grandchild holding them, which the
     // tests never do.
-    c.thread.join().expect("pipe reader");
+    if let Some(thread) = c.thread {
+        thread.join().expect("pipe reader");
+    }
     std::mem::take(&mut *c.buf.lock().unwrap())
+}
+
+/// Polls `done` every 10 ms until it holds; fails after `limit` (a bound on a hang, not a
+/// timing the test depends on: make it generous).
+pub async fn eventually(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// Runs `rsctl ARGS` to completion in the test environment.
