@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::util::wait_for;
 use bson::doc;
 use rsctl::client::{Client, ClientOptions, FindOptions};
 use rsctl::core::address::ServerAddress;
@@ -58,30 +59,6 @@ fn options(seeds: &[String]) -> ClientOptions {
     o.connect_timeout = Duration::from_millis(1000);
     o.server_selection_timeout = Duration::from_secs(10);
     o
-}
-
-async fn wait_for(
-    client: &Client,
-    what: &str,
-    pred: impl Fn(&TopologyDescription) -> bool,
-) -> TopologyDescription {
-    let mut rx = client.watch();
-    let fut = async {
-        loop {
-            let t = rx.borrow_and_update().clone();
-            if pred(&t) {
-                return t;
-            }
-            rx.changed().await.expect("client alive");
-        }
-    };
-    match tokio::time::timeout(Duration::from_secs(15), fut).await {
-        Ok(t) => t,
-        Err(_) => panic!(
-            "timed out waiting for {what}; topology: {:#?}",
-            client.topology()
-        ),
-    }
 }
 
 fn complete(t: &TopologyDescription, n: usize) -> bool {

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::util::wait_for;
 use bson::{doc, Document};
 use rsctl::client::{Client, ClientOptions, FindOptions};
 use rsctl::core::address::ServerAddress;
@@ -53,31 +54,6 @@ async fn client(hosts: &[String]) -> Client {
     Client::connect(o).await.unwrap()
 }
 
-/// Waits until the topology satisfies `f`; fails if it does not within PATIENCE, or if the
-/// client stops publishing topologies before it does.
-async fn until(client: &Client, what: &str, f: impl Fn(&TopologyDescription) -> bool) {
-    let mut rx = client.watch();
-    let seen = tokio::time::timeout(PATIENCE, async {
-        loop {
-            if f(&rx.borrow_and_update()) {
-                return true;
-            }
-            if rx.changed().await.is_err() {
-                return false;
-            }
-        }
-    })
-    .await;
-    match seen {
-        Ok(true) => {}
-        Ok(false) => panic!(
-            "the client's topology channel closed before {what}: {:?}",
-            client.topology()
-        ),
-        Err(_) => panic!("timed out waiting for {what}: {:?}", client.topology()),
-    }
-}
-
 fn mongos_count(t: &TopologyDescription) -> usize {
     t.servers
         .values()
@@ -94,7 +70,7 @@ async fn a_single_router_seed_forms_a_sharded_topology() {
     let lab = lab_with_routers(3).await;
     let r0 = lab.routers()[0].clone();
     let c = client(std::slice::from_ref(&r0)).await;
-    until(&c, "the router as a mongos", |t| mongos_count(t) == 1).await;
+    wait_for(&c, "the router as a mongos", |t| mongos_count(t) == 1).await;
     let t = c.topology();
     assert_eq!(t.topology_type, TopologyType::Sharded);
     // mongos does not report other hosts: only the seed is monitored.
@@ -113,7 +89,7 @@ async fn a_single_router_seed_forms_a_sharded_topology() {
 async fn a_full_router_seed_list_reads_and_writes_through_routers() {
     let lab = lab_with_routers(3).await;
     let c = client(&lab.routers()).await;
-    until(&c, "three mongos", |t| mongos_count(t) == 3).await;
+    wait_for(&c, "three mongos", |t| mongos_count(t) == 3).await;
     assert_eq!(c.topology().topology_type, TopologyType::Sharded);
     for i in 0..5 {
         let w = c
@@ -167,7 +143,7 @@ async fn a_full_router_seed_list_reads_and_writes_through_routers() {
 async fn read_preference_is_forwarded_to_the_router() {
     let lab = lab_with_routers(2).await;
     let c = client(&lab.routers()).await;
-    until(&c, "two mongos", |t| mongos_count(t) == 2).await;
+    wait_for(&c, "two mongos", |t| mongos_count(t) == 2).await;
     c.insert_one("test", "c", doc! {"x": 1}, doc! {"w": 3})
         .await
         .unwrap();
@@ -204,7 +180,7 @@ async fn read_preference_is_forwarded_to_the_router() {
 async fn killing_the_router_in_use_moves_reads_to_another_router() {
     let lab = lab_with_routers(3).await;
     let c = client(&lab.routers()).await;
-    until(&c, "three mongos", |t| mongos_count(t) == 3).await;
+    wait_for(&c, "three mongos", |t| mongos_count(t) == 3).await;
     let cur = read_one(&c, ReadPreference::primary()).await.unwrap();
     let used = cur.server().clone();
     drop(cur);
@@ -216,7 +192,7 @@ async fn killing_the_router_in_use_moves_reads_to_another_router() {
     assert_eq!(cur.server_type(), ServerType::Mongos);
     drop(cur);
     // The dead router is Unknown, with its error.
-    until(&c, "the killed router Unknown", |t| {
+    wait_for(&c, "the killed router Unknown", |t| {
         t.servers
             .get(&used)
             .is_some_and(|s| s.server_type == ServerType::Unknown && s.error.is_some())
@@ -228,7 +204,7 @@ async fn killing_the_router_in_use_moves_reads_to_another_router() {
         assert_ne!(cur.server(), &used);
     }
     lab.fault(&used.to_string(), Fault::Start).await.unwrap();
-    until(&c, "the restarted router back", |t| mongos_count(t) == 3).await;
+    wait_for(&c, "the restarted router back", |t| mongos_count(t) == 3).await;
     c.shutdown().await;
     lab.shutdown().await;
 }
@@ -237,14 +213,14 @@ async fn killing_the_router_in_use_moves_reads_to_another_router() {
 async fn a_read_on_a_router_that_dies_is_retried_on_another() {
     let lab = lab_with_routers(2).await;
     let c = client(&lab.routers()).await;
-    until(&c, "two mongos", |t| mongos_count(t) == 2).await;
+    wait_for(&c, "two mongos", |t| mongos_count(t) == 2).await;
     // Pause both routers' replies... rather: pause the one the next read goes to is unknowable,
     // so pause router 0 and make router 1 slower than the window: selection picks router 0.
     let routers = lab.routers();
     lab.fault(&routers[1], Fault::Latency(150)).await.unwrap();
     let r1 = ServerAddress::parse(&routers[1]).unwrap();
     let r0 = ServerAddress::parse(&routers[0]).unwrap();
-    until(&c, "router 1 out of the latency window", |t| {
+    wait_for(&c, "router 1 out of the latency window", |t| {
         let rtt = |a: &ServerAddress| t.servers.get(a).and_then(|s| s.round_trip_time_ms);
         matches!((rtt(&r0), rtt(&r1)), (Some(a), Some(b)) if b > a + 50.0)
     })
@@ -285,11 +261,11 @@ async fn all_routers_down_fails_selection_naming_every_router() {
     o.heartbeat_frequency = Duration::from_millis(500);
     o.server_selection_timeout = Duration::from_millis(1500);
     let c = Client::connect(o).await.unwrap();
-    until(&c, "three mongos", |t| mongos_count(t) == 3).await;
+    wait_for(&c, "three mongos", |t| mongos_count(t) == 3).await;
     for r in lab.routers() {
         lab.fault(&r, Fault::Kill).await.unwrap();
     }
-    until(&c, "every router Unknown", |t| mongos_count(t) == 0).await;
+    wait_for(&c, "every router Unknown", |t| mongos_count(t) == 0).await;
     let err = read_one(&c, ReadPreference::primary()).await.unwrap_err();
     let Error::ServerSelection { message } = &err else {
         panic!("expected a selection error, got {err:?}");
@@ -306,11 +282,11 @@ async fn all_routers_down_fails_selection_naming_every_router() {
 async fn a_slow_router_leaves_the_latency_window() {
     let lab = lab_with_routers(3).await;
     let c = client(&lab.routers()).await;
-    until(&c, "three mongos", |t| mongos_count(t) == 3).await;
+    wait_for(&c, "three mongos", |t| mongos_count(t) == 3).await;
     let slow = lab.routers()[2].clone();
     let slow_addr = ServerAddress::parse(&slow).unwrap();
     lab.fault(&slow, Fault::Latency(120)).await.unwrap();
-    until(&c, "the slow router's RTT above the window", |t| {
+    wait_for(&c, "the slow router's RTT above the window", |t| {
         let min = t
             .servers
             .values()
@@ -375,7 +351,7 @@ async fn a_non_mongos_in_a_router_seed_list_is_dropped_with_a_warning() {
     seeds.push(member.clone());
     let c = client(&seeds).await;
     let member_addr = ServerAddress::parse(&member).unwrap();
-    until(&c, "the member removed", |t| {
+    wait_for(&c, "the member removed", |t| {
         t.topology_type == TopologyType::Sharded
             && mongos_count(t) == 2
             && !t.servers.contains_key(&member_addr)
@@ -405,7 +381,7 @@ async fn routers_answer_hello_like_mongos_and_refuse_replica_set_commands() {
     let lab = lab_with_routers(1).await;
     let r = lab.routers()[0].clone();
     let c = client(std::slice::from_ref(&r)).await;
-    until(&c, "one mongos", |t| mongos_count(t) == 1).await;
+    wait_for(&c, "one mongos", |t| mongos_count(t) == 1).await;
     let addr = ServerAddress::parse(&r).unwrap();
     let hello: Document = c
         .run_command_on(&addr, "admin", doc! {"hello": 1})

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::util::fake::{self, Step};
+use crate::util::wait_for;
 use bson::doc;
 use rsctl::client::{Client, ClientOptions};
 use rsctl::core::address::ServerAddress;
@@ -26,30 +27,6 @@ fn options(port: u16, mode: ServerMonitoringMode) -> ClientOptions {
     o.server_selection_timeout = Duration::from_secs(3);
     o.server_monitoring_mode = mode;
     o
-}
-
-async fn wait_for(
-    client: &Client,
-    what: &str,
-    pred: impl Fn(&TopologyDescription) -> bool,
-) -> TopologyDescription {
-    let mut rx = client.watch();
-    let fut = async {
-        loop {
-            let t = rx.borrow_and_update().clone();
-            if pred(&t) {
-                return t;
-            }
-            rx.changed().await.expect("client alive");
-        }
-    };
-    match tokio::time::timeout(Duration::from_secs(8), fut).await {
-        Ok(t) => t,
-        Err(_) => panic!(
-            "timed out waiting for {what}; topology: {:?}",
-            client.topology()
-        ),
-    }
 }
 
 fn server_type(t: &TopologyDescription, port: u16) -> ServerType {

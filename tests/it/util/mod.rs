@@ -387,3 +387,35 @@ pub fn json(o: &Output) -> serde_json::Value {
         )
     })
 }
+
+/// How long [`wait_for`] waits for a topology before the test fails.
+pub const TOPOLOGY_PATIENCE: Duration = Duration::from_secs(20);
+
+/// Waits until the client's topology satisfies `pred` and returns that snapshot; fails the test
+/// (naming `what` and showing the last topology) after [`TOPOLOGY_PATIENCE`], or at once if the
+/// client's snapshot channel closes (it never satisfies `pred` then).
+pub async fn wait_for(
+    client: &rsctl::client::Client,
+    what: &str,
+    pred: impl Fn(&rsctl::core::description::TopologyDescription) -> bool,
+) -> rsctl::core::description::TopologyDescription {
+    let mut rx = client.watch();
+    let fut = async {
+        loop {
+            let t = rx.borrow_and_update().clone();
+            if pred(&t) {
+                return t;
+            }
+            if rx.changed().await.is_err() {
+                panic!("the client stopped while waiting for {what}");
+            }
+        }
+    };
+    match tokio::time::timeout(TOPOLOGY_PATIENCE, fut).await {
+        Ok(t) => t,
+        Err(_) => panic!(
+            "timed out waiting for {what}; topology: {:#?}",
+            client.topology()
+        ),
+    }
+}
