@@ -90,11 +90,15 @@ server_codes! {
     NotSecondary = 95;
     UnsatisfiableWriteConcern = 100;
     NewReplicaSetConfigurationIncompatible = 103;
+    NodeNotElectable = 104;
+    ConfigurationInProgress = 109;
+    ConflictingOperationInProgress = 117;
     CommandFailed = 125;
     FailedToSatisfyReadPreference = 133;
     ReadConcernMajorityNotAvailableYet = 134, retriable;
     PrimarySteppedDown = 189, retriable;
     ExceededTimeLimit = 262, retriable;
+    CurrentConfigNotCommittedYet = 308;
     MechanismUnavailable = 334;
     SocketException = 9001, retriable;
     NotWritablePrimary = 10107, retriable;

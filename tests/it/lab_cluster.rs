@@ -2230,3 +2230,26 @@ fn current_date_uses_the_lab_clock() {
         1_700_000_000_000 + lab.now as i64
     );
 }
+
+#[test]
+fn get_config_commitment_status_only_on_the_primary() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    lab.advance(HB);
+    let r = lab.admin(p, doc! {"replSetGetConfig": 1, "commitmentStatus": true});
+    assert!(r.get_bool("commitmentStatus").unwrap(), "{r}");
+    assert!(r.get_document("config").is_ok());
+    let s = secondaries(&lab.c, 3)[0];
+    assert_code(
+        &lab.admin(s, doc! {"replSetGetConfig": 1, "commitmentStatus": true}),
+        10107,
+        "NotWritablePrimary",
+    );
+    assert_code(
+        &lab.admin(p, doc! {"replSetGetConfig": 1, "commitmentStatus": "yes"}),
+        14,
+        "TypeMismatch",
+    );
+    let plain = lab.admin(p, doc! {"replSetGetConfig": 1});
+    assert!(plain.get("commitmentStatus").is_none());
+}

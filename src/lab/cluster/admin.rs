@@ -5,12 +5,15 @@
 use bson::{doc, oid::ObjectId, Bson, Document, Timestamp};
 use rand::Rng;
 
+use super::admin_cmd::{
+    AdminCommand, Freeze, GetConfig, Hello, Initiate, Reconfig, StepDown, StepUp,
+};
 use super::consensus::{election_id, ElectionReason};
 use super::member::{MemberState, OpTime};
 use super::parked::Parked;
 use super::timer::Timer;
 use super::{reply, Cluster, CmdResult, Millis, Outcome, Request};
-use crate::core::bson_value::{number, true_value};
+use crate::core::bson_value::true_value;
 use crate::lab::error::{Code, ServerError};
 use crate::lab::replconfig::{self, ConfigDefaults, ReplConfig};
 use crate::lab::store::Op;
@@ -156,60 +159,53 @@ impl Cluster {
         d
     }
 
-    pub(super) fn cmd_hello(&mut self, req: &Request, now: Millis) -> CmdResult {
-        let cmd = &req.command;
-        let tv = cmd.get("topologyVersion");
-        let max_await = cmd.get("maxAwaitTimeMS");
-        match (tv, max_await) {
-            (Some(_), None) => {
+    /// Applies a parsed admin command.
+    pub(super) fn apply_admin(
+        &mut self,
+        cmd: AdminCommand,
+        req: &Request,
+        now: Millis,
+    ) -> CmdResult {
+        let m = req.member;
+        match cmd {
+            AdminCommand::Hello(h) => self.cmd_hello(h, req, now),
+            AdminCommand::Initiate(i) => self.cmd_initiate(i, m, now),
+            AdminCommand::GetStatus(_) => self.cmd_status(m, now),
+            AdminCommand::GetConfig(g) => self.cmd_get_config(g, m),
+            AdminCommand::Reconfig(r) => self.cmd_reconfig(r, m, now),
+            AdminCommand::StepDown(s) => self.cmd_stepdown(s, req, now),
+            AdminCommand::StepUp(s) => self.cmd_stepup(s, m, now),
+            AdminCommand::Freeze(f) => self.cmd_freeze(f, m, now),
+        }
+    }
+
+    fn cmd_hello(&mut self, hello: Hello, req: &Request, now: Millis) -> CmdResult {
+        if let Some(w) = hello.awaiting {
+            let mem = &self.members[req.member];
+            let same_process = w.process_id == Some(mem.process_id);
+            if same_process && w.counter == Some(mem.tv_counter) && w.max_await_ms > 0 {
+                return Ok(Outcome::Park(Parked::Hello {
+                    member: req.member,
+                    conn: req.conn,
+                    request_id: req.request_id,
+                    command: hello.command,
+                    process_id: mem.process_id,
+                    counter: mem.tv_counter,
+                    deadline: now.saturating_add(w.max_await_ms),
+                }));
+            }
+            if same_process && w.counter.is_some_and(|c| c > mem.tv_counter) {
                 return Err(ServerError::new(
                     Code::FailedToParse,
-                    "A request with a 'topologyVersion' must include 'maxAwaitTimeMS'",
-                ))
-            }
-            (None, Some(_)) => {
-                return Err(ServerError::new(
-                    Code::FailedToParse,
-                    "A request with 'maxAwaitTimeMS' must include a 'topologyVersion'",
-                ))
-            }
-            (Some(Bson::Document(tv)), Some(wait)) => {
-                let Some(wait) = number(Some(wait)).filter(|w| *w >= 0.0) else {
-                    return Err(ServerError::bad_value(
-                        "maxAwaitTimeMS must be a non-negative integer",
-                    ));
-                };
-                let mem = &self.members[req.member];
-                let same_process = tv.get("processId") == Some(&Bson::ObjectId(mem.process_id));
-                let counter = number(tv.get("counter")).map(|c| c as i64);
-                if same_process && counter == Some(mem.tv_counter) && wait > 0.0 {
-                    return Ok(Outcome::Park(Parked::Hello {
-                        member: req.member,
-                        conn: req.conn,
-                        request_id: req.request_id,
-                        command: cmd.clone(),
-                        process_id: mem.process_id,
-                        counter: mem.tv_counter,
-                        deadline: now.saturating_add(wait as u64),
-                    }));
-                }
-                if same_process && counter.is_some_and(|c| c > mem.tv_counter) {
-                    return Err(ServerError::new(Code::FailedToParse, format!(
-                            "Topology version counter {} is greater than the server's current counter {}",
-                            counter.unwrap_or_default(),
-                            mem.tv_counter
-                        ),
-                    ));
-                }
-            }
-            (Some(_), Some(_)) => {
-                return Err(ServerError::type_mismatch(
-                    "topologyVersion must be an object",
+                    format!(
+                        "Topology version counter {} is greater than the server's current counter {}",
+                        w.counter.unwrap_or_default(),
+                        mem.tv_counter
+                    ),
                 ));
             }
-            (None, None) => {}
         }
-        reply(self.hello_reply(req.member, cmd, req.conn))
+        reply(self.hello_reply(req.member, &hello.command, req.conn))
     }
 
     // ----- replica-set commands -----
@@ -245,21 +241,16 @@ impl Cluster {
         Ok(())
     }
 
-    pub(super) fn cmd_initiate(&mut self, req: &Request, now: Millis) -> CmdResult {
-        let m = req.member;
+    fn cmd_initiate(&mut self, init: Initiate, m: usize, now: Millis) -> CmdResult {
         if self.members[m].config.is_some() {
             return Err(ServerError::new(
                 Code::AlreadyInitialized,
                 "already initialized",
             ));
         }
-        let arg = req.command.get("replSetInitiate");
-        let cfg_doc = match arg {
-            Some(Bson::Document(d)) if !d.is_empty() => d.clone(),
-            _ => {
-                doc! {"_id": self.options.set_name.clone(), "version": 1, "members": [{"_id": 0, "host": self.members[m].host.clone()}]}
-            }
-        };
+        let cfg_doc = init.config.unwrap_or_else(|| {
+            doc! {"_id": self.options.set_name.clone(), "version": 1, "members": [{"_id": 0, "host": self.members[m].host.clone()}]}
+        });
         let rsid = ObjectId::from_bytes(self.rng.gen());
         let mut cfg = replconfig::parse_config(&cfg_doc, self.config_defaults(), rsid)?;
         if cfg.set_name != self.options.set_name {
@@ -327,14 +318,56 @@ impl Cluster {
         )
     }
 
-    pub(super) fn cmd_get_config(&self, m: usize) -> CmdResult {
+    fn cmd_get_config(&self, get: GetConfig, m: usize) -> CmdResult {
         let Some(cfg) = &self.members[m].config else {
             return Err(Self::not_initialized());
         };
-        reply(doc! {"config": cfg.to_document()})
+        let mut d = doc! {"config": cfg.to_document()};
+        if get.commitment_status {
+            if self.members[m].state != MemberState::Primary {
+                return Err(ServerError::new(
+                    Code::NotWritablePrimary,
+                    "commitmentStatus is only supported on primary.",
+                ));
+            }
+            d.insert("commitmentStatus", self.config_committed(m));
+        }
+        reply(d)
     }
 
-    pub(super) fn cmd_status(&self, m: usize, now: Millis) -> CmdResult {
+    /// Whether primary `m`'s config is committed (mongod's `awaitConfigCommitment`): a majority
+    /// of the voting members report its (version, term) in heartbeats, and, unless it came from
+    /// a force reconfig (term -1), the first entry of the primary's term is majority-committed.
+    pub(super) fn config_committed(&self, m: usize) -> bool {
+        let mem = &self.members[m];
+        let Some(cfg) = mem.config.as_ref() else {
+            return false;
+        };
+        let have = cfg
+            .members
+            .iter()
+            .filter(|c| c.voting())
+            .filter(|c| {
+                let v = &mem.peers[c.index];
+                c.index == m
+                    || (v.healthy && v.config_version == cfg.version && v.config_term == cfg.term)
+            })
+            .count();
+        if have < cfg.majority_vote_count() {
+            return false;
+        }
+        if cfg.term == -1 {
+            return true;
+        }
+        let first_of_term = mem
+            .oplog
+            .iter()
+            .find(|e| e.optime.term == mem.term)
+            .map_or(OpTime::NULL, |e| e.optime);
+        mem.commit >= first_of_term
+    }
+
+    fn cmd_status(&self, m: usize, now: Millis) -> CmdResult {
         let mem = &self.members[m];
         let Some(cfg) = &mem.config else {
             return Err(Self::not_initialized());
@@ -545,12 +578,11 @@ impl Cluster {
         }
     }
 
-    pub(super) fn cmd_reconfig(&mut self, req: &Request, now: Millis) -> CmdResult {
-        let m = req.member;
+    fn cmd_reconfig(&mut self, rc: Reconfig, m: usize, now: Millis) -> CmdResult {
         let Some(current) = self.members[m].config.clone() else {
             return Err(Self::not_initialized());
         };
-        let force = true_value(req.command.get("force"));
+        let force = rc.force;
         let state = self.members[m].state;
         if !force && state != MemberState::Primary {
             return Err(ServerError::new(
@@ -561,13 +593,8 @@ impl Cluster {
                 ),
             ));
         }
-        let Some(Bson::Document(new_doc)) = req.command.get("replSetReconfig") else {
-            return Err(ServerError::type_mismatch(
-                "expected an object as the replSetReconfig argument",
-            ));
-        };
         let mut cfg =
-            replconfig::parse_config(new_doc, self.config_defaults(), current.replica_set_id)?;
+            replconfig::parse_config(&rc.config, self.config_defaults(), current.replica_set_id)?;
         if cfg.set_name != current.set_name {
             return Err(ServerError::incompatible(format!(
                 "New and old configurations differ in replica set name; old was {}, and new is {}",
@@ -692,7 +719,7 @@ impl Cluster {
         v
     }
 
-    pub(super) fn cmd_stepdown(&mut self, req: &Request, now: Millis) -> CmdResult {
+    fn cmd_stepdown(&mut self, sd: StepDown, req: &Request, now: Millis) -> CmdResult {
         let m = req.member;
         if self.members[m].config.is_none() {
             return Err(Self::not_initialized());
@@ -703,23 +730,7 @@ impl Cluster {
                 "not primary so can't step down",
             ));
         }
-        let secs = match req.command.get("replSetStepDown") {
-            Some(Bson::Boolean(true)) | None => 60.0,
-            v => number(v).unwrap_or(60.0),
-        };
-        if secs <= 0.0 {
-            return Err(ServerError::bad_value(format!(
-                "stepdown period must be a positive integer, found {secs}"
-            )));
-        }
-        let catch_up = number(req.command.get("secondaryCatchUpPeriodSecs")).unwrap_or(10.0);
-        if catch_up < 0.0 || catch_up > secs {
-            return Err(ServerError::bad_value(
-                "stepdown period must be longer than secondaryCatchUpPeriodSecs",
-            ));
-        }
-        let force = true_value(req.command.get("force"));
-        let secs = secs as u64;
+        let (secs, force) = (sd.secs, sd.force);
         if !self.caught_up_electable(m).is_empty() || force {
             self.do_stepdown(m, secs, now);
             return reply(doc! {});
@@ -729,7 +740,7 @@ impl Cluster {
             conn: req.conn,
             request_id: req.request_id,
             secs,
-            deadline: now.saturating_add((catch_up * 1000.0) as u64),
+            deadline: now.saturating_add(sd.catch_up_secs.saturating_mul(1000)),
         }))
     }
 
@@ -748,7 +759,7 @@ impl Cluster {
         }
     }
 
-    pub(super) fn cmd_stepup(&mut self, m: usize, now: Millis) -> CmdResult {
+    fn cmd_stepup(&mut self, up: StepUp, m: usize, now: Millis) -> CmdResult {
         if self.members[m].config.is_none() {
             return Err(Self::not_initialized());
         }
@@ -763,15 +774,19 @@ impl Cluster {
                 "Node is not eligible to stand for election",
             ));
         }
-        if self.try_election(m, now, ElectionReason::StepUpRequest, true) {
+        let reason = if up.skip_dry_run {
+            ElectionReason::StepUpRequestSkipDryRun
+        } else {
+            ElectionReason::StepUpRequest
+        };
+        if self.try_election(m, now, reason, true) {
             reply(doc! {})
         } else {
             Err(ServerError::new(Code::CommandFailed, "Election failed."))
         }
     }
 
-    pub(super) fn cmd_freeze(&mut self, req: &Request, now: Millis) -> CmdResult {
-        let m = req.member;
+    fn cmd_freeze(&mut self, fr: Freeze, m: usize, now: Millis) -> CmdResult {
         if self.members[m].config.is_none() {
             return Err(Self::not_initialized());
         }
@@ -781,13 +796,13 @@ impl Cluster {
                 "cannot freeze node when primary or running for election. state: Primary",
             ));
         }
-        let secs = number(req.command.get("replSetFreeze")).unwrap_or(0.0);
-        if secs <= 0.0 {
+        let secs = fr.secs;
+        if secs <= 0 {
             self.members[m].timers.stop(Timer::Frozen);
             self.members[m].timers.set(Timer::StandAfter, now);
             return reply(doc! {"info": "unfreezing"});
         }
-        let until = now.saturating_add((secs * 1000.0) as u64);
+        let until = now.saturating_add((secs as u64).saturating_mul(1000));
         self.members[m].timers.set(Timer::Frozen, until);
         self.members[m].timers.extend(Timer::StandAfter, until);
         reply(doc! {})

@@ -5,6 +5,7 @@ use bson::{doc, Bson, Document};
 use rand::Rng;
 
 use super::admin::build_info;
+use super::admin_cmd::AdminCommand;
 use super::{reply, Cluster, CmdResult, Millis, Request};
 use crate::lab::error::{Code, ServerError};
 use crate::lab::store;
@@ -29,8 +30,13 @@ impl Cluster {
                 Ok(())
             }
         };
+        if let Some(parsed) = AdminCommand::parse(&name, cmd) {
+            if !matches!(parsed, Ok(AdminCommand::Hello(_))) {
+                admin_only(&name)?;
+            }
+            return self.apply_admin(parsed?, req, now);
+        }
         match name.as_str() {
-            "hello" | "isMaster" | "ismaster" => self.cmd_hello(req, now),
             "ping" => reply(doc! {}),
             "buildInfo" | "buildinfo" => reply(build_info()),
             "getParameter" => reply(self.get_parameter(cmd)),
@@ -58,34 +64,6 @@ impl Cluster {
             }
             "getLog" => reply(doc! {"totalLinesWritten": 0, "log": []}),
             "whatsmyuri" => reply(doc! {"you": "127.0.0.1:0"}),
-            "replSetInitiate" => {
-                admin_only(&name)?;
-                self.cmd_initiate(req, now)
-            }
-            "replSetGetStatus" => {
-                admin_only(&name)?;
-                self.cmd_status(m, now)
-            }
-            "replSetGetConfig" => {
-                admin_only(&name)?;
-                self.cmd_get_config(m)
-            }
-            "replSetReconfig" => {
-                admin_only(&name)?;
-                self.cmd_reconfig(req, now)
-            }
-            "replSetStepDown" => {
-                admin_only(&name)?;
-                self.cmd_stepdown(req, now)
-            }
-            "replSetStepUp" => {
-                admin_only(&name)?;
-                self.cmd_stepup(m, now)
-            }
-            "replSetFreeze" => {
-                admin_only(&name)?;
-                self.cmd_freeze(req, now)
-            }
             "shutdown" => {
                 admin_only(&name)?;
                 reply(doc! {})

@@ -46,7 +46,8 @@
 //! - `consensus`: terms, votes, heartbeats, elections with their reason, takeover, stepping down.
 //! - `replication`: the oplog, sync sources, commit point, rollback, periodic no-ops.
 //! - `commands`: dispatch of a request to the module that owns its command.
-//! - `admin`: hello and the replica-set commands; `read`, `write`, `cursor`: the data commands.
+//! - `admin_cmd`: hello and the replica-set commands parsed into typed commands (`from_doc`);
+//!   `admin` applies them; `read`, `write`, `cursor`: the data commands.
 //! - `parked`: requests waiting for a topology change, a write concern or a stepdown.
 //! - `reply`: `ok`, cluster time and topology version on replies.
 
@@ -66,6 +67,7 @@ use super::store::Store;
 use crate::core::description::Tags;
 
 mod admin;
+mod admin_cmd;
 mod commands;
 mod consensus;
 mod cursor;
