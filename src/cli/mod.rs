@@ -14,6 +14,8 @@ pub mod args;
 pub mod demo;
 pub mod docs;
 pub mod exit;
+#[cfg(test)]
+mod fixtures;
 pub mod freeze;
 pub mod initiate;
 pub mod lab;

@@ -374,40 +374,26 @@ impl ProbeTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::description::{ServerDescription, TopologyType};
+    use crate::core::description::ServerDescription;
     use bson::oid::ObjectId;
 
     fn topo(servers: &[(&str, ServerType, Option<u8>)]) -> TopologyDescription {
-        let mut map = BTreeMap::new();
-        for (h, t, term) in servers {
-            let a = ServerAddress::parse(h).unwrap();
-            let mut sd = ServerDescription::new_unknown(a.clone());
-            sd.server_type = *t;
-            sd.round_trip_time_ms = Some(1.0);
-            if let Some(term) = term {
-                let mut b = [0u8; 12];
-                b[..4].copy_from_slice(&[0x7f, 0xff, 0xff, 0xff]);
-                b[11] = *term;
-                sd.election_id = Some(ObjectId::from_bytes(b));
-            }
-            map.insert(a, sd);
-        }
-        let has_primary = servers.iter().any(|s| s.1 == ServerType::RSPrimary);
-        TopologyDescription {
-            topology_type: if has_primary {
-                TopologyType::ReplicaSetWithPrimary
-            } else {
-                TopologyType::ReplicaSetNoPrimary
-            },
-            set_name: Some("rs0".into()),
-            max_set_version: Some(1),
-            max_election_id: None,
-            servers: map,
-            compatible: true,
-            compatibility_error: None,
-            logical_session_timeout_minutes: None,
-            ..Default::default()
-        }
+        let servers = servers
+            .iter()
+            .map(|(h, t, term)| {
+                let mut sd = ServerDescription::new_unknown(ServerAddress::parse(h).unwrap());
+                sd.server_type = *t;
+                sd.round_trip_time_ms = Some(1.0);
+                if let Some(term) = term {
+                    let mut b = [0u8; 12];
+                    b[..4].copy_from_slice(&[0x7f, 0xff, 0xff, 0xff]);
+                    b[11] = *term;
+                    sd.election_id = Some(ObjectId::from_bytes(b));
+                }
+                sd
+            })
+            .collect();
+        crate::cli::fixtures::rs_topology(servers)
     }
 
     #[test]

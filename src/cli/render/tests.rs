@@ -1,11 +1,9 @@
-use std::collections::BTreeMap;
-
 use bson::{doc, Bson, DateTime, Document};
 
 use super::*;
 use crate::cli::output::Style;
 use crate::core::address::ServerAddress;
-use crate::core::description::{ServerDescription, TopologyDescription, TopologyType};
+use crate::core::description::{ServerDescription, TopologyDescription};
 use crate::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use crate::core::selection::{select_suitable, Criteria, SelectionSettings};
 
@@ -22,28 +20,7 @@ fn server(host: &str, t: ServerType, rtt: f64, dc: &str) -> ServerDescription {
 }
 
 fn topology(servers: Vec<ServerDescription>) -> TopologyDescription {
-    let mut map = BTreeMap::new();
-    let primary = servers
-        .iter()
-        .any(|s| s.server_type == ServerType::RSPrimary);
-    for s in servers {
-        map.insert(s.address.clone(), s);
-    }
-    TopologyDescription {
-        topology_type: if primary {
-            TopologyType::ReplicaSetWithPrimary
-        } else {
-            TopologyType::ReplicaSetNoPrimary
-        },
-        set_name: Some("rs0".into()),
-        max_set_version: Some(1),
-        max_election_id: None,
-        servers: map,
-        compatible: true,
-        compatibility_error: None,
-        logical_session_timeout_minutes: None,
-        ..Default::default()
-    }
+    crate::cli::fixtures::rs_topology(servers)
 }
 
 fn three() -> TopologyDescription {
