@@ -1,6 +1,9 @@
 //! Shared plumbing for the spec runners: locating files, counting and reporting.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use super::skips::{SKIPS, SUITES};
 
 /// The root of the spec suites.
 pub fn spec_dir() -> PathBuf {
@@ -49,10 +52,16 @@ pub struct Suite {
     pub passed: usize,
     pub failed: Vec<String>,
     pub skipped: Vec<String>,
+    /// Every case name seen, run or skipped (to check the skip list against).
+    pub cases: Vec<String>,
 }
 
 impl Suite {
     pub fn new(name: &str) -> Self {
+        assert!(
+            SUITES.contains(&name),
+            "suite {name:?} is not listed in skips::SUITES"
+        );
         Suite {
             name: name.to_string(),
             ..Default::default()
@@ -61,6 +70,7 @@ impl Suite {
 
     /// Records one case's result; `Err` carries what differed.
     pub fn record(&mut self, case: &str, result: Result<(), String>) {
+        self.cases.push(case.to_string());
         match result {
             Ok(()) => self.passed += 1,
             Err(why) => self.failed.push(format!("{case}: {why}")),
@@ -69,10 +79,14 @@ impl Suite {
 
     /// Records a skipped case with its reason (reasons come from `skips.rs`).
     pub fn skip(&mut self, case: &str, reason: &str) {
+        self.cases.push(case.to_string());
         self.skipped.push(format!("{case}: {reason}"));
     }
 
-    /// Prints the summary line (and every failure and skip), then fails the test on any failure.
+    /// Prints the summary line straight to stderr (past the test harness's capture, so every run
+    /// shows the counts) and every failure and skip (captured: shown when the test fails), then
+    /// fails the test on any failure, or on an entry of the skip list for this suite that does not
+    /// match exactly one of its cases.
     pub fn finish(self) {
         for s in &self.skipped {
             println!("  skipped {s}");
@@ -80,13 +94,22 @@ impl Suite {
         for f in &self.failed {
             println!("  FAILED {f}");
         }
-        println!(
-            "{}: {} passed, {} failed, {} skipped",
+        let line = format!(
+            "{}: {} passed, {} failed, {} skipped\n",
             self.name,
             self.passed,
             self.failed.len(),
             self.skipped.len()
         );
+        let _ = std::io::stderr().write_all(line.as_bytes());
+        for (suite, pattern, _) in SKIPS.iter().filter(|(s, _, _)| *s == self.name) {
+            let hits: Vec<&String> = self.cases.iter().filter(|c| c.contains(pattern)).collect();
+            assert_eq!(
+                hits.len(),
+                1,
+                "the skip entry ({suite:?}, {pattern:?}) must match exactly one case, matched {hits:?}"
+            );
+        }
         assert!(
             self.failed.is_empty(),
             "{}: {} case(s) failed",

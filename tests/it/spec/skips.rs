@@ -19,8 +19,36 @@ pub const SKIPS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Every suite the runners report (`Suite::new`), by name: a skip entry must name one of them
+/// (and `Suite::finish` checks that it matches exactly one of that suite's cases).
+pub const SUITES: &[&str] = &[
+    "sdam/load-balanced",
+    "sdam/monitoring",
+    "sdam/rs",
+    "sdam/sharded",
+    "sdam/single",
+    "sdam/errors",
+    "max-staleness",
+    "in_window",
+    "rtt",
+    "server_selection",
+    "auth",
+    "uri-options",
+    "connection-string",
+];
+
+#[test]
+fn every_skip_entry_names_a_suite_that_runs() {
+    for (suite, pattern, reason) in SKIPS {
+        assert!(
+            SUITES.contains(suite),
+            "skip entry ({suite:?}, {pattern:?}) names no suite the runners report; known: {SUITES:?}"
+        );
+        assert!(!reason.is_empty() && !pattern.is_empty());
+    }
+}
+
 /// The reason a case is skipped, if it is.
-#[allow(dead_code)]
 pub fn skip_reason(suite: &str, case: &str) -> Option<&'static str> {
     SKIPS
         .iter()
