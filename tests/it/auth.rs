@@ -27,12 +27,7 @@ const PASSWORD: &str = "Zebra-Tr0ub4dor-77";
 const PATIENCE: Duration = Duration::from_secs(20);
 
 fn config(nodes: usize) -> LabConfig {
-    LabConfig {
-        nodes,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        ..LabConfig::default()
-    }
+    crate::util::fast_lab_config(nodes, 0)
 }
 
 async fn secured_lab(nodes: usize) -> Lab {

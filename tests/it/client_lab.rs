@@ -23,11 +23,7 @@ use crate::util::eventually;
 fn config(set_name: &str, nodes: usize, seed: u64) -> LabConfig {
     LabConfig {
         set_name: set_name.into(),
-        nodes,
-        base_port: 0,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        seed,
+        ..crate::util::fast_lab_config(nodes, seed)
     }
 }
 

@@ -14,7 +14,7 @@ use rsctl::core::description::{ServerType, TopologyDescription, TopologyType};
 use rsctl::core::read_pref::{ReadPreference, ReadPreferenceMode};
 use rsctl::core::selection::Criteria;
 use rsctl::lab::cluster::Fault;
-use rsctl::lab::server::{Lab, LabConfig};
+use rsctl::lab::server::Lab;
 use rsctl::Error;
 
 use crate::util::eventually;
@@ -23,16 +23,9 @@ use crate::util::eventually;
 const PATIENCE: Duration = Duration::from_secs(20);
 
 async fn lab_with_routers(n: usize) -> Lab {
-    let lab = Lab::start(LabConfig {
-        set_name: "rs0".into(),
-        nodes: 3,
-        base_port: 0,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        seed: 5,
-    })
-    .await
-    .unwrap();
+    let lab = Lab::start(crate::util::fast_lab_config(3, 5))
+        .await
+        .unwrap();
     lab.initiate(&[], false).await.unwrap();
     let routers = lab.start_routers(n, 0).await.unwrap();
     assert_eq!(routers.len(), n);

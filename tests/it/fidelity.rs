@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rsctl::core::description::Tags;
 use rsctl::lab::cluster::Fault;
-use rsctl::lab::server::{Lab, LabConfig};
+use rsctl::lab::server::Lab;
 use tokio::io::AsyncWriteExt;
 
 use crate::gate::{self, pymongo_available};
@@ -21,16 +21,9 @@ async fn pymongo_discovers_reads_by_tag_and_survives_a_failover() {
     if !pymongo_available("fidelity") {
         return;
     }
-    let lab = Lab::start(LabConfig {
-        set_name: "rs0".into(),
-        nodes: 3,
-        base_port: 0,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        seed: 11,
-    })
-    .await
-    .unwrap();
+    let lab = Lab::start(crate::util::fast_lab_config(3, 11))
+        .await
+        .unwrap();
     let tags: Vec<Tags> = ["ny", "ny", "sf"]
         .iter()
         .map(|dc| Tags::from([("dc".to_string(), dc.to_string())]))

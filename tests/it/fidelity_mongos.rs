@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use rsctl::lab::cluster::Fault;
-use rsctl::lab::server::{Lab, LabConfig};
+use rsctl::lab::server::Lab;
 use tokio::io::AsyncWriteExt;
 
 use crate::gate::{self, pymongo_available};
@@ -23,16 +23,9 @@ async fn pymongo_sees_routers_and_survives_a_router_kill() {
     if !pymongo_available("fidelity (mongos)") {
         return;
     }
-    let lab = Lab::start(LabConfig {
-        set_name: "rs0".into(),
-        nodes: 3,
-        base_port: 0,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        seed: 13,
-    })
-    .await
-    .unwrap();
+    let lab = Lab::start(crate::util::fast_lab_config(3, 13))
+        .await
+        .unwrap();
     lab.initiate(&[], false).await.unwrap();
     lab.start_routers(3, 0).await.unwrap();
 

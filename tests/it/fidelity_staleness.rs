@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use rsctl::lab::cluster::Fault;
-use rsctl::lab::server::{Lab, LabConfig};
+use rsctl::lab::server::Lab;
 use tokio::io::AsyncWriteExt;
 
 use crate::gate::{self, pymongo_available};
@@ -25,16 +25,9 @@ async fn pymongo_max_staleness_avoids_the_stale_member() {
     if !pymongo_available("fidelity_staleness") {
         return;
     }
-    let lab = Lab::start(LabConfig {
-        set_name: "rs0".into(),
-        nodes: 3,
-        base_port: 0,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        seed: 5,
-    })
-    .await
-    .unwrap();
+    let lab = Lab::start(crate::util::fast_lab_config(3, 5))
+        .await
+        .unwrap();
     // An idle primary's no-op carries its (skewed) clock to lastWriteDate quickly.
     lab.set_periodic_noop_interval(Some(Duration::from_millis(500)));
     lab.initiate(&[], false).await.unwrap();

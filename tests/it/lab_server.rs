@@ -16,14 +16,7 @@ use tokio::net::TcpStream;
 const PATIENCE: Duration = Duration::from_secs(15);
 
 fn config(nodes: usize) -> LabConfig {
-    LabConfig {
-        set_name: "rs0".into(),
-        nodes,
-        base_port: 0,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        seed: 7,
-    }
+    crate::util::fast_lab_config(nodes, 7)
 }
 
 async fn initiated(nodes: usize, tags: &[Tags]) -> Lab {

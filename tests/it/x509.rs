@@ -40,12 +40,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 const X509_USER: &str = "CN=client,OU=clients,O=rsctl lab";
 
 fn config(nodes: usize) -> LabConfig {
-    LabConfig {
-        nodes,
-        election_timeout: Duration::from_secs(1),
-        heartbeat_interval: Duration::from_millis(200),
-        ..LabConfig::default()
-    }
+    crate::util::fast_lab_config(nodes, 0)
 }
 
 fn store() -> AuthStore {

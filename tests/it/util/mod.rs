@@ -419,3 +419,17 @@ pub async fn wait_for(
         ),
     }
 }
+
+/// A lab configuration for tests: set `rs0`, `nodes` members on ephemeral ports, elections and
+/// heartbeats fast (electionTimeoutMillis 1000, heartbeatIntervalMillis 200), the rng seeded with
+/// `seed`.
+pub fn fast_lab_config(nodes: usize, seed: u64) -> rsctl::lab::server::LabConfig {
+    rsctl::lab::server::LabConfig {
+        set_name: "rs0".into(),
+        nodes,
+        base_port: 0,
+        election_timeout: Duration::from_secs(1),
+        heartbeat_interval: Duration::from_millis(200),
+        seed,
+    }
+}
