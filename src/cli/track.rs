@@ -539,7 +539,7 @@ mod tests {
         ]);
         {
             let p = a.servers.get_mut(&addr("a:1")).unwrap();
-            p.hosts = vec![addr("a:1"), addr("b:1"), addr("c:1")];
+            p.hosts = vec![addr("a:1"), addr("b:1"), addr("c:1")].into();
         }
         let a = with_optime(a, "b:1", 100, 4, 100_000);
         let mut t = Tracker::new(50.0);
@@ -553,8 +553,8 @@ mod tests {
         b.max_set_version = Some(2);
         {
             let p = b.servers.get_mut(&addr("a:1")).unwrap();
-            p.hosts = vec![addr("a:1"), addr("d:1")];
-            p.passives = vec![addr("b:1")];
+            p.hosts = vec![addr("a:1"), addr("d:1")].into();
+            p.passives = vec![addr("b:1")].into();
         }
         // b's optime went back from (100, term 4) to (90, term 4): 10 s of writes lost.
         let b = with_optime(b, "b:1", 90, 4, 90_000);

@@ -8,6 +8,7 @@
 //! reads a clock itself.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bson::oid::ObjectId;
 use bson::Document;
@@ -22,6 +23,53 @@ pub const MAX_SUPPORTED_WIRE_VERSION: i32 = 27;
 
 /// Tags of a replica-set member (`{dc: "ny", rack: "1"}`).
 pub type Tags = BTreeMap<String, String>;
+
+/// A list of member addresses from a hello reply (`hosts`, `passives`, `arbiters`), shared by every
+/// copy of the description it belongs to: the topology worker's, the published snapshot's and
+/// those the change events carry. A set of N members is described by N descriptions of N
+/// addresses each, so copying the lists would make every copy of a topology quadratic in N;
+/// sharing them keeps a copy linear. Reads like a slice; built from a `Vec`.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct AddressList(Arc<[ServerAddress]>);
+
+impl std::ops::Deref for AddressList {
+    type Target = [ServerAddress];
+    fn deref(&self) -> &[ServerAddress] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AddressList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+impl From<Vec<ServerAddress>> for AddressList {
+    fn from(v: Vec<ServerAddress>) -> Self {
+        AddressList(v.into())
+    }
+}
+
+impl FromIterator<ServerAddress> for AddressList {
+    fn from_iter<I: IntoIterator<Item = ServerAddress>>(iter: I) -> Self {
+        AddressList(iter.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a AddressList {
+    type Item = &'a ServerAddress;
+    type IntoIter = std::slice::Iter<'a, ServerAddress>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl PartialEq<Vec<ServerAddress>> for AddressList {
+    fn eq(&self, other: &Vec<ServerAddress>) -> bool {
+        *self.0 == **other
+    }
+}
 
 /// The spec's ServerType.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,9 +197,9 @@ pub struct ServerDescription {
     pub min_wire_version: i32,
     pub max_wire_version: i32,
     pub me: Option<ServerAddress>,
-    pub hosts: Vec<ServerAddress>,
-    pub passives: Vec<ServerAddress>,
-    pub arbiters: Vec<ServerAddress>,
+    pub hosts: AddressList,
+    pub passives: AddressList,
+    pub arbiters: AddressList,
     pub tags: Tags,
     pub set_name: Option<String>,
     pub set_version: Option<i64>,
@@ -163,8 +211,9 @@ pub struct ServerDescription {
     pub hidden: bool,
     /// `helloOk: true` in the reply (the server understands `hello`).
     pub hello_ok: bool,
-    /// The whole hello reply, when there was one (for `status` and debugging).
-    pub reply: Option<Document>,
+    /// The whole hello reply, when there was one (for `status` and debugging); shared by the
+    /// copies of the description, like the address lists.
+    pub reply: Option<Arc<Document>>,
     /// `serviceId` of a server behind a load balancer (MongoDB 5.0+, `loadBalanced=true`).
     pub service_id: Option<ObjectId>,
     /// `iscryptd: true` in the reply (a mongocryptd process).
@@ -186,9 +235,9 @@ impl ServerDescription {
             min_wire_version: 0,
             max_wire_version: 0,
             me: None,
-            hosts: Vec::new(),
-            passives: Vec::new(),
-            arbiters: Vec::new(),
+            hosts: AddressList::default(),
+            passives: AddressList::default(),
+            arbiters: AddressList::default(),
             tags: Tags::new(),
             set_name: None,
             set_version: None,

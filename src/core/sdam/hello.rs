@@ -315,9 +315,9 @@ fn parse_ok_reply(
         min_wire_version: get_i32(reply, "minWireVersion")?.unwrap_or(0),
         max_wire_version: get_i32(reply, "maxWireVersion")?.unwrap_or(0),
         me: get_address(reply, "me")?,
-        hosts: get_addresses(reply, "hosts")?,
-        passives: get_addresses(reply, "passives")?,
-        arbiters: get_addresses(reply, "arbiters")?,
+        hosts: get_addresses(reply, "hosts")?.into(),
+        passives: get_addresses(reply, "passives")?.into(),
+        arbiters: get_addresses(reply, "arbiters")?.into(),
         tags: get_tags(reply)?,
         set_name,
         set_version: get_i64(reply, "setVersion")?,
@@ -327,7 +327,7 @@ fn parse_ok_reply(
         topology_version,
         hidden: flag(field(reply, "hidden")),
         hello_ok: flag(field(reply, "helloOk")),
-        reply: Some(reply.clone()),
+        reply: Some(std::sync::Arc::new(reply.clone())),
         service_id: get_oid(reply, "serviceId")?,
         iscryptd: flag(field(reply, "iscryptd")),
     })
@@ -504,6 +504,28 @@ mod tests {
         assert_eq!(
             compare_topology_versions(Some(&tv(p, 2)), Some(&tv(p, 2))),
             Ordering::Equal
+        );
+    }
+
+    #[test]
+    fn copies_of_a_description_share_its_member_lists_and_reply() {
+        // A topology copy must stay linear in the set's size: the lists are shared, not copied.
+        let hosts: Vec<String> = (0..50).map(|i| format!("h{i}:27017")).collect();
+        let reply = doc! {"ok": 1, "setName": "rs", "secondary": true,
+        "hosts": &hosts[..7], "passives": &hosts[7..]};
+        let sd = ServerDescription::from_hello(addr("h1:27017"), &reply, Some(1.0), 5);
+        assert_eq!((sd.hosts.len(), sd.passives.len()), (7, 43));
+        let copy = sd.clone();
+        assert!(std::ptr::eq(sd.hosts.as_ptr(), copy.hosts.as_ptr()));
+        assert!(std::ptr::eq(sd.passives.as_ptr(), copy.passives.as_ptr()));
+        assert!(std::sync::Arc::ptr_eq(
+            sd.reply.as_ref().unwrap(),
+            copy.reply.as_ref().unwrap()
+        ));
+        assert!(sd.equivalent(&copy));
+        assert_eq!(
+            copy.hosts,
+            hosts[..7].iter().map(|h| addr(h)).collect::<Vec<_>>()
         );
     }
 }
