@@ -183,8 +183,12 @@ struct CheckResult {
 }
 
 impl Monitor {
-    fn emit(&self, event: SdamEvent) {
-        let _ = self.events.send(TimedEvent::now(event));
+    /// Publishes the event `event` builds, if anyone subscribed: with no receiver a broadcast
+    /// drops it, so it is not even built.
+    fn emit(&self, event: impl FnOnce() -> SdamEvent) {
+        if self.events.receiver_count() > 0 {
+            let _ = self.events.send(TimedEvent::now(event()));
+        }
     }
 
     fn streaming(&self) -> bool {
@@ -316,7 +320,7 @@ impl Monitor {
         let heartbeat = self.settings.heartbeat_frequency;
         let established = self.conn.is_some();
         let awaited = established && self.streaming();
-        self.emit(SdamEvent::ServerHeartbeatStarted {
+        self.emit(|| SdamEvent::ServerHeartbeatStarted {
             address: self.address.clone(),
             awaited,
         });
@@ -367,7 +371,7 @@ impl Monitor {
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         match outcome {
             Ok((reply, rtt_sample)) => {
-                self.emit(SdamEvent::ServerHeartbeatSucceeded {
+                self.emit(|| SdamEvent::ServerHeartbeatSucceeded {
                     address: self.address.clone(),
                     duration_ms,
                     awaited,
@@ -380,7 +384,7 @@ impl Monitor {
                 }
             }
             Err(error) => {
-                self.emit(SdamEvent::ServerHeartbeatFailed {
+                self.emit(|| SdamEvent::ServerHeartbeatFailed {
                     address: self.address.clone(),
                     duration_ms,
                     error: error.clone(),
@@ -424,6 +428,16 @@ struct RttTask {
 impl RttTask {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut conn: Option<Connection> = None;
+        // The check that started streaming has just measured a round trip: the first sample of
+        // this task is due one heartbeat later, like every later one. (Opening its connection
+        // at once would double the connections and handshakes of a client's first moments, when
+        // every member of a large set is being checked for the first time.)
+        let first = Instant::now() + self.settings.heartbeat_frequency;
+        tokio::select! {
+            biased;
+            _ = stopped(&mut stop) => return,
+            _ = tokio::time::sleep_until(first.into()) => {}
+        }
         loop {
             let started = Instant::now();
             let sample = tokio::select! {

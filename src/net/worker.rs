@@ -231,6 +231,11 @@ impl Worker {
             return;
         }
         let previous = self.snapshot.send_replace(self.topology.clone());
+        // Events nobody receives are dropped by the broadcast: then they are not built either
+        // (a one-shot command such as `status` subscribes to nothing).
+        if self.events.receiver_count() == 0 {
+            return;
+        }
         for e in sdam::diff_for(&previous, &self.topology, updated) {
             self.emit(e);
         }
@@ -494,5 +499,18 @@ mod tests {
         drop(t);
         w.handle(check("c:1", &secondary(), 1.0, 70)).await;
         assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+    }
+
+    #[tokio::test]
+    async fn without_subscribers_changes_still_reach_the_snapshot() {
+        // No receiver: no event is built, but the snapshot must still move.
+        let (mut w, snap, events) = worker();
+        drop(events);
+        let mut elected = primary(2);
+        elected.insert("primary", "c:1");
+        w.handle(check("c:1", &elected, 1.0, 60)).await;
+        let t = snap.borrow();
+        assert_eq!(t.primary().unwrap().address, addr("c:1"));
+        assert!(sdam::diff(&t, &w.topology).is_empty());
     }
 }
