@@ -669,6 +669,25 @@ async fn closing_stdout_early_is_quiet() {
     lab.shutdown().await;
 }
 
+/// `rsctl status | head -0`: stdout is closed before rsctl writes anything, so its first write
+/// meets a closed pipe; it ends quietly with 0, as docs/exit-codes.md says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_into_a_closed_pipe_is_quiet() {
+    let lab = ready_lab().await;
+    let seeds = lab.seed_list();
+    for json in [false, true] {
+        let mut args = vec!["-u", seeds.as_str(), "status"];
+        if json {
+            args.push("--json");
+        }
+        let o = Rsctl::new(&args).head(0).run().await;
+        assert_code(&o, 0);
+        assert!(o.stdout.is_empty(), "{}", stdout(&o));
+        assert_eq!(stderr(&o), "", "{args:?}: nothing on stderr");
+    }
+    lab.shutdown().await;
+}
+
 // ------------------------------------------------------------------------------------------------
 // failover-watch
 
@@ -759,6 +778,59 @@ async fn failover_watched_live_with_a_probe() {
     assert!(summary["elections"].as_u64().unwrap() >= 1);
     assert!(summary["outages"].as_u64().unwrap() >= 1);
     assert_eq!(summary["longest_outage_ms"], outage["duration_ms"]);
+    lab.shutdown().await;
+}
+
+/// Ctrl-C ends a watch normally: the summary is printed and the exit code is 0 (docs/json.md),
+/// in both formats.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_ends_failover_watch_with_a_summary_and_0() {
+    let lab = ready_lab().await;
+    let seeds = lab.seed_list();
+    for json in [false, true] {
+        let mut args = vec!["-u", seeds.as_str(), "--heartbeat", "500ms"];
+        if json {
+            args.push("--json");
+        }
+        args.push("failover-watch");
+        let mut watch = Rsctl::new(&args).spawn();
+        // Interrupted once it watches (its first line printed), not while it discovers.
+        watch.line_where("the first line", |_| true).await;
+        watch.interrupt();
+        let o = watch.finish().await;
+        assert_code(&o, 0);
+        let out = stdout(&o);
+        let last = out.lines().last().unwrap_or_default();
+        if json {
+            let v: Value = serde_json::from_str(last).unwrap();
+            assert_eq!(v["type"], "summary", "{out}");
+            assert_eq!(v["elections"], 0, "{out}");
+        } else {
+            assert!(last.contains("summary: watched"), "{out}");
+        }
+        assert!(!stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    }
+    lab.shutdown().await;
+}
+
+/// `rsctl failover-watch | head -1`: once the reader is gone, the next event's write meets a
+/// closed pipe and the watch ends quietly with 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_watch_into_a_closed_pipe_ends_quietly() {
+    let lab = ready_lab().await;
+    let seeds = lab.seed_list();
+    let mut watch = Rsctl::new(["-u", &seeds, "--heartbeat", "500ms", "--json", "failover-watch"])
+        .head(1)
+        .spawn();
+    watch.line_where("the first line", |_| true).await;
+    // Something to report: a secondary goes away.
+    let primary = lab.primary().unwrap();
+    let secondary = lab.hosts().into_iter().find(|h| *h != primary).unwrap();
+    lab.fault(&secondary, Fault::Kill).await.unwrap();
+    let o = watch.finish().await;
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    assert_eq!(stderr(&o), "", "nothing on stderr");
     lab.shutdown().await;
 }
 
