@@ -740,6 +740,9 @@ async fn failover_watched_live_with_a_probe() {
             "RFC 3339 with ms: {ts}"
         );
     }
+    for e in &events {
+        crate::json_docs::check_watch_line(e).unwrap_or_else(|why| panic!("{why}"));
+    }
     let of = |t: &str| events.iter().filter(|e| e["type"] == t).collect::<Vec<_>>();
     let events_text = events
         .iter()
@@ -802,6 +805,10 @@ async fn ctrl_c_ends_failover_watch_with_a_summary_and_0() {
         let out = stdout(&o);
         let last = out.lines().last().unwrap_or_default();
         if json {
+            for l in out.lines() {
+                let v: Value = serde_json::from_str(l).unwrap();
+                crate::json_docs::check_watch_line(&v).unwrap_or_else(|why| panic!("{why}"));
+            }
             let v: Value = serde_json::from_str(last).unwrap();
             assert_eq!(v["type"], "summary", "{out}");
             assert_eq!(v["elections"], 0, "{out}");
@@ -819,9 +826,16 @@ async fn ctrl_c_ends_failover_watch_with_a_summary_and_0() {
 async fn failover_watch_into_a_closed_pipe_ends_quietly() {
     let lab = ready_lab().await;
     let seeds = lab.seed_list();
-    let mut watch = Rsctl::new(["-u", &seeds, "--heartbeat", "500ms", "--json", "failover-watch"])
-        .head(1)
-        .spawn();
+    let mut watch = Rsctl::new([
+        "-u",
+        &seeds,
+        "--heartbeat",
+        "500ms",
+        "--json",
+        "failover-watch",
+    ])
+    .head(1)
+    .spawn();
     watch.line_where("the first line", |_| true).await;
     // Something to report: a secondary goes away.
     let primary = lab.primary().unwrap();

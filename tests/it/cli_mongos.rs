@@ -166,6 +166,9 @@ async fn failover_watch_streams_router_down_and_the_router_in_use_changing() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    for l in &lines {
+        crate::json_docs::check_watch_line(l).unwrap_or_else(|why| panic!("{why}"));
+    }
     let changes: Vec<&Value> = lines
         .iter()
         .filter(|l| l["type"] == "router_changed")

@@ -25,6 +25,7 @@ mod fidelity;
 mod fidelity_mongos;
 mod fidelity_staleness;
 mod fuzz_regressions;
+mod json_docs;
 mod lab_clock;
 mod lab_cluster;
 mod lab_server;

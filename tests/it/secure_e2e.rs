@@ -384,6 +384,9 @@ async fn a_secured_set_initiated_inspected_read_and_failed_over() {
     let w = checked(&what, watch.finish().await);
     w.expect(0, "failover-watch");
     let events = json_lines(&w.stdout);
+    for e in &events {
+        crate::json_docs::check_watch_line(e).unwrap_or_else(|why| panic!("{why}"));
+    }
     let of = |t: &str| events.iter().filter(|e| e["type"] == t).collect::<Vec<_>>();
     assert_eq!(events[0]["type"], "topology", "{}", w.stdout);
     assert_eq!(events[0]["primary"], primary.as_str(), "{}", w.stdout);
