@@ -61,6 +61,7 @@ fn main() {
             election_timeout: Duration::from_millis(500),
             heartbeat_interval: Duration::from_millis(200),
             seed: 3,
+            ..LabConfig::default()
         })
         .await
         .expect("lab");

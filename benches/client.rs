@@ -33,6 +33,7 @@ fn lab_config(nodes: usize, seed: u64) -> LabConfig {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(200),
         seed,
+        ..LabConfig::default()
     }
 }
 

@@ -24,6 +24,7 @@ fn config() -> LabConfig {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(200),
         seed: 3,
+        ..LabConfig::default()
     }
 }
 

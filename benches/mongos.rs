@@ -101,6 +101,7 @@ async fn main() {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(200),
         seed: 9,
+        ..LabConfig::default()
     })
     .await
     .unwrap();

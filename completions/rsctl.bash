@@ -2066,7 +2066,7 @@ _rsctl() {
             return 0
             ;;
         rsctl__subcmd__lab__subcmd__up)
-            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --periodic-noop-interval --latency --seed --mongos --auth --auth-password-stdin --tls --tls-require-client-cert --tls-cert-file --tls-ca-file --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
+            opts="-u -s -o -v -h -V --set --nodes --port --tags --arbiter --initiate --election-timeout --heartbeat-interval --initial-sync --periodic-noop-interval --latency --seed --mongos --auth --auth-password-stdin --tls --tls-require-client-cert --tls-cert-file --tls-ca-file --uri --replica-set --direct --output --json --timeout --heartbeat --local-threshold --color --verbose --username --password-stdin --dns-server --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2093,6 +2093,10 @@ _rsctl() {
                     return 0
                     ;;
                 --heartbeat-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --initial-sync)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -430,6 +430,7 @@ set edit:completion:arg-completer[rsctl] = {|@words|
             cand --tags 'Tags of one member, in member order: --tags dc=ny,rack=1 --tags dc=sf'
             cand --election-timeout 'electionTimeoutMillis'
             cand --heartbeat-interval 'heartbeatIntervalMillis; lowered (with a warning) to half the election timeout when larger, so that a late heartbeat does not make the primary flap'
+            cand --initial-sync 'How long initial sync takes: a member that receives a config (at --initiate, or when added) stays in STARTUP2 this long, copying the data, before it becomes SECONDARY and may stand for election'
             cand --periodic-noop-interval 'How often an idle primary writes a no-op to the oplog (mongod''s periodicNoopIntervalSecs; 0s: never; else at least 100ms). It keeps lastWriteDate moving, so drivers can tell how stale a secondary is'
             cand --latency 'Delay every reply of a member from the start: --latency 127.0.0.1:27018=50ms'
             cand --seed 'Seed of the lab''s rng (election jitter, ids)'

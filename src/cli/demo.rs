@@ -81,6 +81,7 @@ pub async fn run(ctx: &Context, args: DemoArgs) -> anyhow::Result<()> {
         election_timeout: args.election_timeout,
         heartbeat_interval: Duration::from_millis(200),
         seed: 7,
+        ..LabConfig::default()
     })
     .await?;
     let result = tour(ctx, &args, &lab, &mut out).await;

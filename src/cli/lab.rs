@@ -89,6 +89,11 @@ pub struct UpArgs {
     /// larger, so that a late heartbeat does not make the primary flap.
     #[arg(long, default_value = "2s", value_name = "DUR", value_parser = parse_duration)]
     pub heartbeat_interval: Duration,
+    /// How long initial sync takes: a member that receives a config (at --initiate, or when
+    /// added) stays in STARTUP2 this long, copying the data, before it becomes SECONDARY and
+    /// may stand for election.
+    #[arg(long, default_value = "300ms", value_name = "DUR", value_parser = parse_duration)]
+    pub initial_sync: Duration,
     /// How often an idle primary writes a no-op to the oplog (mongod's periodicNoopIntervalSecs;
     /// 0s: never; else at least 100ms). It keeps lastWriteDate moving, so drivers can tell how
     /// stale a secondary is.
@@ -555,6 +560,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
         election_timeout: up.election_timeout,
         heartbeat_interval,
         seed: up.seed,
+        initial_sync: up.initial_sync,
     };
     let auth = if up.auth.is_empty() {
         None

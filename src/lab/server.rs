@@ -57,7 +57,15 @@ pub struct LabConfig {
     pub heartbeat_interval: Duration,
     /// Seed of the lab's deterministic rng.
     pub seed: u64,
+    /// How long initial sync takes: a member that receives a config without data stays in
+    /// STARTUP2 this long before it becomes SECONDARY ([`DEFAULT_INITIAL_SYNC`] by default).
+    pub initial_sync: Duration,
 }
+
+/// The lab's default initial-sync time: long enough that `rsctl status`, `failover-watch` and
+/// `rsctl member add` show a new member in STARTUP2, short enough that a lab is ready as fast as
+/// before (the initiator stands after a heartbeat interval whatever the others do).
+pub const DEFAULT_INITIAL_SYNC: Duration = Duration::from_millis(300);
 
 /// The heartbeat interval a lab uses with `election_timeout`: at most half of it, as an operator
 /// configures a set (with heartbeats as slow as the election timeout, one late heartbeat makes a
@@ -95,6 +103,7 @@ impl Default for LabConfig {
             election_timeout: Duration::from_secs(10),
             heartbeat_interval: Duration::from_secs(2),
             seed: 0,
+            initial_sync: DEFAULT_INITIAL_SYNC,
         }
     }
 }
@@ -172,6 +181,10 @@ pub(crate) trait Engine: Send {
     fn connection_closed(&mut self, member: usize, conn: u64);
     /// The periodic no-op writer's interval (engines without an oplog ignore it).
     fn set_periodic_noop_interval(&mut self, _interval_ms: Option<Millis>) {}
+    /// How many members are in initial sync (STARTUP2) now (engines without one: none).
+    fn initial_syncs_running(&self) -> usize {
+        0
+    }
     /// A member's injected lag and clock offset in ms (engines without them: none).
     fn member_faults(&self, _member: usize) -> (Millis, i64) {
         (0, 0)
@@ -213,6 +226,9 @@ impl Engine for Cluster {
     }
     fn set_periodic_noop_interval(&mut self, interval_ms: Option<Millis>) {
         Cluster::set_periodic_noop_interval(self, interval_ms)
+    }
+    fn initial_syncs_running(&self) -> usize {
+        Cluster::initial_syncs_running(self)
     }
     fn member_faults(&self, member: usize) -> (Millis, i64) {
         (
@@ -643,6 +659,7 @@ impl Lab {
             election_timeout_ms: config.election_timeout.as_millis() as Millis,
             heartbeat_interval_ms: config.heartbeat_interval.as_millis() as Millis,
             seed: config.seed,
+            initial_sync_ms: config.initial_sync.as_millis() as Millis,
             epoch_ms: start_wall
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
@@ -760,7 +777,8 @@ impl Lab {
     }
 
     /// Sends `replSetInitiate` with every member (and its tags; the last one an arbiter if
-    /// asked) to the first member over a real connection, then waits for a primary. Beyond seven
+    /// asked) to the first member over a real connection, then waits for a primary and for the
+    /// others to finish their initial sync (STARTUP2 -> SECONDARY). Beyond seven
     /// members, the members after the seventh voter get votes 0 and priority 0
     /// ([`votes_in_initial_config`]).
     pub async fn initiate(&self, tags: &[Tags], arbiter_last: bool) -> Result<()> {
@@ -816,6 +834,21 @@ impl Lab {
             + self.shared.config.heartbeat_interval * 3)
             .max(Duration::from_secs(10));
         self.wait_for_primary(timeout).await?;
+        // Like mongo's own ReplSetTest, the set is ready once the others finished their
+        // initial sync too (each is SECONDARY, or down).
+        let deadline = tokio::time::Instant::now() + self.shared.config.initial_sync + timeout;
+        while lock(&self.shared.cluster).initial_syncs_running() > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(Error::ServerSelection {
+                    message: format!(
+                        "the members of lab {} did not finish their initial sync within {}",
+                        self.shared.set_name,
+                        humantime::format_duration(self.shared.config.initial_sync + timeout)
+                    ),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         Ok(())
     }
 

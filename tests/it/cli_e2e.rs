@@ -48,6 +48,7 @@ async fn lab_with(nodes: usize, election_timeout: Duration) -> Lab {
         election_timeout,
         heartbeat_interval: Duration::from_millis(100),
         seed: 1,
+        ..LabConfig::default()
     })
     .await
     .expect("lab starts")

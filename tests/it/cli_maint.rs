@@ -25,6 +25,7 @@ async fn lab(nodes: usize) -> Lab {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(100),
         seed: 1,
+        ..LabConfig::default()
     })
     .await
     .expect("lab starts")

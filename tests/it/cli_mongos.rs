@@ -21,6 +21,7 @@ async fn lab_with_routers() -> Lab {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(100),
         seed: 2,
+        ..LabConfig::default()
     })
     .await
     .unwrap();

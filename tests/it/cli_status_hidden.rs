@@ -21,6 +21,7 @@ async fn lab_with_a_hidden_member() -> (Lab, String) {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(100),
         seed: 9,
+        ..LabConfig::default()
     })
     .await
     .unwrap();

@@ -100,6 +100,7 @@ fn lab_request_deep_document_closes_the_connection() {
                 heartbeat_interval_ms: 200,
                 seed: 1,
                 epoch_ms: 0,
+                initial_sync_ms: 0,
             },
             0,
         );

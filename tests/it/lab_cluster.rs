@@ -2253,3 +2253,157 @@ fn get_config_commitment_status_only_on_the_primary() {
     let plain = lab.admin(p, doc! {"replSetGetConfig": 1});
     assert!(plain.get("commitmentStatus").is_none());
 }
+
+// ----- initial sync (STARTUP2) -----
+
+/// A 3-member set whose initial sync takes `sync_ms`.
+fn syncing_lab(sync_ms: u64, seed: u64) -> Lab {
+    let mut o = options(3, seed);
+    o.initial_sync_ms = sync_ms;
+    Lab::with_options(o)
+}
+
+fn status_of(lab: &mut Lab, m: usize) -> Document {
+    let st = lab.admin(m, doc! {"replSetGetStatus": 1});
+    assert_ok(&st);
+    st
+}
+
+fn self_entry(st: &Document) -> Document {
+    st.get_array("members")
+        .unwrap()
+        .iter()
+        .filter_map(Bson::as_document)
+        .find(|e| e.get_bool("self").unwrap_or(false))
+        .cloned()
+        .unwrap()
+}
+
+#[test]
+fn the_member_that_ran_initiate_becomes_the_first_primary() {
+    for seed in 0..12 {
+        for initiator in 0..3 {
+            let mut lab = syncing_lab(0, seed);
+            let cfg = lab.config3(doc! {});
+            assert_ok(&lab.admin(initiator, doc! {"replSetInitiate": cfg}));
+            lab.until(TIMEOUT + HB, |c| c.primary().is_some())
+                .expect("a primary");
+            assert_eq!(
+                lab.c.primary(),
+                Some(initiator),
+                "seed {seed}: the initiator wins the first election"
+            );
+        }
+    }
+}
+
+#[test]
+fn members_that_receive_a_config_pass_through_startup2() {
+    let mut lab = syncing_lab(5_000, 3);
+    let cfg = lab.config3(doc! {});
+    assert_ok(&lab.admin(1, doc! {"replSetInitiate": cfg}));
+    for m in [0, 2] {
+        assert_eq!(lab.c.member_state(m), Some(MemberState::Startup2));
+        let st = status_of(&mut lab, m);
+        assert_eq!(st.get_i32("myState").unwrap(), 5, "{st}");
+        let me = self_entry(&st);
+        assert_eq!(me.get_str("stateStr").unwrap(), "STARTUP2");
+        assert_eq!(
+            me.get_str("infoMessage").unwrap(),
+            "syncing from: 127.0.0.1:27018"
+        );
+        let iss = st
+            .get_document("initialSyncStatus")
+            .expect("initialSyncStatus");
+        assert_eq!(iss.get_i32("failedInitialSyncAttempts").unwrap(), 0);
+        let h = lab.admin(m, doc! {"hello": 1});
+        assert!(!h.get_bool("secondary").unwrap(), "{h}");
+        assert!(!h.get_bool("isWritablePrimary").unwrap(), "{h}");
+        assert_eq!(h.get_str("setName").unwrap(), "rs0");
+        // no reads while the data is being copied
+        let r = lab.run(
+            m,
+            "app",
+            doc! {"find": "c", "$readPreference": {"mode": "secondaryPreferred"}},
+        );
+        assert_code(&r, 13436, "NotPrimaryOrSecondary");
+    }
+    // the initiator is elected by the votes of members still in STARTUP2 (they can vote, not
+    // stand)
+    let at = lab
+        .until(HB * 2, |c| c.primary().is_some())
+        .expect("primary");
+    assert_eq!(lab.c.primary(), Some(1));
+    assert!(at < 5_000);
+    assert_eq!(lab.c.member_state(0), Some(MemberState::Startup2));
+    let (_, r) = lab.insert(1, vec![doc! {"_id": "x"}], doc! {"w": 1});
+    assert!(matches!(r, Response::Now(_)));
+    // sync ends 5 s after the config arrived: SECONDARY with the data, no initialSyncStatus
+    lab.until(5_000, |c| {
+        c.member_state(0) == Some(MemberState::Secondary)
+            && c.member_state(2) == Some(MemberState::Secondary)
+    })
+    .expect("initial sync ends");
+    assert!(lab.now >= 5_000);
+    let st = status_of(&mut lab, 0);
+    assert!(st.get("initialSyncStatus").is_none(), "{st}");
+    assert_eq!(self_entry(&st).get_str("infoMessage").unwrap(), "");
+    lab.advance(HB);
+    assert_eq!(lab.c.documents(0, "app", "c").len(), 1);
+}
+
+#[test]
+fn startup2_members_never_stand_and_wait_for_a_source() {
+    let mut lab = syncing_lab(60_000, 5);
+    let cfg = lab.config3(doc! {});
+    assert_ok(&lab.admin(0, doc! {"replSetInitiate": cfg}));
+    lab.until(HB * 2, |c| c.primary() == Some(0))
+        .expect("initiator elected");
+    lab.c.take_events();
+    // the only member with data dies: the syncing members cannot stand, however long we wait
+    lab.c.fault(0, Fault::Kill, lab.now).unwrap();
+    lab.advance(TIMEOUT * 5);
+    assert_eq!(lab.c.primary(), None);
+    assert!(lab
+        .c
+        .take_events()
+        .iter()
+        .all(|e| !matches!(e, LabEvent::Elected { .. })));
+    let st = status_of(&mut lab, 1);
+    assert_eq!(
+        self_entry(&st).get_str("infoMessage").unwrap(),
+        "Could not find member to sync from"
+    );
+    // past the sync time, with no source, they stay in STARTUP2 until one comes back
+    lab.advance(60_000);
+    assert_eq!(lab.c.member_state(1), Some(MemberState::Startup2));
+    lab.c.fault(0, Fault::Start, lab.now).unwrap();
+    lab.until(TIMEOUT * 3, |c| {
+        c.member_state(1) == Some(MemberState::Secondary)
+            && c.member_state(2) == Some(MemberState::Secondary)
+    })
+    .expect("synced from the restarted member");
+}
+
+#[test]
+fn an_added_member_initial_syncs_before_it_is_secondary() {
+    let mut o = options(2, 1);
+    o.initial_sync_ms = 3_000;
+    let mut lab = Lab::with_options(o);
+    assert_ok(&lab.admin(0, doc! {"replSetInitiate": {"_id": "rs0", "members": [{"_id": 0, "host": "127.0.0.1:27017"}]}}));
+    lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+    let (_, r) = lab.insert(0, vec![doc! {"_id": 1}], doc! {"w": 1});
+    assert!(matches!(r, Response::Now(_)));
+    let two = doc! {"_id": "rs0", "version": 2, "members": [
+    {"_id": 0, "host": "127.0.0.1:27017"}, {"_id": 1, "host": "127.0.0.1:27018"}]};
+    assert_ok(&lab.admin(0, doc! {"replSetReconfig": two}));
+    let t0 = lab.now;
+    assert_eq!(lab.c.member_state(1), Some(MemberState::Startup2));
+    let at = lab
+        .until(10_000, |c| {
+            c.member_state(1) == Some(MemberState::Secondary)
+        })
+        .expect("secondary after the sync");
+    assert_eq!(at - t0, 3_000);
+    assert_eq!(lab.c.documents(1, "app", "c").len(), 1);
+}

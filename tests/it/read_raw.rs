@@ -272,6 +272,7 @@ async fn one_member_lab() -> Lab {
         election_timeout: Duration::from_millis(300),
         heartbeat_interval: Duration::from_millis(100),
         seed: 5,
+        ..LabConfig::default()
     })
     .await
     .expect("lab starts");

@@ -35,6 +35,7 @@ async fn lab() -> Lab {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(100),
         seed: 11,
+        ..LabConfig::default()
     })
     .await
     .unwrap();

@@ -297,16 +297,18 @@ impl Cluster {
         for &i in &members {
             self.install_config(i, cfg.clone(), Some(m), now);
         }
-        // A new set elects quickly: every electable member times out about one heartbeat
-        // interval after initiation (the first to time out wins).
-        for &i in &members {
-            if cfg.member(i).is_some_and(|c| c.electable()) {
-                let jitter = self.rng.gen_range(0..=hb.saturating_mul(15) / 100);
-                self.members[i].timers.set(
-                    Timer::Election,
-                    now.saturating_add(hb).saturating_add(jitter),
-                );
-            }
+        // The initiator skips initial sync (it wrote the first oplog entry) and is the only
+        // member that can stand until the others finish theirs, so it becomes the first
+        // primary, as with mongod. A new set elects quickly: it stands about one heartbeat
+        // interval after initiation.
+        if cfg.member(m).is_some_and(|c| c.electable())
+            && self.members[m].state == MemberState::Secondary
+        {
+            let jitter = self.rng.gen_range(0..=hb.saturating_mul(15) / 100);
+            self.members[m].timers.set(
+                Timer::Election,
+                now.saturating_add(hb).saturating_add(jitter),
+            );
         }
         reply(doc! {})
     }
@@ -399,9 +401,12 @@ impl Cluster {
                     "lastDurableWallTime",
                     bson::DateTime::from_millis(mem.last_wall()),
                 );
-                self.sync_fields(&mut e, mem.sync_source, cfg);
+                let syncing_from = (mem.state == MemberState::Startup2)
+                    .then(|| self.initial_sync_source(m))
+                    .flatten();
+                self.sync_fields(&mut e, mem.sync_source.or(syncing_from), cfg);
                 e.insert("maintenanceMode", 0);
-                e.insert("infoMessage", "");
+                e.insert("infoMessage", self.info_message(m));
                 if mem.state == MemberState::Primary {
                     if let Some(el) = &mem.election {
                         e.insert(
@@ -561,8 +566,34 @@ impl Cluster {
                 );
             }
         }
+        if let Some(started) = mem.initial_sync_started {
+            d.insert(
+                "initialSyncStatus",
+                doc! {
+                    "failedInitialSyncAttempts": 0,
+                    "maxFailedInitialSyncAttempts": 10,
+                    "initialSyncStart": self.member_date(m, started),
+                    "totalInitialSyncElapsedMillis": now.saturating_sub(started) as i64,
+                    "initialSyncAttempts": [],
+                    "appliedOps": 0,
+                },
+            );
+        }
         d.insert("members", members);
         reply(d)
+    }
+
+    /// The self entry's `infoMessage` (mongod's heartbeat message): while in initial sync,
+    /// where it copies from, or that it found nowhere to.
+    fn info_message(&self, m: usize) -> String {
+        if self.members[m].state != MemberState::Startup2 {
+            return String::new();
+        }
+        let host = |j: usize| self.members[j].host.clone();
+        match self.initial_sync_source(m) {
+            Some(j) => format!("syncing from: {}", host(j)),
+            None => "Could not find member to sync from".into(),
+        }
     }
 
     fn sync_fields(&self, e: &mut Document, source: Option<usize>, cfg: &ReplConfig) {

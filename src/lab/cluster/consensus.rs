@@ -124,6 +124,8 @@ impl Cluster {
         mem.timers.stop(Timer::Election);
         mem.timers.stop(Timer::Takeover);
         mem.timers.stop(Timer::Heartbeat);
+        mem.timers.stop(Timer::InitialSync);
+        mem.initial_sync_started = None;
         self.parked.retain(|p| p.key().0 != m);
     }
 
@@ -162,27 +164,22 @@ impl Cluster {
         now: Millis,
     ) {
         let was = self.members[m].state;
-        let had_config = self.members[m].config.is_some();
         let mine = cfg.member(m).cloned();
+        let joining = matches!(was, MemberState::Startup | MemberState::Removed) && mine.is_some();
+        // A data-bearing member that joins without data copies it first (initial sync, in
+        // STARTUP2); one with data (the initiator, a removed member added back) does not.
         let new_state = match &mine {
             None => MemberState::Removed,
             Some(mc) if mc.arbiter_only => MemberState::Arbiter,
             Some(_) => match was {
                 MemberState::Primary => MemberState::Primary,
+                MemberState::Startup2 => MemberState::Startup2,
+                _ if joining && self.members[m].oplog.is_empty() => MemberState::Startup2,
                 _ => MemberState::Secondary,
             },
         };
-        if matches!(was, MemberState::Startup | MemberState::Removed) && mine.is_some() {
+        if joining {
             if let Some(src) = source {
-                if new_state != MemberState::Arbiter
-                    && (self.members[m].oplog.is_empty() || !had_config)
-                {
-                    self.members[m].oplog = self.members[src].oplog.clone();
-                    self.members[m].store = self.members[src].store.clone();
-                    self.members[m].reindex_txns();
-                    self.members[m].commit =
-                        self.members[src].commit.min(self.members[m].last_optime());
-                }
                 let t = self.members[src].term;
                 self.members[m].term = self.members[m].term.max(t);
             }
@@ -209,6 +206,13 @@ impl Cluster {
         }
         if !matches!(self.members[m].state, MemberState::Secondary) {
             self.members[m].timers.stop(Timer::Election);
+        }
+        if new_state == MemberState::Startup2 && was != MemberState::Startup2 {
+            self.begin_initial_sync(m, now);
+        }
+        if new_state != MemberState::Startup2 {
+            self.members[m].timers.stop(Timer::InitialSync);
+            self.members[m].initial_sync_started = None;
         }
     }
 

@@ -19,6 +19,9 @@ pub enum MemberState {
     Startup,
     Primary,
     Secondary,
+    /// Has a config and copies the data from a sync source (initial sync); cannot stand for
+    /// election, can vote.
+    Startup2,
     Arbiter,
     /// Not reachable (only ever a peer's view).
     Down,
@@ -33,6 +36,7 @@ impl MemberState {
             MemberState::Startup => 0,
             MemberState::Primary => 1,
             MemberState::Secondary => 2,
+            MemberState::Startup2 => 5,
             MemberState::Arbiter => 7,
             MemberState::Down => 8,
             MemberState::Removed => 10,
@@ -45,6 +49,7 @@ impl MemberState {
             MemberState::Startup => "STARTUP",
             MemberState::Primary => "PRIMARY",
             MemberState::Secondary => "SECONDARY",
+            MemberState::Startup2 => "STARTUP2",
             MemberState::Arbiter => "ARBITER",
             MemberState::Down => "(not reachable/healthy)",
             MemberState::Removed => "REMOVED",
@@ -162,6 +167,8 @@ pub(super) struct Member {
     pub(super) cursors: BTreeMap<i64, Cursor>,
     pub(super) sync_source: Option<usize>,
     pub(super) rollbacks: u64,
+    /// When the running initial sync started (STARTUP2), if one runs.
+    pub(super) initial_sync_started: Option<Millis>,
     /// Retryable writes this member's oplog holds: key -> (optime, reply body).
     pub(super) txns: HashMap<String, (OpTime, Document)>,
 }

@@ -101,6 +101,9 @@ pub struct LabOptions {
     pub heartbeat_interval_ms: Millis,
     /// Seed for the lab's deterministic rng (election jitter, ObjectIds).
     pub seed: u64,
+    /// How long a member that receives a config without data stays in STARTUP2 copying it
+    /// (initial sync) before it becomes SECONDARY.
+    pub initial_sync_ms: Millis,
     /// Wall-clock time (ms since the Unix epoch) at lab time 0, for dates in replies.
     pub epoch_ms: i64,
 }
@@ -272,6 +275,7 @@ impl Cluster {
                 cursors: BTreeMap::new(),
                 sync_source: None,
                 rollbacks: 0,
+                initial_sync_started: None,
                 txns: HashMap::new(),
             })
             .collect();
@@ -426,6 +430,8 @@ impl Cluster {
                     Some(c) => match c.member(member) {
                         None => MemberState::Removed,
                         Some(mc) if mc.arbiter_only => MemberState::Arbiter,
+                        // a member that had not finished its initial sync starts it again
+                        Some(_) if m.oplog.is_empty() => MemberState::Startup2,
                         Some(_) => MemberState::Secondary,
                     },
                 };
@@ -436,6 +442,9 @@ impl Cluster {
                 m.timers.stop(Timer::Election);
                 m.timers.stop(Timer::Takeover);
                 m.commit = m.commit.min(m.last_optime());
+                if m.state == MemberState::Startup2 {
+                    self.begin_initial_sync(member, now);
+                }
                 self.reset_election_timer(member, now);
             }
             Fault::Pause => {
@@ -577,6 +586,14 @@ impl Cluster {
         self.members.get(member).map_or(0, |m| m.oplog.len())
     }
 
+    /// How many members that are up are in initial sync (STARTUP2).
+    pub fn initial_syncs_running(&self) -> usize {
+        self.members
+            .iter()
+            .filter(|m| m.up && m.state == MemberState::Startup2)
+            .count()
+    }
+
     /// How many rollbacks a member went through.
     pub fn rollbacks(&self, member: usize) -> u64 {
         self.members.get(member).map_or(0, |m| m.rollbacks)
@@ -638,6 +655,11 @@ impl Cluster {
         for i in 0..n {
             if due(self, i, Timer::Takeover) {
                 self.takeover_timer_fired(i, now);
+            }
+        }
+        for i in 0..n {
+            if due(self, i, Timer::InitialSync) {
+                self.initial_sync_timer_fired(i, now);
             }
         }
         for i in 0..n {

@@ -2,6 +2,7 @@
 //! no-op writer, and whether a write's concern is satisfied.
 
 use super::member::{MemberState, OpTime, OplogEntry};
+use super::timer::Timer;
 use super::write::WMode;
 use super::{Cluster, Millis};
 use crate::lab::store::{Op, Store};
@@ -68,6 +69,75 @@ impl Cluster {
         if c > self.members[p].commit {
             self.members[p].commit = c;
         }
+    }
+
+    // ----- initial sync -----
+
+    /// Member `i` enters STARTUP2: its initial sync ends `initial_sync_ms` from now.
+    pub(super) fn begin_initial_sync(&mut self, i: usize, now: Millis) {
+        let ms = self.options.initial_sync_ms;
+        let mem = &mut self.members[i];
+        mem.state = MemberState::Startup2;
+        mem.initial_sync_started = Some(now);
+        mem.sync_source = None;
+        mem.timers.stop(Timer::Election);
+        mem.timers.set(Timer::InitialSync, now.saturating_add(ms));
+    }
+
+    /// Where a STARTUP2 member copies its data from: a reachable primary or secondary of its
+    /// set, the one with the newest oplog (lowest index on ties).
+    pub(super) fn initial_sync_source(&self, i: usize) -> Option<usize> {
+        let cfg = self.members[i].config.as_ref()?;
+        cfg.members
+            .iter()
+            .filter(|c| c.index != i && c.data_bearing() && self.can_see(i, c.index))
+            .map(|c| c.index)
+            .filter(|&j| {
+                let o = &self.members[j];
+                matches!(o.state, MemberState::Primary | MemberState::Secondary)
+                    && o.config
+                        .as_ref()
+                        .is_some_and(|oc| oc.set_name == cfg.set_name)
+                    && !o.oplog.is_empty()
+            })
+            .min_by_key(|&j| (std::cmp::Reverse(self.members[j].last_optime()), j))
+    }
+
+    /// Member `i`'s initial sync ends: it copies its source's oplog and data and becomes
+    /// SECONDARY; with no source in sight it tries again after a heartbeat interval.
+    pub(super) fn initial_sync_timer_fired(&mut self, i: usize, now: Millis) {
+        self.members[i].timers.stop(Timer::InitialSync);
+        if self.members[i].state != MemberState::Startup2 {
+            return;
+        }
+        let Some(src) = self.initial_sync_source(i) else {
+            let retry = self.members[i]
+                .config
+                .as_ref()
+                .map_or(self.options.heartbeat_interval_ms, |c| {
+                    c.heartbeat_interval_ms
+                });
+            self.members[i]
+                .timers
+                .set(Timer::InitialSync, now.saturating_add(retry.max(1)));
+            return;
+        };
+        let (oplog, store, commit, term) = {
+            let s = &self.members[src];
+            (s.oplog.clone(), s.store.clone(), s.commit, s.term)
+        };
+        let mem = &mut self.members[i];
+        mem.oplog = oplog;
+        mem.store = store;
+        mem.reindex_txns();
+        mem.commit = commit.min(mem.last_optime());
+        mem.term = mem.term.max(term);
+        mem.state = MemberState::Secondary;
+        mem.initial_sync_started = None;
+        mem.sync_source = Some(src);
+        self.bump_tv(i);
+        self.reset_election_timer(i, now);
+        self.broadcast(i, now);
     }
 
     // ----- replication -----

@@ -1,6 +1,6 @@
 //! A member's timers, as one table (the shape of quinn-proto's `connection/timer.rs`).
 //!
-//! Each [`Timer`] is either unset or set to a lab time. Three of them fire (the cluster's `step`
+//! Each [`Timer`] is either unset or set to a lab time. Four of them fire (the cluster's `step`
 //! acts when they come due); two are guards that only say "not before" (a member may not stand
 //! for election until they pass). [`TimerTable::next_deadline`] is the earliest timer that fires,
 //! which is all the cluster needs to say when it must be ticked next. Pure.
@@ -16,6 +16,9 @@ pub(crate) enum Timer {
     Election,
     /// Priority takeover: a caught-up member of higher priority than the primary runs.
     Takeover,
+    /// Initial sync ends: the STARTUP2 member copies its sync source's data and becomes
+    /// SECONDARY.
+    InitialSync,
     /// Guard: no standing for election before this (the `replSetStepDown` period).
     StandAfter,
     /// Guard: frozen by `replSetFreeze` until this.
@@ -24,17 +27,21 @@ pub(crate) enum Timer {
 
 impl Timer {
     /// Every timer, in table order.
-    pub(crate) const ALL: [Timer; 5] = [
+    pub(crate) const ALL: [Timer; 6] = [
         Timer::Heartbeat,
         Timer::Election,
         Timer::Takeover,
+        Timer::InitialSync,
         Timer::StandAfter,
         Timer::Frozen,
     ];
 
     /// Whether the cluster acts when this timer comes due (guards do not).
     pub(crate) fn fires(self) -> bool {
-        matches!(self, Timer::Heartbeat | Timer::Election | Timer::Takeover)
+        matches!(
+            self,
+            Timer::Heartbeat | Timer::Election | Timer::Takeover | Timer::InitialSync
+        )
     }
 
     fn slot(self) -> usize {

@@ -26,6 +26,7 @@ pub fn options(n: usize, seed: u64) -> LabOptions {
         heartbeat_interval_ms: HB,
         seed,
         epoch_ms: EPOCH,
+        initial_sync_ms: 0,
     }
 }
 
@@ -41,8 +42,13 @@ pub struct ClockLab {
 impl ClockLab {
     /// An `n`-member set, not yet initiated, with election randomness from `seed`.
     pub fn seeded(n: usize, seed: u64) -> ClockLab {
+        ClockLab::with_options(options(n, seed))
+    }
+
+    /// A set built from `options` (see [`options`] for the usual ones).
+    pub fn with_options(options: LabOptions) -> ClockLab {
         ClockLab {
-            c: Cluster::new(options(n, seed), 0),
+            c: Cluster::new(options, 0),
             now: 0,
             next_req: 1,
         }

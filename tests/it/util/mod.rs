@@ -431,5 +431,6 @@ pub fn fast_lab_config(nodes: usize, seed: u64) -> rsctl::lab::server::LabConfig
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(200),
         seed,
+        ..rsctl::lab::server::LabConfig::default()
     }
 }
