@@ -836,14 +836,20 @@ impl Lab {
         self.wait_for_primary(timeout).await?;
         // Like mongo's own ReplSetTest, the set is ready once the others finished their
         // initial sync too (each is SECONDARY, or down).
-        let deadline = tokio::time::Instant::now() + self.shared.config.initial_sync + timeout;
+        self.wait_for_initial_syncs(self.shared.config.initial_sync + timeout)
+            .await
+    }
+
+    /// Waits until no member that is up is in initial sync (STARTUP2).
+    pub async fn wait_for_initial_syncs(&self, timeout: Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
         while lock(&self.shared.cluster).initial_syncs_running() > 0 {
             if tokio::time::Instant::now() >= deadline {
                 return Err(Error::ServerSelection {
                     message: format!(
                         "the members of lab {} did not finish their initial sync within {}",
                         self.shared.set_name,
-                        humantime::format_duration(self.shared.config.initial_sync + timeout)
+                        humantime::format_duration(timeout)
                     ),
                 });
             }

@@ -41,6 +41,9 @@ async fn lab_with_a_hidden_member() -> (Lab, String) {
         .unwrap();
     assert_eq!(r.get_f64("ok").ok(), Some(1.0), "{r}");
     lab.wait_for_primary(Duration::from_secs(20)).await.unwrap();
+    lab.wait_for_initial_syncs(Duration::from_secs(20))
+        .await
+        .unwrap();
     let hidden = hosts[2].clone();
     (lab, hidden)
 }
