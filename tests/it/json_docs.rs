@@ -473,6 +473,7 @@ async fn tagged_lab() -> Lab {
         election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(200),
         seed: 5,
+        ..LabConfig::default()
     })
     .await
     .unwrap();
