@@ -29,17 +29,34 @@ pub struct MemberConfig {
     pub tags: MemberTags,
     pub secondary_delay_secs: i64,
     pub votes: i32,
+    /// Set by the primary on a new voting member (safe reconfig); until it is lifted the member
+    /// has effective votes 0 and priority 0. Never shown by `replSetGetConfig`.
+    pub newly_added: bool,
 }
 
 impl MemberConfig {
     /// Can stand for election.
     pub fn electable(&self) -> bool {
-        self.priority > 0.0 && !self.arbiter_only && !self.hidden && self.votes > 0
+        self.priority > 0.0
+            && !self.arbiter_only
+            && !self.hidden
+            && self.votes > 0
+            && !self.newly_added
     }
 
-    /// Votes in elections.
+    /// The priority in effect (0 while newly added).
+    pub fn effective_priority(&self) -> f64 {
+        if self.newly_added {
+            0.0
+        } else {
+            self.priority
+        }
+    }
+
+    /// Votes in elections and counts in majorities (mongod's `isVoter`: votes, and not
+    /// newly added).
     pub fn voting(&self) -> bool {
-        self.votes > 0
+        self.votes > 0 && !self.newly_added
     }
 
     /// Holds data (everything but arbiters).
@@ -354,6 +371,11 @@ fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, ServerError> {
             ))
         }
     };
+    if m.contains_key("newlyAdded") {
+        return Err(ServerError::invalid_config(format!(
+            "Cannot provide newlyAdded field to member config (members.{i})"
+        )));
+    }
     let arbiter_only = m.get("arbiterOnly").is_some_and(flag_value);
     let hidden = m.get("hidden").is_some_and(flag_value);
     let votes = match m.get("votes") {
@@ -447,6 +469,7 @@ fn parse_member(i: usize, m: &Document) -> Result<MemberConfig, ServerError> {
         tags,
         secondary_delay_secs,
         votes,
+        newly_added: false,
     })
 }
 

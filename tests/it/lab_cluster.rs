@@ -832,35 +832,160 @@ fn reconfig_bumps_set_version_and_topology_version() {
 }
 
 #[test]
-fn reconfig_can_add_one_voter_at_a_time() {
-    let mut lab = Lab::new(5);
+fn reconfig_changes_one_voter_at_a_time_and_new_voters_are_newly_added() {
+    let mut o = options(5, 7);
+    o.initial_sync_ms = 3_000;
+    let mut lab = Lab::with_options(o);
     assert_ok(&lab.admin(0, doc! {"replSetInitiate": {"_id": "rs0", "members": [{"_id": 0, "host": "127.0.0.1:27017"}]}}));
     lab.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
     let (_, r) = lab.insert(0, vec![doc! {"_id": "seed"}], doc! {"w": 1});
     assert!(matches!(r, Response::Now(_)));
-    let two = doc! {"_id": "rs0", "version": 2, "members": [
-    {"_id": 0, "host": "127.0.0.1:27017"}, {"_id": 1, "host": "127.0.0.1:27018"}, {"_id": 2, "host": "127.0.0.1:27019"}]};
+    let member = |i: i32| doc! {"_id": i, "host": format!("127.0.0.1:{}", 27017 + i)};
+    // two new voting members in one reconfig: both are newlyAdded (no vote yet), so it is not
+    // a change of two voters
+    let three = doc! {"_id": "rs0", "version": 2, "members": [member(0), member(1), member(2)]};
+    assert_ok(&lab.admin(0, doc! {"replSetReconfig": three}));
+    let st = lab.admin(0, doc! {"replSetGetStatus": 1});
+    assert_eq!(st.get_i32("votingMembersCount").unwrap(), 1, "{st}");
+    assert_eq!(st.get_i32("majorityVoteCount").unwrap(), 1, "{st}");
+    // replSetGetConfig never shows the flag
+    let cfg = lab.admin(0, doc! {"replSetGetConfig": 1});
+    for m in cfg
+        .get_document("config")
+        .unwrap()
+        .get_array("members")
+        .unwrap()
+    {
+        assert!(
+            m.as_document().unwrap().get("newlyAdded").is_none(),
+            "{cfg}"
+        );
+    }
+    // once each is SECONDARY the primary lifts its flag with its own reconfig (version + 1)
+    lab.until(5_000, |c| {
+        c.member_state(1) == Some(MemberState::Secondary)
+            && c.member_state(2) == Some(MemberState::Secondary)
+    })
+    .expect("both synced");
+    lab.advance(HB * 2);
+    let st = lab.admin(0, doc! {"replSetGetStatus": 1});
+    assert_eq!(st.get_i32("votingMembersCount").unwrap(), 3, "{st}");
+    assert_eq!(st.get_i32("majorityVoteCount").unwrap(), 2, "{st}");
+    let h = lab.admin(0, doc! {"hello": 1});
+    assert_eq!(
+        h.get_i32("setVersion").unwrap(),
+        4,
+        "two automatic reconfigs: {h}"
+    );
+    assert_eq!(lab.c.documents(1, "app", "c").len(), 1);
+    // removing two voters at once is refused; one at a time works
+    let one = doc! {"_id": "rs0", "version": 5, "members": [member(0)]};
     assert_code(
-        &lab.admin(0, doc! {"replSetReconfig": two}),
+        &lab.admin(0, doc! {"replSetReconfig": one}),
         103,
         "NewReplicaSetConfigurationIncompatible",
     );
-    let one = doc! {"_id": "rs0", "version": 2, "members": [
-    {"_id": 0, "host": "127.0.0.1:27017"}, {"_id": 1, "host": "127.0.0.1:27018"}]};
-    assert_ok(&lab.admin(0, doc! {"replSetReconfig": one}));
-    // the new member initial-syncs and becomes a secondary with the data
-    let h = lab.admin(1, doc! {"hello": 1});
-    assert!(h.get_bool("secondary").unwrap(), "{h}");
-    assert_eq!(lab.c.documents(1, "app", "c").len(), 1);
+    // so is taking the vote from two members at once
+    let novote = |i: i32| {
+        let mut d = member(i);
+        d.insert("votes", 0);
+        d.insert("priority", 0);
+        d
+    };
+    let flip = doc! {"_id": "rs0", "version": 5, "members": [member(0), novote(1), novote(2)]};
+    assert_code(
+        &lab.admin(0, doc! {"replSetReconfig": flip}),
+        103,
+        "NewReplicaSetConfigurationIncompatible",
+    );
+    let two = doc! {"_id": "rs0", "version": 5, "members": [member(0), member(1)]};
+    assert_ok(&lab.admin(0, doc! {"replSetReconfig": two}));
     // a member not up cannot be added
     lab.c.fault(4, Fault::Kill, lab.now).unwrap();
-    let three = doc! {"_id": "rs0", "version": 3, "members": [
-    {"_id": 0, "host": "127.0.0.1:27017"}, {"_id": 1, "host": "127.0.0.1:27018"}, {"_id": 4, "host": "127.0.0.1:27021"}]};
+    let with4 = doc! {"_id": "rs0", "version": 6, "members": [member(0), member(1), member(4)]};
     assert_code(
-        &lab.admin(0, doc! {"replSetReconfig": three}),
+        &lab.admin(0, doc! {"replSetReconfig": with4}),
         74,
         "NodeNotFound",
     );
+}
+
+#[test]
+fn user_configs_cannot_carry_newly_added() {
+    let mut lab = Lab::new(2);
+    let r = lab.admin(0, doc! {"replSetInitiate": {"_id": "rs0", "members": [{"_id": 0, "host": "127.0.0.1:27017", "newlyAdded": true}]}});
+    assert_code(&r, 93, "InvalidReplicaSetConfig");
+}
+
+#[test]
+fn a_reconfig_waits_until_the_current_config_is_committed() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    lab.advance(HB);
+    let s = secondaries(&lab.c, 3);
+    // cut from both secondaries, the primary cannot pass the quorum check (at once, 74)
+    for &x in &s {
+        lab.c.fault(x, Fault::Partition, lab.now).unwrap();
+    }
+    let mut cfg = lab.config3(doc! {"version": 2});
+    cfg.get_array_mut("members").unwrap()[p] = Bson::Document(
+        doc! {"_id": p as i32, "host": format!("127.0.0.1:{}", 27017 + p), "priority": 2},
+    );
+    let (_, r) = lab.request(
+        p,
+        3,
+        "admin",
+        doc! {"replSetReconfig": cfg, "maxTimeMS": 1000},
+        false,
+    );
+    let Response::Now(d) = r else {
+        panic!("answered at once")
+    };
+    assert_code(&d, 74, "NodeNotFound");
+    for &x in &s {
+        lab.c.fault(x, Fault::Heal, lab.now).unwrap();
+    }
+    lab.advance(HB);
+    let p = lab.c.primary().expect("primary");
+    // a force reconfig installs a config nobody else reports yet: version + 10,000..110,000,
+    // term -1
+    let forced = lab.config3(doc! {"version": 3});
+    let before = lab.admin(p, doc! {"replSetGetConfig": 1});
+    let v0 = before
+        .get_document("config")
+        .unwrap()
+        .get_i32("version")
+        .unwrap();
+    for &x in &secondaries(&lab.c, 3) {
+        lab.c.fault(x, Fault::Partition, lab.now).unwrap();
+    }
+    assert_ok(&lab.admin(p, doc! {"replSetReconfig": forced, "force": true}));
+    let after = lab.admin(p, doc! {"replSetGetConfig": 1});
+    let c = after.get_document("config").unwrap();
+    let v1 = c.get_i32("version").unwrap();
+    assert!(
+        (v0.max(3) + 10_000..v0.max(3) + 110_000).contains(&v1),
+        "{v0} -> {v1}"
+    );
+    assert_eq!(c.get_i32("term").unwrap(), -1);
+    // the next safe reconfig parks: the forced config is not on a majority
+    let mut next = lab.config3(doc! {});
+    next.insert("version", v1 + 1);
+    let (id, r) = lab.request(
+        p,
+        4,
+        "admin",
+        doc! {"replSetReconfig": next.clone(), "maxTimeMS": 500},
+        false,
+    );
+    assert_eq!(r, Response::Parked);
+    // another reconfig meanwhile: ConfigurationInProgress
+    let again = lab.admin(p, doc! {"replSetReconfig": next.clone()});
+    assert_code(&again, 109, "ConfigurationInProgress");
+    lab.advance(500);
+    let ready = lab.c.take_ready();
+    let done = ready.iter().find(|r| r.request_id == id).expect("answered");
+    assert_code(&done.reply, 308, "CurrentConfigNotCommittedYet");
 }
 
 // ----- awaitable hello -----

@@ -38,8 +38,8 @@ impl Cluster {
                         .map(|c| Bson::String(c.host.clone()))
                         .collect()
                 };
-                let hosts = visible(&|c| !c.arbiter_only && c.priority > 0.0);
-                let passives = visible(&|c| !c.arbiter_only && c.priority == 0.0);
+                let hosts = visible(&|c| !c.arbiter_only && c.effective_priority() > 0.0);
+                let passives = visible(&|c| !c.arbiter_only && c.effective_priority() == 0.0);
                 let arbiters = visible(&|c| c.arbiter_only);
                 d.insert("hosts", hosts);
                 if !passives.is_empty() {
@@ -60,7 +60,7 @@ impl Cluster {
                 if me.arbiter_only {
                     d.insert("arbiterOnly", true);
                 }
-                if me.priority == 0.0 && !me.arbiter_only {
+                if me.effective_priority() == 0.0 && !me.arbiter_only {
                     d.insert("passive", true);
                 }
                 if me.hidden {
@@ -172,7 +172,7 @@ impl Cluster {
             AdminCommand::Initiate(i) => self.cmd_initiate(i, m, now),
             AdminCommand::GetStatus(_) => self.cmd_status(m, now),
             AdminCommand::GetConfig(g) => self.cmd_get_config(g, m),
-            AdminCommand::Reconfig(r) => self.cmd_reconfig(r, m, now),
+            AdminCommand::Reconfig(r) => self.cmd_reconfig(r, req, now),
             AdminCommand::StepDown(s) => self.cmd_stepdown(s, req, now),
             AdminCommand::StepUp(s) => self.cmd_stepup(s, m, now),
             AdminCommand::Freeze(f) => self.cmd_freeze(f, m, now),
@@ -609,13 +609,13 @@ impl Cluster {
         }
     }
 
-    fn cmd_reconfig(&mut self, rc: Reconfig, m: usize, now: Millis) -> CmdResult {
-        let Some(current) = self.members[m].config.clone() else {
+    fn cmd_reconfig(&mut self, rc: Reconfig, req: &Request, now: Millis) -> CmdResult {
+        let m = req.member;
+        if self.members[m].config.is_none() {
             return Err(Self::not_initialized());
-        };
-        let force = rc.force;
+        }
         let state = self.members[m].state;
-        if !force && state != MemberState::Primary {
+        if !rc.force && state != MemberState::Primary {
             return Err(ServerError::new(
                 Code::NotWritablePrimary,
                 format!(
@@ -624,6 +624,37 @@ impl Cluster {
                 ),
             ));
         }
+        if self
+            .parked
+            .iter()
+            .any(|p| matches!(p, Parked::Reconfig { member, .. } if *member == m))
+        {
+            return Err(ServerError::new(
+                Code::ConfigurationInProgress,
+                "Cannot run replSetReconfig because the node is currently updating its configuration",
+            ));
+        }
+        // Safe reconfig: the current config must be committed first (mongod's
+        // awaitConfigCommitment, which waits up to maxTimeMS, for ever without it).
+        if !rc.force && !self.config_committed(m) {
+            let deadline = rc.max_time_ms.map(|ms| now.saturating_add(ms));
+            return Ok(Outcome::Park(Parked::Reconfig {
+                member: m,
+                conn: req.conn,
+                request_id: req.request_id,
+                reconfig: rc,
+                deadline,
+            }));
+        }
+        self.apply_reconfig(rc, m, now)
+    }
+
+    /// Validates and installs a new config (the current one is committed, or `force`).
+    pub(super) fn apply_reconfig(&mut self, rc: Reconfig, m: usize, now: Millis) -> CmdResult {
+        let Some(current) = self.members[m].config.clone() else {
+            return Err(Self::not_initialized());
+        };
+        let force = rc.force;
         let mut cfg =
             replconfig::parse_config(&rc.config, self.config_defaults(), current.replica_set_id)?;
         if cfg.set_name != current.set_name {
@@ -656,6 +687,14 @@ impl Cluster {
             )));
         }
         if !force {
+            // New voting members are flagged newlyAdded (votes and priority 0 in effect) until
+            // they are SECONDARY; members flagged already keep the flag. So adding several
+            // voters at once is one voting change or none.
+            for mc in cfg.members.iter_mut() {
+                let old = current.members.iter().find(|o| o.id == mc.id);
+                mc.newly_added =
+                    mc.votes > 0 && !mc.arbiter_only && old.is_none_or(|o| o.newly_added);
+            }
             let voters = |c: &ReplConfig| -> Vec<usize> {
                 c.members
                     .iter()
@@ -699,27 +738,60 @@ impl Cluster {
             }
             cfg.term = self.members[m].term;
         } else {
-            let bump = self.rng.gen_range(10_000..100_000);
-            if cfg.version <= current.version {
-                cfg.version = current.version + bump;
-            } else {
-                cfg.version += bump;
-            }
+            // mongod: max(current, new) + 10,000 + random [0, 100,000), term -1.
+            let bump = 10_000 + self.rng.gen_range(0..100_000);
+            cfg.version = cfg.version.max(current.version) + bump;
             cfg.term = -1;
         }
-        self.install_config(m, cfg.clone(), None, now);
-        // The primary pushes the new config to every member it can reach right away.
-        for mc in &cfg.members {
-            if mc.index != m && self.can_see(m, mc.index) {
-                self.install_config(mc.index, cfg.clone(), Some(m), now);
-            }
-        }
-        for mc in &current.members {
-            if cfg.member(mc.index).is_none() && self.can_see(m, mc.index) {
-                self.install_config(mc.index, cfg.clone(), Some(m), now);
-            }
-        }
+        self.push_config(m, &current, &cfg, now);
         reply(doc! {})
+    }
+
+    /// Installs `cfg` on `m` and on every member of the old or new config it can reach (as
+    /// its reconfig's heartbeats would), noting that they now report it.
+    pub(super) fn push_config(
+        &mut self,
+        m: usize,
+        current: &ReplConfig,
+        cfg: &ReplConfig,
+        now: Millis,
+    ) {
+        self.install_config(m, cfg.clone(), None, now);
+        let targets: Vec<usize> = cfg
+            .members
+            .iter()
+            .chain(current.members.iter())
+            .map(|c| c.index)
+            .collect();
+        let mut done = vec![m];
+        for j in targets {
+            if done.contains(&j) || !self.can_see(m, j) {
+                continue;
+            }
+            done.push(j);
+            self.install_config(j, cfg.clone(), Some(m), now);
+            let v = &mut self.members[m].peers[j];
+            v.config_version = cfg.version;
+            v.config_term = cfg.term;
+        }
+    }
+
+    /// Primary `p` lifts member `j`'s newlyAdded flag with an automatic reconfig (version + 1),
+    /// as mongod does once it sees the member SECONDARY (or RECOVERING, ROLLBACK).
+    pub(super) fn remove_newly_added(&mut self, p: usize, j: usize, now: Millis) {
+        let Some(current) = self.members[p].config.clone() else {
+            return;
+        };
+        if !current.member(j).is_some_and(|c| c.newly_added) {
+            return;
+        }
+        let mut cfg = current.clone();
+        for mc in cfg.members.iter_mut().filter(|c| c.index == j) {
+            mc.newly_added = false;
+        }
+        cfg.version += 1;
+        cfg.term = self.members[p].term;
+        self.push_config(p, &current, &cfg, now);
     }
 
     pub(super) fn caught_up_electable(&self, p: usize) -> Vec<usize> {

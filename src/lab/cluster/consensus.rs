@@ -294,6 +294,17 @@ impl Cluster {
         if j_saw_i_down && self.members[j].active() && self.members[j].config.is_some() {
             self.exchange_heartbeat(j, i, now);
         }
+        // A primary that sees a newly added member SECONDARY lifts its flag.
+        if self.members[i].state == MemberState::Primary
+            && j_state == MemberState::Secondary
+            && self.members[i]
+                .config
+                .as_ref()
+                .and_then(|c| c.member(j))
+                .is_some_and(|c| c.newly_added)
+        {
+            self.remove_newly_added(i, j, now);
+        }
         let me_state = self.members[i].state;
         if j_state == MemberState::Primary
             && j_term == self.members[i].term

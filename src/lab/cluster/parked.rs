@@ -4,8 +4,10 @@
 
 use bson::{doc, oid::ObjectId, Document};
 
+use super::admin_cmd::Reconfig;
 use super::member::{MemberState, OpTime};
 use super::write::WriteConcern;
+use super::Outcome;
 use super::{Cluster, Millis, Ready};
 use crate::lab::error::{retryable_write_label, Code, ServerError};
 
@@ -35,6 +37,15 @@ pub(super) enum Parked {
         /// A retryable write (has lsid + txnNumber): retryable errors get the label.
         retryable: bool,
     },
+    /// replSetReconfig waiting for the current config to be committed.
+    Reconfig {
+        member: usize,
+        conn: u64,
+        request_id: i32,
+        reconfig: Reconfig,
+        /// `maxTimeMS` (None: waits for ever, as mongod does without it).
+        deadline: Option<Millis>,
+    },
     /// replSetStepDown waiting for a secondary to catch up.
     StepDown {
         member: usize,
@@ -50,7 +61,7 @@ impl Parked {
     pub(super) fn deadline(&self) -> Option<Millis> {
         match self {
             Parked::Hello { deadline, .. } | Parked::StepDown { deadline, .. } => Some(*deadline),
-            Parked::Write { deadline, .. } => *deadline,
+            Parked::Write { deadline, .. } | Parked::Reconfig { deadline, .. } => *deadline,
         }
     }
 
@@ -59,6 +70,7 @@ impl Parked {
         match self {
             Parked::Hello { member, conn, .. }
             | Parked::Write { member, conn, .. }
+            | Parked::Reconfig { member, conn, .. }
             | Parked::StepDown { member, conn, .. } => (*member, *conn),
         }
     }
@@ -147,6 +159,45 @@ impl Cluster {
                                 }
                             }
                             let reply = self.finish(member, d);
+                            self.ready.push(Ready {
+                                member,
+                                conn,
+                                request_id,
+                                reply,
+                            });
+                        }
+                    }
+                }
+                Parked::Reconfig {
+                    member,
+                    conn,
+                    request_id,
+                    ref reconfig,
+                    deadline,
+                } => {
+                    let result = if self.members[member].state != MemberState::Primary {
+                        Some(Err(ServerError::new(
+                            Code::NotWritablePrimary,
+                            "New config is rejected :: caused by :: Primary stepped down while waiting for config commitment",
+                        )))
+                    } else if self.config_committed(member) {
+                        Some(self.apply_reconfig(reconfig.clone(), member, now))
+                    } else if deadline.is_some_and(|d| now >= d) {
+                        Some(Err(ServerError::new(
+                            Code::CurrentConfigNotCommittedYet,
+                            "New config is rejected :: caused by :: operation exceeded time limit",
+                        )))
+                    } else {
+                        None
+                    };
+                    match result {
+                        None => keep.push(p),
+                        Some(r) => {
+                            let reply = match r {
+                                Ok(Outcome::Reply(d)) => self.finish(member, d),
+                                Ok(_) => self.finish(member, doc! {}),
+                                Err(e) => self.error_reply(member, &e),
+                            };
                             self.ready.push(Ready {
                                 member,
                                 conn,
