@@ -2532,3 +2532,217 @@ fn an_added_member_initial_syncs_before_it_is_secondary() {
     assert_eq!(at - t0, 3_000);
     assert_eq!(lab.c.documents(1, "app", "c").len(), 1);
 }
+
+// ----- stepdown, handoff, takeover, freeze -----
+
+/// Initiates members 0..n with these priorities (member 0 runs replSetInitiate and becomes
+/// primary) and waits until everyone has the primary's first entry.
+fn initiate_with_priorities(lab: &mut Lab, priorities: &[f64]) {
+    let members: Vec<Bson> = priorities
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Bson::Document(
+                doc! {"_id": i as i32, "host": format!("127.0.0.1:{}", 27017 + i), "priority": *p},
+            )
+        })
+        .collect();
+    assert_ok(&lab.admin(
+        0,
+        doc! {"replSetInitiate": {"_id": "rs0", "members": members}},
+    ));
+    lab.until(HB * 2, |c| c.primary() == Some(0))
+        .expect("the initiator is elected");
+}
+
+fn election_reason(lab: &mut Lab, p: usize) -> String {
+    let s = lab.admin(p, doc! {"replSetGetStatus": 1});
+    s.get_document("electionCandidateMetrics")
+        .unwrap()
+        .get_str("lastElectionReason")
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_waiting_stepdown_is_not_writable_at_once_and_hands_over_when_caught_up() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    lab.advance(HB);
+    for s in secondaries(&lab.c, 3) {
+        lab.c.fault(s, Fault::Lag(3_000), lab.now).unwrap();
+    }
+    let (_, r) = lab.insert(p, vec![doc! {"x": 1}], doc! {"w": 1});
+    assert!(matches!(r, Response::Now(_)));
+    let tv0 = lab.admin(p, doc! {"hello": 1});
+    let counter = |h: &Document| {
+        h.get_document("topologyVersion")
+            .unwrap()
+            .get_i64("counter")
+            .unwrap()
+    };
+    let (id, r) = lab.request(
+        p,
+        9,
+        "admin",
+        doc! {"replSetStepDown": 60, "secondaryCatchUpPeriodSecs": 10},
+        false,
+    );
+    assert_eq!(r, Response::Parked);
+    // at once: hello says not writable (a new topology version), writes are refused, and
+    // replSetGetStatus still says PRIMARY
+    let h = lab.admin(p, doc! {"hello": 1});
+    assert!(!h.get_bool("isWritablePrimary").unwrap(), "{h}");
+    assert!(counter(&h) > counter(&tv0));
+    let (_, w) = lab.insert(p, vec![doc! {"x": 2}], doc! {"w": 1});
+    let Response::Now(w) = w else {
+        panic!("answered")
+    };
+    assert_code(&w, 10107, "NotWritablePrimary");
+    let st = lab.admin(p, doc! {"replSetGetStatus": 1});
+    assert_eq!(st.get_i32("myState").unwrap(), 1);
+    // the lagged secondaries catch up after 3 s: the stepdown succeeds and hands over
+    let t0 = lab.now;
+    let at = lab
+        .until(5_000, |c| c.primary().is_some_and(|np| np != p))
+        .expect("a new primary");
+    assert!(at - t0 >= 2_000 && at - t0 <= 3_500, "{}", at - t0);
+    let done = lab.c.take_ready();
+    let reply = &done
+        .iter()
+        .find(|r| r.request_id == id)
+        .expect("answered")
+        .reply;
+    assert_ok(reply);
+    let np = lab.c.primary().unwrap();
+    assert_eq!(election_reason(&mut lab, np), "stepUpRequestSkipDryRun");
+}
+
+#[test]
+fn a_stepdown_that_times_out_leaves_the_primary_writable() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    for s in secondaries(&lab.c, 3) {
+        lab.c.fault(s, Fault::Lag(60_000), lab.now).unwrap();
+    }
+    let (_, r) = lab.insert(p, vec![doc! {"x": 1}], doc! {"w": 1});
+    assert!(matches!(r, Response::Now(_)));
+    let (id, r) = lab.request(
+        p,
+        9,
+        "admin",
+        doc! {"replSetStepDown": 30, "secondaryCatchUpPeriodSecs": 2},
+        false,
+    );
+    assert_eq!(r, Response::Parked);
+    lab.advance(2_000);
+    let done = lab.c.take_ready();
+    let reply = &done.iter().find(|r| r.request_id == id).unwrap().reply;
+    assert_code(reply, 262, "ExceededTimeLimit");
+    assert!(reply
+        .get_str("errmsg")
+        .unwrap()
+        .starts_with("No electable secondaries caught up as of "));
+    let h = lab.admin(p, doc! {"hello": 1});
+    assert!(h.get_bool("isWritablePrimary").unwrap(), "{h}");
+    // force with a catch-up period waits, then steps down anyway (no handoff)
+    let (id, r) = lab.request(
+        p,
+        9,
+        "admin",
+        doc! {"replSetStepDown": 30, "secondaryCatchUpPeriodSecs": 1, "force": true},
+        false,
+    );
+    assert_eq!(r, Response::Parked);
+    lab.advance(1_000);
+    let done = lab.c.take_ready();
+    assert_ok(&done.iter().find(|r| r.request_id == id).unwrap().reply);
+    assert_eq!(lab.c.member_state(p), Some(MemberState::Secondary));
+}
+
+#[test]
+fn handoff_goes_to_the_highest_priority_caught_up_member_lowest_index_on_ties() {
+    let mut lab = Lab::new(4);
+    initiate_with_priorities(&mut lab, &[3.0, 1.0, 2.0, 2.0]);
+    lab.advance(HB * 2);
+    lab.c.take_events();
+    assert_ok(&lab.admin(0, doc! {"replSetStepDown": 60}));
+    let t0 = lab.now;
+    lab.until(HB, |c| c.primary().is_some()).expect("handoff");
+    assert_eq!(lab.now, t0, "the handoff elects at once");
+    assert_eq!(lab.c.primary(), Some(2));
+    assert_eq!(election_reason(&mut lab, 2), "stepUpRequestSkipDryRun");
+}
+
+#[test]
+fn a_forced_stepdown_does_not_hand_over() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    lab.advance(HB * 2);
+    assert_ok(&lab.admin(p, doc! {"replSetStepDown": 60, "force": true}));
+    let t0 = lab.now;
+    let at = lab
+        .until(TIMEOUT * 3, |c| c.primary().is_some())
+        .expect("an election after a timeout");
+    assert!(
+        at - t0 >= TIMEOUT - HB,
+        "no handoff: elected after {} ms",
+        at - t0
+    );
+    assert_ne!(
+        lab.c.primary(),
+        Some(p),
+        "the old primary waits out stepDownSecs"
+    );
+}
+
+#[test]
+fn priority_takeover_waits_rank_plus_one_election_timeouts() {
+    let mut lab = Lab::new(4);
+    initiate_with_priorities(&mut lab, &[1.0, 1.0, 3.0, 5.0]);
+    let elected = lab.now;
+    lab.c.take_events();
+    let at = lab
+        .until(TIMEOUT * 4, |c| c.primary().is_some_and(|p| p != 0))
+        .expect("a takeover");
+    // member 3 (rank 0) runs after one election timeout (+ up to 15 %), before member 2
+    // (rank 1, two timeouts)
+    assert_eq!(lab.c.primary(), Some(3));
+    let waited = at - elected;
+    assert!(
+        (TIMEOUT..=TIMEOUT * 115 / 100 + 2 * HB).contains(&waited),
+        "took over after {waited} ms"
+    );
+    assert_eq!(election_reason(&mut lab, 3), "priorityTakeover");
+}
+
+#[test]
+fn freeze_one_second_warns_and_unfreezing_a_lone_member_elects_it_at_once() {
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let s = secondaries(&lab.c, 3)[0];
+    let r = lab.admin(s, doc! {"replSetFreeze": 1});
+    assert_ok(&r);
+    assert_eq!(
+        r.get_str("warning").unwrap(),
+        "you really want to freeze for only 1 second?"
+    );
+    let e = lab.admin(p, doc! {"replSetFreeze": 10});
+    assert_code(&e, 95, "NotSecondary");
+    assert!(e
+        .get_str("errmsg")
+        .unwrap()
+        .starts_with("Cannot freeze node when primary"));
+
+    let mut one = Lab::new(1);
+    assert_ok(&one.admin(0, doc! {"replSetInitiate": {}}));
+    one.until(HB * 2, |c| c.primary() == Some(0)).unwrap();
+    assert_ok(&one.admin(0, doc! {"replSetStepDown": 60, "force": true}));
+    one.advance(HB);
+    assert_eq!(one.c.primary(), None, "the stepdown period holds");
+    let r = one.admin(0, doc! {"replSetFreeze": 0});
+    assert_eq!(r.get_str("info").unwrap(), "unfreezing");
+    let t0 = one.now;
+    one.until(HB, |c| c.primary() == Some(0)).expect("elected");
+    assert_eq!(one.now, t0, "at once");
+}

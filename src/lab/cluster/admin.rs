@@ -50,7 +50,10 @@ impl Cluster {
                 }
                 d.insert("setName", cfg.set_name.clone());
                 d.insert("setVersion", cfg.version as i32);
-                d.insert(writable_key, mem.state == MemberState::Primary);
+                d.insert(
+                    writable_key,
+                    mem.state == MemberState::Primary && !mem.stepping_down,
+                );
                 d.insert("secondary", mem.state == MemberState::Secondary);
                 if let Some(p) = self.seen_primary(m) {
                     if let Some(pc) = cfg.member(p) {
@@ -834,21 +837,45 @@ impl Cluster {
             ));
         }
         let (secs, force) = (sd.secs, sd.force);
-        if !self.caught_up_electable(m).is_empty() || force {
-            self.do_stepdown(m, secs, now);
+        if self.safe_to_step_down(m) || (force && sd.catch_up_secs == 0) {
+            self.do_stepdown(m, secs, force, now);
             return reply(doc! {});
         }
+        // Waiting for a secondary to catch up: no longer writable, at once.
+        self.members[m].stepping_down = true;
+        self.bump_tv(m);
         Ok(Outcome::Park(Parked::StepDown {
             member: m,
             conn: req.conn,
             request_id: req.request_id,
             secs,
+            force,
             deadline: now.saturating_add(sd.catch_up_secs.saturating_mul(1000)),
         }))
     }
 
-    /// Steps down for `secs` and hands the election to the best caught-up secondary.
-    pub(super) fn do_stepdown(&mut self, p: usize, secs: u64, now: Millis) {
+    /// mongod's `isSafeToStepDown`: a majority of the voting members has the primary's last
+    /// write, and one of those is an electable secondary.
+    pub(super) fn safe_to_step_down(&self, p: usize) -> bool {
+        let Some(cfg) = self.members[p].config.as_ref() else {
+            return false;
+        };
+        let last = self.members[p].last_optime();
+        let caught_up = cfg
+            .members
+            .iter()
+            .filter(|c| c.voting())
+            .filter(|c| {
+                c.index == p
+                    || (self.can_see(p, c.index) && self.members[c.index].last_optime() >= last)
+            })
+            .count();
+        caught_up >= cfg.majority_vote_count() && !self.caught_up_electable(p).is_empty()
+    }
+
+    /// Steps down for `secs` and, unless `force`, hands the election to the best caught-up
+    /// electable secondary (replSetStepUp with skipDryRun: highest priority, lowest index).
+    pub(super) fn do_stepdown(&mut self, p: usize, secs: u64, force: bool, now: Millis) {
         let successor = self.caught_up_electable(p).first().copied();
         self.step_down(p, now);
         self.members[p].timers.set(
@@ -856,7 +883,7 @@ impl Cluster {
             now.saturating_add(secs.saturating_mul(1000)),
         );
         self.broadcast(p, now);
-        if let Some(s) = successor {
+        if let Some(s) = successor.filter(|_| !force) {
             self.members[s].timers.set(Timer::Election, now);
             self.members[s].election_reason = ElectionReason::StepUpRequestSkipDryRun;
         }
@@ -896,18 +923,29 @@ impl Cluster {
         if self.members[m].state == MemberState::Primary {
             return Err(ServerError::new(
                 Code::NotSecondary,
-                "cannot freeze node when primary or running for election. state: Primary",
+                "Cannot freeze node when primary or running for election, state: PRIMARY",
             ));
         }
         let secs = fr.secs;
         if secs <= 0 {
             self.members[m].timers.stop(Timer::Frozen);
             self.members[m].timers.set(Timer::StandAfter, now);
+            // An electable member alone in its set elects itself at once.
+            let alone = self.members[m].config.as_ref().is_some_and(|c| {
+                c.voting_count() == 1 && c.member(m).is_some_and(|me| me.electable())
+            });
+            if alone && self.members[m].state == MemberState::Secondary {
+                self.members[m].timers.set(Timer::Election, now);
+                self.members[m].election_reason = ElectionReason::ElectionTimeout;
+            }
             return reply(doc! {"info": "unfreezing"});
         }
         let until = now.saturating_add((secs as u64).saturating_mul(1000));
         self.members[m].timers.set(Timer::Frozen, until);
         self.members[m].timers.extend(Timer::StandAfter, until);
+        if secs == 1 {
+            return reply(doc! {"warning": "you really want to freeze for only 1 second?"});
+        }
         reply(doc! {})
     }
 }

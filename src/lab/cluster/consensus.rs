@@ -43,6 +43,16 @@ impl ElectionReason {
     }
 }
 
+/// mongod's `priorityTakeoverFreshnessWindowSeconds` (default 2).
+const PRIORITY_TAKEOVER_FRESHNESS_SECS: u32 = 2;
+
+/// Whether a member whose last applied optime is `mine` is fresh enough to take over from a
+/// primary at `primary`: the same term, and at most the freshness window behind it.
+fn fresh_for_takeover(mine: OpTime, primary: OpTime) -> bool {
+    mine.term == primary.term
+        && primary.secs.saturating_sub(mine.secs) <= PRIORITY_TAKEOVER_FRESHNESS_SECS
+}
+
 /// The ObjectId mongod uses as electionId for a term.
 pub fn election_id(term: i64) -> bson::oid::ObjectId {
     let mut b = [0u8; 12];
@@ -135,6 +145,7 @@ impl Cluster {
             return;
         }
         self.members[m].state = MemberState::Secondary;
+        self.members[m].stepping_down = false;
         self.members[m].timers.stop(Timer::Takeover);
         self.bump_tv(m);
         let term = self.members[m].term;
@@ -331,20 +342,25 @@ impl Cluster {
             );
             if pi > pj
                 && self.in_config(i).is_some_and(|c| c.electable())
-                && my_last >= j_last
+                && fresh_for_takeover(my_last, j_last)
                 && !self.members[i].timers.is_set(Timer::Takeover)
             {
-                {
-                    let rank = cfg
-                        .map_or(0, |c| c.members.iter().filter(|x| x.priority > pi).count())
-                        as u64;
-                    let delay = self
-                        .heartbeat_interval(i)
-                        .saturating_add(rank.saturating_mul(self.election_timeout(i) / 2));
-                    self.members[i]
-                        .timers
-                        .set(Timer::Takeover, now.saturating_add(delay));
-                }
+                // mongod's priority takeover delay: (rank + 1) x electionTimeout + a random
+                // [0, 15 %) of it, rank = how many members have a higher priority.
+                let rank = cfg.map_or(0, |c| {
+                    c.members
+                        .iter()
+                        .filter(|x| x.effective_priority() > pi)
+                        .count()
+                }) as u64;
+                let timeout = self.election_timeout(i).max(1);
+                let jitter = self
+                    .rng
+                    .gen_range(0..(timeout.saturating_mul(15) / 100).max(1));
+                let delay = (rank + 1).saturating_mul(timeout).saturating_add(jitter);
+                self.members[i]
+                    .timers
+                    .set(Timer::Takeover, now.saturating_add(delay));
             }
         }
     }
@@ -426,7 +442,7 @@ impl Cluster {
             p != i
                 && pi > pp
                 && self.can_see(i, p)
-                && self.members[i].last_optime() >= self.members[p].last_optime()
+                && fresh_for_takeover(self.members[i].last_optime(), self.members[p].last_optime())
         });
         if ok {
             self.try_election(i, now, ElectionReason::PriorityTakeover, false);

@@ -167,6 +167,9 @@ pub(super) struct Member {
     pub(super) cursors: BTreeMap<i64, Cursor>,
     pub(super) sync_source: Option<usize>,
     pub(super) rollbacks: u64,
+    /// A `replSetStepDown` waits for a secondary to catch up: still PRIMARY, but `hello` says
+    /// not writable and writes are refused.
+    pub(super) stepping_down: bool,
     /// When the running initial sync started (STARTUP2), if one runs.
     pub(super) initial_sync_started: Option<Millis>,
     /// Retryable writes this member's oplog holds: key -> (optime, reply body).

@@ -276,6 +276,7 @@ impl Cluster {
                 sync_source: None,
                 rollbacks: 0,
                 initial_sync_started: None,
+                stepping_down: false,
                 txns: HashMap::new(),
             })
             .collect();
@@ -537,7 +538,17 @@ impl Cluster {
 
     /// A client connection closed: forget its parked requests.
     pub fn connection_closed(&mut self, member: usize, conn: u64) {
+        let before = self.parked.len();
         self.parked.retain(|p| p.key() != (member, conn));
+        // A stepdown whose client went away is abandoned: the primary is writable again.
+        let stepping = self
+            .parked
+            .iter()
+            .any(|p| matches!(p, Parked::StepDown { member: m, .. } if *m == member));
+        if self.parked.len() != before && self.members[member].stepping_down && !stepping {
+            self.members[member].stepping_down = false;
+            self.bump_tv(member);
+        }
     }
 
     /// Index of the member with this `host:port`.

@@ -52,6 +52,8 @@ pub(super) enum Parked {
         conn: u64,
         request_id: i32,
         secs: u64,
+        /// `force: true`: step down when the wait ends even if no one caught up.
+        force: bool,
         deadline: Millis,
     },
 }
@@ -212,6 +214,7 @@ impl Cluster {
                     conn,
                     request_id,
                     secs,
+                    force,
                     deadline,
                 } => {
                     if self.members[member].state != MemberState::Primary {
@@ -226,8 +229,8 @@ impl Cluster {
                             request_id,
                             reply,
                         });
-                    } else if !self.caught_up_electable(member).is_empty() {
-                        self.do_stepdown(member, secs, now);
+                    } else if self.safe_to_step_down(member) || (force && now >= deadline) {
+                        self.do_stepdown(member, secs, force, now);
                         let reply = self.finish(member, doc! {});
                         self.ready.push(Ready {
                             member,
@@ -236,6 +239,9 @@ impl Cluster {
                             reply,
                         });
                     } else if now >= deadline {
+                        // Still primary, and writable again.
+                        self.members[member].stepping_down = false;
+                        self.bump_tv(member);
                         let e = ServerError::new(Code::ExceededTimeLimit, format!(
                                 "No electable secondaries caught up as of {}. Please use the replSetStepDown command with the argument {{force: true}} to force node to step down.",
                                 self.date(now).try_to_rfc3339_string().unwrap_or_default()

@@ -35,7 +35,8 @@ pub(super) struct WriteConcern {
 
 impl Cluster {
     fn write_allowed(&self, req: &Request) -> Result<(), ServerError> {
-        if self.members[req.member].state == MemberState::Primary {
+        let mem = &self.members[req.member];
+        if mem.state == MemberState::Primary && !mem.stepping_down {
             Ok(())
         } else {
             Err(ServerError::new(Code::NotWritablePrimary, "not primary"))
