@@ -56,6 +56,7 @@ async fn run_as(ctx: &Context, out: &mut Stdout, args: Vec<String>) -> anyhow::R
         style: ctx.style,
         global: cli.global,
         resolved: Default::default(),
+        interrupt: ctx.interrupt.clone(),
     };
     match cli.command {
         Command::Initiate(a) => super::initiate::run(&sub, a).await,

@@ -16,6 +16,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use tokio::sync::Notify;
 
+use crate::cli::interrupt::Interrupt;
 use crate::cli::parse_duration;
 use crate::core::description::Tags;
 use crate::lab::control::{self, ControlReply, ControlRequest, LabEntry};
@@ -350,10 +351,22 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
-/// Runs `rsctl lab ...`.
-pub async fn run(args: LabArgs) -> anyhow::Result<()> {
-    let (set, request) = match args.command {
-        LabCommand::Up(up) => return run_up(up).await,
+/// Runs `rsctl lab ...`: `up` serves until Ctrl-C or SIGTERM (`interrupt`); the other
+/// subcommands are abandoned on Ctrl-C with exit 130.
+pub async fn run(args: LabArgs, interrupt: &Interrupt) -> anyhow::Result<()> {
+    if let LabCommand::Up(up) = args.command {
+        return run_up(up, interrupt).await;
+    }
+    tokio::select! {
+        r = run_control(args.command) => r,
+        _ = interrupt.wait() => Err(anyhow::Error::new(super::exit::Interrupted)),
+    }
+}
+
+/// Every `rsctl lab` subcommand but `up`: one request to a running lab (or `ls`).
+async fn run_control(command: LabCommand) -> anyhow::Result<()> {
+    let (set, request) = match command {
+        LabCommand::Up(_) => anyhow::bail!("lab up is not a control request"),
         LabCommand::Ls => return run_ls().await,
         LabCommand::Kill(a) => (a.set.set, ControlRequest::Kill { host: a.host }),
         LabCommand::Start(a) => (a.set.set, ControlRequest::Start { host: a.host }),
@@ -514,7 +527,7 @@ async fn run_ls() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_up(up: UpArgs) -> anyhow::Result<()> {
+async fn run_up(up: UpArgs, interrupt: &Interrupt) -> anyhow::Result<()> {
     let nodes = up.nodes as usize;
     if up.tags.len() > nodes {
         return Err(crate::core::error::Error::invalid(format!(
@@ -619,7 +632,7 @@ async fn run_up(up: UpArgs) -> anyhow::Result<()> {
             }
         }
     });
-    let outcome = serve_up(&lab, &up, tls_files.as_ref()).await;
+    let outcome = serve_up(&lab, &up, tls_files.as_ref(), interrupt).await;
     printer.abort();
     match Arc::try_unwrap(lab) {
         Ok(lab) => lab.shutdown().await,
@@ -639,7 +652,12 @@ struct TlsFiles {
     x509_user: Option<String>,
 }
 
-async fn serve_up(lab: &Lab, up: &UpArgs, tls: Option<&TlsFiles>) -> anyhow::Result<()> {
+async fn serve_up(
+    lab: &Lab,
+    up: &UpArgs,
+    tls: Option<&TlsFiles>,
+    interrupt: &Interrupt,
+) -> anyhow::Result<()> {
     if up.mongos > 0 {
         let base = if up.port == 0 {
             0
@@ -708,30 +726,14 @@ async fn serve_up(lab: &Lab, up: &UpArgs, tls: Option<&TlsFiles>) -> anyhow::Res
     tokio::select! {
         r = initiate => r?,
         _ = &mut control => return Ok(()),
-        _ = shutdown_signal() => return Ok(()),
+        _ = interrupt.wait() => return Ok(()),
     }
     tokio::select! {
         _ = &mut control => {}
         _ = down.notified() => {}
-        _ = shutdown_signal() => {}
+        _ = interrupt.wait() => {}
     }
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM on unix.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]

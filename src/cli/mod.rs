@@ -18,6 +18,7 @@ pub mod exit;
 mod fixtures;
 pub mod freeze;
 pub mod initiate;
+pub mod interrupt;
 pub mod lab;
 pub mod maint;
 pub mod member;
@@ -199,6 +200,8 @@ pub struct Context {
     pub format: Format,
     /// Colour for stdout.
     pub style: Style,
+    /// Ctrl-C, listened for from the start so that none is lost between two phases.
+    pub interrupt: interrupt::Interrupt,
 }
 
 fn init_tracing(verbose: u8, color: ColorChoice) {
@@ -274,6 +277,12 @@ where
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let format = cli.global.format();
     let global = cli.global;
+    // Before anything else: from here on a Ctrl-C is kept until someone asks. Commands that run
+    // servers also stop cleanly on SIGTERM.
+    let interrupt = match cli.command {
+        Command::Lab(_) | Command::Demo(_) => interrupt::Interrupt::install_with_terminate(),
+        _ => interrupt::Interrupt::install(),
+    };
     let mut resolved = args::Resolved::default();
     if matches!(
         cli.command,
@@ -286,43 +295,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             | Command::Member(_)
             | Command::Reconfig(_)
     ) {
-        resolved = interruptible_value(args::resolve(&global)).await?;
+        resolved = interruptible_value(&interrupt, args::resolve(&global)).await?;
     }
     let ctx = Context {
         style: Style::detect(global.color),
         format,
         global,
         resolved,
+        interrupt,
     };
+    let i = &ctx.interrupt;
     match cli.command {
-        Command::Lab(args) => lab::run(args).await,
+        Command::Lab(args) => lab::run(args, i).await,
         Command::FailoverWatch(args) => watch::run(&ctx, args).await,
-        Command::Demo(args) => demo::run(&ctx, args).await,
+        Command::Demo(args) => interruptible(i, demo::run(&ctx, args)).await,
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
-        Command::Initiate(args) => interruptible(initiate::run(&ctx, args)).await,
-        Command::Status(args) => interruptible(status::run(&ctx, args)).await,
-        Command::Read(args) => interruptible(read::run(&ctx, args)).await,
-        Command::Stepdown(args) => interruptible(stepdown::run(&ctx, args)).await,
-        Command::Freeze(args) => interruptible(freeze::run(&ctx, args)).await,
-        Command::Member(args) => interruptible(member::run(&ctx, args)).await,
-        Command::Reconfig(args) => interruptible(reconfig::run(&ctx, args)).await,
+        Command::Initiate(args) => interruptible(i, initiate::run(&ctx, args)).await,
+        Command::Status(args) => interruptible(i, status::run(&ctx, args)).await,
+        Command::Read(args) => interruptible(i, read::run(&ctx, args)).await,
+        Command::Stepdown(args) => interruptible(i, stepdown::run(&ctx, args)).await,
+        Command::Freeze(args) => interruptible(i, freeze::run(&ctx, args)).await,
+        Command::Member(args) => interruptible(i, member::run(&ctx, args)).await,
+        Command::Reconfig(args) => interruptible(i, reconfig::run(&ctx, args)).await,
     }
 }
 
 async fn interruptible(
+    interrupt: &interrupt::Interrupt,
     fut: impl std::future::Future<Output = anyhow::Result<()>>,
 ) -> anyhow::Result<()> {
-    interruptible_value(fut).await
+    interruptible_value(interrupt, fut).await
 }
 
 /// `fut`, or exit 130 on Ctrl-C (the mongodb+srv lookups may wait for DNS timeouts).
 async fn interruptible_value<T>(
+    interrupt: &interrupt::Interrupt,
     fut: impl std::future::Future<Output = anyhow::Result<T>>,
 ) -> anyhow::Result<T> {
     tokio::select! {
         r = fut => r,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(exit::Interrupted)),
+        _ = interrupt.wait() => Err(anyhow::Error::new(exit::Interrupted)),
     }
 }
 

@@ -352,6 +352,7 @@ mod tests {
             style: crate::cli::output::Style::detect(cli.global.color),
             global: cli.global,
             resolved: Default::default(),
+            interrupt: crate::cli::interrupt::Interrupt::never(),
         }
     }
 

@@ -367,7 +367,7 @@ async fn run_and_watch(
     let name = command.keys().next().cloned().unwrap_or_default();
     let sent = tokio::select! {
         r = client.run_command_on(&at, "admin", command) => r,
-        _ = tokio::signal::ctrl_c() => return Err(anyhow::Error::new(super::exit::Interrupted)),
+        _ = ctx.interrupt.wait() => return Err(anyhow::Error::new(super::exit::Interrupted)),
     };
     match sent {
         Ok(_) => {}
@@ -405,7 +405,7 @@ async fn run_and_watch(
         let mut seen = Vec::new();
         tokio::select! {
             _ = tokio::time::sleep_until(wake) => {}
-            _ = tokio::signal::ctrl_c() => {
+            _ = ctx.interrupt.wait() => {
                 if let Some(t) = probe_task {
                     t.abort();
                 }

@@ -208,7 +208,7 @@ async fn watch(
         }
     };
     tokio::pin!(until_deadline);
-    let ctrl_c = tokio::signal::ctrl_c();
+    let ctrl_c = ctx.interrupt.wait();
     tokio::pin!(ctrl_c);
 
     let mut tracker = Tracker::new(args.rtt_threshold.as_secs_f64() * 1000.0);
