@@ -46,6 +46,7 @@ fn initiated() -> (Cluster, Millis) {
             election_timeout_ms: TIMEOUT,
             heartbeat_interval_ms: HB,
             seed: 7,
+            initial_sync_ms: 0,
             epoch_ms: 1_700_000_000_000,
         },
         0,
