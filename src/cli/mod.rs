@@ -241,11 +241,19 @@ where
         }
     };
     init_tracing(cli.global.verbose, cli.global.color);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // failover-watch is a long-lived monitor that is idle almost all the time: on one thread, a
+    // pushed hello goes from the socket through the monitor, the topology worker and the watch
+    // loop to stdout without waking another thread at each hand-over (faster detection, less
+    // CPU). Commands that do work (reads, the lab) keep two worker threads.
+    let mut builder = match &cli.command {
+        Command::FailoverWatch(_) => tokio::runtime::Builder::new_current_thread(),
+        _ => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        }
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             output::note(&format!(

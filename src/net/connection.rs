@@ -42,6 +42,9 @@ fn next_request_id() -> i32 {
 /// The driver name sent in the handshake's client metadata.
 pub const DRIVER_NAME: &str = "rsctl";
 
+/// How much a read asks for before the frame's length is known.
+const FIRST_READ: usize = 1024;
+
 /// Upper bound on a message we accept before the server told us its maxMessageSizeBytes.
 const HANDSHAKE_MAX_MESSAGE_SIZE: usize = DEFAULT_MAX_MESSAGE_SIZE;
 
@@ -358,7 +361,7 @@ impl Connection {
         Ok(Connection {
             address: address.clone(),
             stream,
-            buf: Vec::with_capacity(16 * 1024),
+            buf: Vec::new(),
             max_message_size: HANDSHAKE_MAX_MESSAGE_SIZE,
             generation,
             broken: false,
@@ -551,7 +554,10 @@ impl Connection {
                     }
                     // The length was checked against maxMessageSizeBytes: room for the frame.
                     Ok(Some(len)) => self.buf.reserve(len - self.buf.len()),
-                    Ok(None) => self.buf.reserve(16 * 1024),
+                    // Length unknown yet: room for a small reply. An idle connection (a
+                    // streaming monitor waits here between replies) then holds little memory;
+                    // a larger frame gets its exact size once its header is in.
+                    Ok(None) => self.buf.reserve(FIRST_READ),
                 }
                 match self.stream.read_buf(&mut self.buf).await {
                     Ok(0) => {
