@@ -7,7 +7,12 @@
 //! meaningful on a machine shared with other jobs.
 //!
 //! `update_primary_50_members` clones the topology right before each update (per-iteration
-//! batches), as the worker does: the steady-state heartbeat of the primary, same reply, new RTT.
+//! batches): the steady-state heartbeat of the primary, same reply, new RTT.
+//! `worker_step_50_members_clone_update_diff` is what the worker used to do for every check
+//! (clone, update, diff); `worker_step_50_members_unchanged_heartbeat` is what it does now for a
+//! check that changes nothing (`apply` in place, then the one slot copied into the snapshot,
+//! see `net/worker.rs`); `topology_clone_50_members` is the copy a change still costs (the
+//! member lists and replies are shared, not copied).
 
 use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
@@ -150,6 +155,30 @@ fn run_benches<M: Measurement + 'static>(c: &mut Criterion<M>, prefix: &str) {
             BatchSize::PerIteration,
         )
     });
+    c.bench_function(&format!("{prefix}/topology_clone_50_members"), |b| {
+        b.iter(|| black_box(&td).clone())
+    });
+    {
+        let mut own = td.clone();
+        let mut snapshot = td.clone();
+        c.bench_function(
+            &format!("{prefix}/worker_step_50_members_unchanged_heartbeat"),
+            |b| {
+                b.iter_batched(
+                    || sd.clone(),
+                    |s| {
+                        let out = own.apply(s);
+                        assert!(out.applied && !out.topology_changed);
+                        let new = &own.servers[&primary];
+                        let slot = snapshot.servers.get_mut(&primary).unwrap();
+                        assert!(slot.equivalent(new));
+                        slot.clone_from(new);
+                    },
+                    BatchSize::SmallInput,
+                )
+            },
+        );
+    }
     c.bench_function(
         &format!("{prefix}/worker_step_50_members_clone_update_diff"),
         |b| {

@@ -310,3 +310,34 @@ async fn pool_generation_discards_old_connections() {
     let c = pool.checkout().await.unwrap();
     assert_eq!(c.generation(), 1);
 }
+
+#[tokio::test]
+async fn replies_larger_than_the_first_read_arrive_whole() {
+    // The connection reads 1 KiB while a frame's length is unknown, then reserves the frame's
+    // exact size: a reply of 300 KiB (several socket reads) and small ones around it, in turn.
+    let big = "x".repeat(300 * 1024);
+    let mut f = fake::start(
+        vec![vec![
+            Step::Reply(fake::hello_primary(1)),
+            Step::Reply(doc! {"ok": 1, "n": 1}),
+            Step::Reply(doc! {"ok": 1, "big": big.clone()}),
+            Step::Reply(doc! {"ok": 1, "n": 3}),
+        ]],
+        LIFE,
+    )
+    .await;
+    let (mut conn, _) = Connection::connect(&addr(f.port), &opts(), 0, false)
+        .await
+        .unwrap();
+    let r = conn.run_command("test", doc! {"ping": 1}).await.unwrap();
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    let r = conn.run_command("test", doc! {"ping": 1}).await.unwrap();
+    assert_eq!(r.get_str("big").unwrap().len(), big.len());
+    assert!(r.get_str("big").unwrap().bytes().all(|b| b == b'x'));
+    let r = conn.run_command("test", doc! {"ping": 1}).await.unwrap();
+    assert_eq!(r.get_i32("n").unwrap(), 3);
+    assert!(!conn.is_broken());
+    for _ in 0..4 {
+        f.seen.recv().await.unwrap();
+    }
+}
