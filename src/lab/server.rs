@@ -16,7 +16,12 @@
 //! `Cluster::member_view` (up / paused / latency). The same reconciliation runs when the cluster
 //! changes a member by itself (a `shutdown` command).
 
+mod config;
 mod conn;
+mod engine;
+
+pub use config::{sane_heartbeat, LabConfig, LabNotice};
+pub(crate) use engine::Engine;
 
 #[doc(hidden)]
 pub use conn::answer_frames;
@@ -36,207 +41,10 @@ use crate::core::description::Tags;
 use crate::core::error::{Error, NetworkErrorKind, Result};
 use crate::lab::auth::AuthStore;
 use crate::lab::cluster::{
-    Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, Response,
-    WireResponse,
+    Cluster, Fault, LabEvent, LabOptions, MemberView, Millis, Ready, Request, WireResponse,
 };
 use crate::lab::listener;
 use crate::lab::tls::LabTls;
-
-/// How to start a lab.
-#[derive(Debug, Clone)]
-pub struct LabConfig {
-    /// The replica set name every member is started with (`mongod --replSet NAME`).
-    pub set_name: String,
-    /// How many members.
-    pub nodes: usize,
-    /// First member's port (the others follow: port+1, port+2...); 0 = an ephemeral port each.
-    pub base_port: u16,
-    /// electionTimeoutMillis (also written into the config by [`Lab::initiate`]).
-    pub election_timeout: Duration,
-    /// heartbeatIntervalMillis (also written into the config by [`Lab::initiate`]).
-    pub heartbeat_interval: Duration,
-    /// Seed of the lab's deterministic rng.
-    pub seed: u64,
-    /// How long initial sync takes: a member that receives a config without data stays in
-    /// STARTUP2 this long before it becomes SECONDARY ([`DEFAULT_INITIAL_SYNC`] by default).
-    pub initial_sync: Duration,
-}
-
-/// The lab's default initial-sync time: long enough that `rsctl status`, `failover-watch` and
-/// `rsctl member add` show a new member in STARTUP2, short enough that a lab is ready as fast as
-/// before (the initiator stands after a heartbeat interval whatever the others do).
-pub const DEFAULT_INITIAL_SYNC: Duration = Duration::from_millis(300);
-
-/// The heartbeat interval a lab uses with `election_timeout`: at most half of it, as an operator
-/// configures a set (with heartbeats as slow as the election timeout, one late heartbeat makes a
-/// secondary call an election and primaries flap). Returns the interval to use and, when it had
-/// to be lowered, a warning that says so.
-pub fn sane_heartbeat(
-    election_timeout: Duration,
-    heartbeat: Duration,
-) -> (Duration, Option<String>) {
-    let ceiling = (election_timeout / 2).max(Duration::from_millis(1));
-    if heartbeat <= ceiling && !heartbeat.is_zero() {
-        return (heartbeat, None);
-    }
-    let show = |d: Duration| humantime::format_duration(d).to_string();
-    let why = if heartbeat.is_zero() {
-        "a heartbeat interval of 0 would never let the members rest".to_string()
-    } else {
-        format!(
-            "heartbeat interval {} is more than half the election timeout {}: members would \
-             call elections between heartbeats and the primary would flap",
-            show(heartbeat),
-            show(election_timeout)
-        )
-    };
-    (ceiling, Some(format!("{why}; using {}", show(ceiling))))
-}
-
-impl Default for LabConfig {
-    /// `rs0`, 3 members on ephemeral ports, mongod's default timings.
-    fn default() -> Self {
-        LabConfig {
-            set_name: "rs0".into(),
-            nodes: 3,
-            base_port: 0,
-            election_timeout: Duration::from_secs(10),
-            heartbeat_interval: Duration::from_secs(2),
-            seed: 0,
-            initial_sync: DEFAULT_INITIAL_SYNC,
-        }
-    }
-}
-
-/// Something that happened in the lab, with the wall-clock time it happened at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LabNotice {
-    /// `host` won an election in `term`.
-    Elected {
-        host: String,
-        term: i64,
-        at: SystemTime,
-    },
-    /// `host` stopped being primary (it was primary in `term`).
-    SteppedDown {
-        host: String,
-        term: i64,
-        at: SystemTime,
-    },
-}
-
-impl LabNotice {
-    /// The member concerned.
-    pub fn host(&self) -> &str {
-        match self {
-            LabNotice::Elected { host, .. } | LabNotice::SteppedDown { host, .. } => host,
-        }
-    }
-
-    /// When it happened.
-    pub fn at(&self) -> SystemTime {
-        match self {
-            LabNotice::Elected { at, .. } | LabNotice::SteppedDown { at, .. } => *at,
-        }
-    }
-}
-
-impl std::fmt::Display for LabNotice {
-    /// `2026-11-24T21:30:00.123Z elected 127.0.0.1:27017 term 2` (what `rsctl lab up` prints).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (what, host, term, at) = match self {
-            LabNotice::Elected { host, term, at } => ("elected", host, term, at),
-            LabNotice::SteppedDown { host, term, at } => ("stepped down", host, term, at),
-        };
-        write!(
-            f,
-            "{} {what} {host} term {term}",
-            humantime::format_rfc3339_millis(*at)
-        )
-    }
-}
-
-/// The cluster operations the server needs: exactly the [`Cluster`] contract. A trait only so
-/// that the server's socket mechanics can be unit-tested with a trivial engine.
-pub(crate) trait Engine: Send {
-    fn handle(&mut self, request: Request, now: Millis) -> Response;
-    /// [`Engine::handle`] as the sockets want it: cursor replies may come as BSON bytes.
-    fn handle_wire(&mut self, request: Request, now: Millis) -> WireResponse {
-        match self.handle(request, now) {
-            Response::Now(d) => WireResponse::Now(d),
-            Response::Parked => WireResponse::Parked,
-        }
-    }
-    fn take_ready(&mut self) -> Vec<Ready>;
-    fn tick(&mut self, now: Millis);
-    fn next_deadline(&self) -> Option<Millis>;
-    fn fault(
-        &mut self,
-        member: usize,
-        fault: Fault,
-        now: Millis,
-    ) -> std::result::Result<(), String>;
-    fn take_events(&mut self) -> Vec<LabEvent>;
-    fn member_view(&self, member: usize) -> MemberView;
-    fn connection_closed(&mut self, member: usize, conn: u64);
-    /// The periodic no-op writer's interval (engines without an oplog ignore it).
-    fn set_periodic_noop_interval(&mut self, _interval_ms: Option<Millis>) {}
-    /// How many members are in initial sync (STARTUP2) now (engines without one: none).
-    fn initial_syncs_running(&self) -> usize {
-        0
-    }
-    /// A member's injected lag and clock offset in ms (engines without them: none).
-    fn member_faults(&self, _member: usize) -> (Millis, i64) {
-        (0, 0)
-    }
-}
-
-impl Engine for Cluster {
-    fn handle(&mut self, request: Request, now: Millis) -> Response {
-        Cluster::handle(self, request, now)
-    }
-    fn handle_wire(&mut self, request: Request, now: Millis) -> WireResponse {
-        Cluster::handle_wire(self, request, now)
-    }
-    fn take_ready(&mut self) -> Vec<Ready> {
-        Cluster::take_ready(self)
-    }
-    fn tick(&mut self, now: Millis) {
-        Cluster::tick(self, now)
-    }
-    fn next_deadline(&self) -> Option<Millis> {
-        Cluster::next_deadline(self)
-    }
-    fn fault(
-        &mut self,
-        member: usize,
-        fault: Fault,
-        now: Millis,
-    ) -> std::result::Result<(), String> {
-        Cluster::fault(self, member, fault, now)
-    }
-    fn take_events(&mut self) -> Vec<LabEvent> {
-        Cluster::take_events(self)
-    }
-    fn member_view(&self, member: usize) -> MemberView {
-        Cluster::member_view(self, member)
-    }
-    fn connection_closed(&mut self, member: usize, conn: u64) {
-        Cluster::connection_closed(self, member, conn)
-    }
-    fn set_periodic_noop_interval(&mut self, interval_ms: Option<Millis>) {
-        Cluster::set_periodic_noop_interval(self, interval_ms)
-    }
-    fn initial_syncs_running(&self) -> usize {
-        Cluster::initial_syncs_running(self)
-    }
-    fn member_faults(&self, member: usize) -> (Millis, i64) {
-        (
-            self.lag(member).unwrap_or(0),
-            self.clock_offset(member).unwrap_or(0),
-        )
-    }
-}
 
 /// The server side of one member.
 struct MemberRt {
