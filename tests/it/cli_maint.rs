@@ -572,6 +572,74 @@ async fn removing_two_voting_members_takes_two_committed_reconfigs() {
     lab.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_two_voting_members_is_one_step_and_both_end_secondary_with_votes() {
+    // New voters are exempt from the one-vote-per-reconfig rule (mongod marks them newlyAdded
+    // and lifts the flag itself once each is SECONDARY): one step, then the primary's own
+    // reconfigs, and both count in the majority at the end.
+    let lab = ready(5, 3).await;
+    let new: Vec<String> = lab.hosts()[3..].to_vec();
+    let mut cfg = config(&lab).await;
+    let before = version(&cfg);
+    let mut members = cfg.get_array("members").unwrap().clone();
+    for (i, h) in new.iter().enumerate() {
+        members.push(bson::Bson::Document(doc! {"_id": 10 + i as i32, "host": h}));
+    }
+    cfg.insert("members", members);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rs0.json");
+    std::fs::write(
+        &file,
+        bson::Bson::Document(cfg).into_relaxed_extjson().to_string(),
+    )
+    .unwrap();
+    let o = rsctl(&[
+        "-u",
+        &seeds(&lab, 3),
+        "reconfig",
+        "--config",
+        file.to_str().unwrap(),
+    ])
+    .await;
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    for h in &new {
+        assert!(out.contains(&format!("+ added   {h}")), "{out}");
+    }
+    assert!(out.contains("(1 step)"), "{out}");
+    assert!(out.contains("step 1/1: config version"), "{out}");
+    // The lab's automatic reconfigs lift newlyAdded: the version moved past the step's own.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let after = loop {
+        let after = config(&lab).await;
+        if version(&after) >= before + 2 || tokio::time::Instant::now() >= deadline {
+            break after;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        (before + 2..=before + 3).contains(&version(&after)),
+        "version {} after {before}",
+        version(&after)
+    );
+    let st = status(&lab).await;
+    for h in &new {
+        let m = member(&after, h).expect("added");
+        assert_eq!(m.get_i32("votes").ok(), Some(1), "{m}");
+        assert!(m.get("newlyAdded").is_none(), "{m}");
+        let s = st
+            .get_array("members")
+            .unwrap()
+            .iter()
+            .filter_map(|m| m.as_document())
+            .find(|m| m.get_str("name") == Ok(h.as_str()))
+            .expect("in replSetGetStatus");
+        assert_eq!(s.get_str("stateStr"), Ok("SECONDARY"), "{s}");
+    }
+    // Five voters now: a majority is three, so two members down leave a primary.
+    lab.shutdown().await;
+}
+
 // ------------------------------------------------------------------------------------------------
 // failover-watch sees the change
 

@@ -22,6 +22,7 @@ mod client_lab;
 mod client_mongos;
 mod client_monitor;
 mod fidelity;
+mod fidelity_maint;
 mod fidelity_mongos;
 mod fidelity_staleness;
 mod fuzz_regressions;
