@@ -2746,3 +2746,41 @@ fn freeze_one_second_warns_and_unfreezing_a_lone_member_elects_it_at_once() {
     one.until(HB, |c| c.primary() == Some(0)).expect("elected");
     assert_eq!(one.now, t0, "at once");
 }
+
+#[test]
+fn the_primary_sees_a_secondary_apply_a_write_before_the_next_heartbeat() {
+    // replSetUpdatePosition: a secondary reports what it applied to its sync source at once, so
+    // the primary's replSetGetStatus shows no lag a moment after a write (here 50 ms), not a
+    // heartbeat later (here 2 s), as mongod's does.
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    lab.advance(3 * HB);
+    let (_, r) = lab.insert(p, vec![doc! {"x": 1}], doc! {"w": 1});
+    assert!(
+        matches!(r, Response::Now(ref d) if d.get_i32("n") == Ok(1)),
+        "{r:?}"
+    );
+    lab.advance(50);
+    let st = lab.admin(p, doc! {"replSetGetStatus": 1});
+    let members: Vec<&Document> = st
+        .get_array("members")
+        .unwrap()
+        .iter()
+        .filter_map(Bson::as_document)
+        .collect();
+    let primary_optime = members
+        .iter()
+        .find(|m| m.get_str("stateStr") == Ok("PRIMARY"))
+        .unwrap()
+        .get_document("optime")
+        .unwrap()
+        .clone();
+    for m in &members {
+        assert_eq!(
+            m.get_document("optime").unwrap(),
+            &primary_optime,
+            "{} lags in the primary's view: {st}",
+            m.get_str("name").unwrap()
+        );
+    }
+}

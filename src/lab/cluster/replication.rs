@@ -279,6 +279,32 @@ impl Cluster {
         if c > self.members[i].commit {
             self.members[i].commit = c;
         }
+        if self.members[i].oplog.len() > start {
+            self.report_position(i, src);
+        }
+    }
+
+    /// replSetUpdatePosition: a secondary that applied new entries tells its sync source at once,
+    /// and each member up the chain passes it on, so the primary's view of every member's
+    /// optime (replSetGetStatus, its lag) moves with replication instead of waiting for the next
+    /// heartbeat (mongod: ReplicationCoordinatorExternalState / Reporter).
+    fn report_position(&mut self, i: usize, src: usize) {
+        let optime = self.members[i].last_optime();
+        let wall = self.members[i].last_wall();
+        let (mut from, mut hop) = (i, Some(src));
+        for _ in 0..self.members.len() {
+            let Some(s) = hop else { break };
+            if s == i || !self.can_see(from, s) {
+                break;
+            }
+            let view = &mut self.members[s].peers[i];
+            if view.optime.is_some_and(|o| o >= optime) {
+                break;
+            }
+            view.optime = Some(optime);
+            view.wall_ms = wall;
+            (from, hop) = (s, self.members[s].sync_source);
+        }
     }
 
     // ----- periodic no-op -----
