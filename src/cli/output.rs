@@ -224,6 +224,15 @@ impl Spinner {
         }
     }
 
+    /// A line that stays, on stderr: above the spinner on a terminal, a plain line otherwise
+    /// (logs and scripts see the progress the spinner shows).
+    pub fn line(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => note(line),
+        }
+    }
+
     /// Removes the spinner from the screen.
     pub fn finish(mut self) {
         if let Some(bar) = self.bar.take() {

@@ -342,6 +342,8 @@ async fn wait_committed(
         .iter()
         .filter(|m| prev.member_by_id(m.id()).is_none())
         .collect();
+    // Each added member's state as last shown: a change is printed as a line of its own.
+    let mut shown: Vec<Option<String>> = vec![None; added.len()];
     let last_missing = loop {
         let status = maint::status(client, at).await?;
         let me = status.iter().find(|s| s.is_self);
@@ -357,7 +359,14 @@ async fn wait_committed(
                 .find(|s| host_key(&s.name) == host_key(m.host()));
             let state = s.map(|s| s.state.as_str()).unwrap_or("?");
             states.push(format!("{} {state}", m.host()));
-            let is_added = added.iter().any(|a| a.id() == m.id());
+            let added_at = added.iter().position(|a| a.id() == m.id());
+            let is_added = added_at.is_some();
+            if let Some(k) = added_at {
+                if s.is_some() && shown[k].as_deref() != Some(state) {
+                    spinner.line(&format!("  {}: {state}", m.host()));
+                    shown[k] = Some(state.to_string());
+                }
+            }
             if m.is_voter() {
                 let reports = s.is_some_and(|s| {
                     s.config_version == version && (s.config_term == term || s.is_self)

@@ -17,8 +17,10 @@ use crate::util::{assert_code, json, rsctl, stderr, stdout};
 // ------------------------------------------------------------------------------------------------
 // support
 
-async fn lab(nodes: usize) -> Lab {
+/// A lab whose new members spend `initial_sync` in STARTUP2.
+async fn lab_syncing(nodes: usize, initial_sync: Duration) -> Lab {
     Lab::start(LabConfig {
+        initial_sync,
         set_name: "rs0".into(),
         nodes,
         base_port: 0,
@@ -34,7 +36,12 @@ async fn lab(nodes: usize) -> Lab {
 /// A lab of `nodes` whose first `members` are initiated as a set (the others stay fresh mongods),
 /// with a primary.
 async fn ready(nodes: usize, members: usize) -> Lab {
-    let lab = lab(nodes).await;
+    ready_syncing(nodes, members, LabConfig::default().initial_sync).await
+}
+
+/// [`ready`] with new members spending `initial_sync` in STARTUP2.
+async fn ready_syncing(nodes: usize, members: usize, initial_sync: Duration) -> Lab {
+    let lab = lab_syncing(nodes, initial_sync).await;
     let hosts = lab.hosts();
     let list: Vec<Document> = hosts[..members]
         .iter()
@@ -577,7 +584,8 @@ async fn adding_two_voting_members_is_one_step_and_both_end_secondary_with_votes
     // New voters are exempt from the one-vote-per-reconfig rule (mongod marks them newlyAdded
     // and lifts the flag itself once each is SECONDARY): one step, then the primary's own
     // reconfigs, and both count in the majority at the end.
-    let lab = ready(5, 3).await;
+    // Initial sync takes 1.5 s: the wait (polling every 200 ms) shows each new member STARTUP2.
+    let lab = ready_syncing(5, 3, Duration::from_millis(1500)).await;
     let new: Vec<String> = lab.hosts()[3..].to_vec();
     let mut cfg = config(&lab).await;
     let before = version(&cfg);
@@ -608,6 +616,16 @@ async fn adding_two_voting_members_is_one_step_and_both_end_secondary_with_votes
     }
     assert!(out.contains("(1 step)"), "{out}");
     assert!(out.contains("step 1/1: config version"), "{out}");
+    // Each new member's states, as lines on stderr (not a terminal): STARTUP2, then SECONDARY.
+    let err = stderr(&o);
+    for h in &new {
+        let syncing = err.find(&format!("  {h}: STARTUP2"));
+        let done = err.find(&format!("  {h}: SECONDARY"));
+        assert!(
+            syncing.is_some() && done.is_some() && syncing < done,
+            "{h} STARTUP2 then SECONDARY in:\n{err}"
+        );
+    }
     // The lab's automatic reconfigs lift newlyAdded: the version moved past the step's own.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     let after = loop {
