@@ -21,13 +21,8 @@ use crate::util::{assert_code, json, rsctl, stderr, stdout};
 async fn lab_syncing(nodes: usize, initial_sync: Duration) -> Lab {
     Lab::start(LabConfig {
         initial_sync,
-        set_name: "rs0".into(),
-        nodes,
-        base_port: 0,
-        election_timeout: Duration::from_secs(1),
         heartbeat_interval: Duration::from_millis(100),
-        seed: 1,
-        ..LabConfig::default()
+        ..crate::util::fast_lab_config(nodes, 1)
     })
     .await
     .expect("lab starts")
