@@ -12,7 +12,7 @@ use serde_json::Value;
 use rsctl::lab::cluster::Fault;
 use rsctl::lab::server::{Lab, LabConfig};
 
-use crate::util::{assert_code, json, rsctl, stderr, stdout};
+use crate::util::{assert_code, json, rsctl, stderr, stdout, Rsctl};
 
 // ------------------------------------------------------------------------------------------------
 // support
@@ -661,23 +661,20 @@ async fn failover_watch_reports_config_changed_with_the_added_member() {
     let lab = ready(4, 3).await;
     let new = lab.hosts()[3].clone();
     let s = seeds(&lab, 3);
-    let watch_args = ["-u", &s, "--json", "failover-watch", "--duration", "5s"];
-    let watch = rsctl(&watch_args);
-    let add = async {
-        tokio::time::sleep(Duration::from_millis(2500)).await;
-        rsctl(&["-u", &s, "member", "add", &new]).await
-    };
-    let (w, a) = tokio::join!(watch, add);
-    assert_code(&a, 0);
-    assert_code(&w, 0);
-    let lines: Vec<Value> = stdout(&w)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    let cc = lines
-        .iter()
-        .find(|v| v["type"] == "config_changed")
-        .unwrap_or_else(|| panic!("config_changed in {}", stdout(&w)));
+    let mut watch = Rsctl::new(["-u", &s, "--json", "failover-watch"]).spawn();
+    // The change comes once the watch has printed the set as it was.
+    watch
+        .line_where("the topology line", |l| l.contains(r#""type":"topology""#))
+        .await;
+    assert_code(&rsctl(&["-u", &s, "member", "add", &new]).await, 0);
+    let line = watch
+        .line_where("config_changed", |l| {
+            l.contains(r#""type":"config_changed""#)
+        })
+        .await;
+    watch.interrupt();
+    assert_code(&watch.finish().await, 0);
+    let cc: Value = serde_json::from_str(&line).expect("JSON line");
     assert_eq!(
         cc["to"].as_i64(),
         cc["from"].as_i64().map(|v| v + 1),
@@ -685,5 +682,103 @@ async fn failover_watch_reports_config_changed_with_the_added_member() {
     );
     assert_eq!(cc["added"], serde_json::json!([new]), "{cc}");
     assert!(cc["term"].as_i64().is_some(), "{cc}");
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_watch_reports_the_rollback_of_a_partitioned_primarys_writes() {
+    // A primary cut off from the others takes a w:1 write before it notices; the others elect a
+    // new primary and write; healed, the old primary rolls back (ROLLBACK, then SECONDARY) and
+    // its applied optime moves backwards: failover-watch names it and the lost writes' span.
+    let lab = ready(3, 3).await;
+    let s = seeds(&lab, 3);
+    let old = primary(&lab).await;
+    let mut watch =
+        Rsctl::new(["-u", &s, "--json", "failover-watch", "--heartbeat", "200ms"]).spawn();
+    watch
+        .line_where("the topology line", |l| l.contains(r#""type":"topology""#))
+        .await;
+    lab.fault(&old, Fault::Partition).await.unwrap();
+    let r = lab
+        .run_command(
+            &old,
+            doc! {"insert": "c", "documents": [{"_id": "lost"}], "writeConcern": {"w": 1}, "$db": "app"},
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        r.get_i32("n").ok(),
+        Some(1),
+        "the cut-off primary takes the write: {r}"
+    );
+    let elected = watch
+        .line_where("a new primary", |l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["type"] == "primary_elected" && v["host"] != old.as_str()
+        })
+        .await;
+    let new: Value = serde_json::from_str(&elected).unwrap();
+    let new = new["host"].as_str().unwrap().to_string();
+    let r = lab
+        .run_command(
+            &new,
+            doc! {"insert": "c", "documents": [{"_id": "kept"}], "writeConcern": {"w": "majority"}, "$db": "app"},
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.get_i32("n").ok(), Some(1), "{r}");
+    lab.fault(&old, Fault::Heal).await.unwrap();
+    let line = watch
+        .line_where("the rollback", |l| l.contains(r#""type":"rollback""#))
+        .await;
+    watch.interrupt();
+    let o = watch.finish().await;
+    assert_code(&o, 0);
+    let v: Value = serde_json::from_str(&line).unwrap();
+    crate::json_docs::check_watch_line(&v).unwrap_or_else(|why| panic!("{why}"));
+    assert_eq!(v["host"], old.as_str(), "{v}");
+    assert!(v["lost_ms"].as_i64().is_some_and(|ms| ms >= 0), "{v}");
+    // The lab agrees: SECONDARY again after its ROLLBACK, rolled back once (rbid 2), the lost
+    // write gone and the kept one there.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let st = lab
+            .run_command(&old, doc! {"replSetGetStatus": 1, "$db": "admin"})
+            .await
+            .unwrap();
+        if st.get_i32("myState") == Ok(2) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not SECONDARY again: {st}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ss = lab
+        .run_command(&old, doc! {"serverStatus": 1, "$db": "admin"})
+        .await
+        .unwrap();
+    assert_eq!(
+        ss.get_document("repl").unwrap().get_i32("rbid"),
+        Ok(2),
+        "{ss}"
+    );
+    let found = lab
+        .run_command(
+            &old,
+            doc! {"find": "c", "$db": "app", "$readPreference": {"mode": "secondaryPreferred"}},
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = found
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.as_document()?.get_str("_id").ok())
+        .collect();
+    assert_eq!(ids, vec!["kept"], "{found}");
     lab.shutdown().await;
 }

@@ -1405,7 +1405,17 @@ fn unreplicated_writes_are_rolled_back_when_the_old_primary_rejoins() {
     assert!(matches!(r, Response::Now(_)));
     assert_eq!(lab.c.rollbacks(p), 0);
     lab.c.fault(p, Fault::Heal, lab.now).unwrap();
+    lab.until(HB * 2, |c| c.rollbacks(p) == 1)
+        .expect("the old primary rolls back");
+    // ROLLBACK for a while, as mongod shows it: neither primary nor secondary, no reads.
+    let st = lab.admin(p, doc! {"replSetGetStatus": 1});
+    assert_eq!(st.get_i32("myState"), Ok(9), "{st}");
+    let hello = lab.admin(p, doc! {"hello": 1});
+    assert_eq!(hello.get_bool("secondary"), Ok(false), "{hello}");
+    assert_eq!(hello.get_bool("isWritablePrimary"), Ok(false), "{hello}");
     lab.advance(HB * 2);
+    let st = lab.admin(p, doc! {"replSetGetStatus": 1});
+    assert_eq!(st.get_i32("myState"), Ok(2), "SECONDARY after the rollback: {st}");
     assert_eq!(lab.c.rollbacks(p), 1);
     let ids: Vec<Bson> = lab
         .c

@@ -185,6 +185,7 @@ impl Cluster {
             Some(_) => match was {
                 MemberState::Primary => MemberState::Primary,
                 MemberState::Startup2 => MemberState::Startup2,
+                MemberState::Rollback => MemberState::Rollback,
                 _ if joining && self.members[m].oplog.is_empty() => MemberState::Startup2,
                 _ => MemberState::Secondary,
             },

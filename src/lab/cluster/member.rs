@@ -23,6 +23,9 @@ pub enum MemberState {
     /// election, can vote.
     Startup2,
     Arbiter,
+    /// Undoing the writes it has that the set's majority does not (after it rejoins with a
+    /// diverged oplog); cannot stand for election, serves no reads, then SECONDARY again.
+    Rollback,
     /// Not reachable (only ever a peer's view).
     Down,
     /// Has a config that does not include it.
@@ -39,6 +42,7 @@ impl MemberState {
             MemberState::Startup2 => 5,
             MemberState::Arbiter => 7,
             MemberState::Down => 8,
+            MemberState::Rollback => 9,
             MemberState::Removed => 10,
         }
     }
@@ -51,6 +55,7 @@ impl MemberState {
             MemberState::Secondary => "SECONDARY",
             MemberState::Startup2 => "STARTUP2",
             MemberState::Arbiter => "ARBITER",
+            MemberState::Rollback => "ROLLBACK",
             MemberState::Down => "(not reachable/healthy)",
             MemberState::Removed => "REMOVED",
         }

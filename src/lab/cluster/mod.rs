@@ -674,6 +674,11 @@ impl Cluster {
             }
         }
         for i in 0..n {
+            if due(self, i, Timer::Rollback) {
+                self.rollback_timer_fired(i, now);
+            }
+        }
+        for i in 0..n {
             if self.members[i].active() && self.noop_due(i).is_some_and(|t| t <= now) {
                 self.write_periodic_noop(i, now);
             }

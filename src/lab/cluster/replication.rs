@@ -7,6 +7,10 @@ use super::write::WMode;
 use super::{Cluster, Millis};
 use crate::lab::store::{Op, Store};
 
+/// How long a member stays in ROLLBACK (mongod's takes from under a second for a few writes to
+/// much longer for large ones).
+const ROLLBACK_MS: Millis = 1_000;
+
 impl Cluster {
     /// Builds the next oplog entry for member `m` (strictly increasing timestamp).
     pub(super) fn make_entry(&self, m: usize, op: Op, term: i64, now: Millis) -> OplogEntry {
@@ -221,6 +225,9 @@ impl Cluster {
     }
 
     pub(super) fn replicate(&mut self, i: usize, now: Millis) {
+        if self.members[i].state == MemberState::Rollback {
+            return;
+        }
         let Some((src, due)) = self.replication_due(i) else {
             if self.members[i].state == MemberState::Secondary && self.sync_source_for(i).is_none()
             {
@@ -251,7 +258,14 @@ impl Cluster {
             mem.cursors.clear();
             mem.rollbacks += 1;
             mem.commit = mem.commit.min(mem.last_optime());
+            // mongod: ROLLBACK while it undoes the writes (hello neither primary nor secondary,
+            // its lastWrite back at the common point), then SECONDARY and it syncs on.
+            mem.state = MemberState::Rollback;
+            mem.timers.stop(Timer::Election);
+            mem.timers
+                .set(Timer::Rollback, now.saturating_add(ROLLBACK_MS));
             self.bump_tv(i);
+            return;
         }
         let lag = self.members[i]
             .lag_ms
@@ -305,6 +319,17 @@ impl Cluster {
             view.wall_ms = wall;
             (from, hop) = (s, self.members[s].sync_source);
         }
+    }
+
+    /// Member `i`'s rollback is over: SECONDARY again (it may stand for election again later).
+    pub(super) fn rollback_timer_fired(&mut self, i: usize, now: Millis) {
+        self.members[i].timers.stop(Timer::Rollback);
+        if self.members[i].state != MemberState::Rollback {
+            return;
+        }
+        self.members[i].state = MemberState::Secondary;
+        self.bump_tv(i);
+        self.reset_election_timer(i, now);
     }
 
     // ----- periodic no-op -----

@@ -19,6 +19,8 @@ pub(crate) enum Timer {
     /// Initial sync ends: the STARTUP2 member copies its sync source's data and becomes
     /// SECONDARY.
     InitialSync,
+    /// Rollback ends: the ROLLBACK member is SECONDARY again and resumes replication.
+    Rollback,
     /// Guard: no standing for election before this (the `replSetStepDown` period).
     StandAfter,
     /// Guard: frozen by `replSetFreeze` until this.
@@ -27,11 +29,12 @@ pub(crate) enum Timer {
 
 impl Timer {
     /// Every timer, in table order.
-    pub(crate) const ALL: [Timer; 6] = [
+    pub(crate) const ALL: [Timer; 7] = [
         Timer::Heartbeat,
         Timer::Election,
         Timer::Takeover,
         Timer::InitialSync,
+        Timer::Rollback,
         Timer::StandAfter,
         Timer::Frozen,
     ];
@@ -40,7 +43,11 @@ impl Timer {
     pub(crate) fn fires(self) -> bool {
         matches!(
             self,
-            Timer::Heartbeat | Timer::Election | Timer::Takeover | Timer::InitialSync
+            Timer::Heartbeat
+                | Timer::Election
+                | Timer::Takeover
+                | Timer::InitialSync
+                | Timer::Rollback
         )
     }
 
