@@ -1415,7 +1415,11 @@ fn unreplicated_writes_are_rolled_back_when_the_old_primary_rejoins() {
     assert_eq!(hello.get_bool("isWritablePrimary"), Ok(false), "{hello}");
     lab.advance(HB * 2);
     let st = lab.admin(p, doc! {"replSetGetStatus": 1});
-    assert_eq!(st.get_i32("myState"), Ok(2), "SECONDARY after the rollback: {st}");
+    assert_eq!(
+        st.get_i32("myState"),
+        Ok(2),
+        "SECONDARY after the rollback: {st}"
+    );
     assert_eq!(lab.c.rollbacks(p), 1);
     let ids: Vec<Bson> = lab
         .c
@@ -2791,6 +2795,30 @@ fn the_primary_sees_a_secondary_apply_a_write_before_the_next_heartbeat() {
             &primary_optime,
             "{} lags in the primary's view: {st}",
             m.get_str("name").unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_malformed_statement_fails_the_whole_write_and_changes_nothing() {
+    // Typed commands are parsed before they are applied: the first statement of an update whose
+    // second lacks `q` must not be applied on the primary alone (its store and oplog would part).
+    let mut lab = Lab::new(3);
+    let p = lab.initiate3();
+    let (_, r) = lab.insert(p, vec![doc! {"_id": 1, "a": 0}], doc! {"w": 1});
+    assert!(matches!(r, Response::Now(_)), "{r:?}");
+    let r = lab.run(
+        p,
+        "app",
+        doc! {"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$set": {"a": 1}}}, {"u": {"$set": {"a": 2}}}]},
+    );
+    assert_eq!(r.get_i32("code"), Ok(40414), "{r}");
+    lab.advance(HB);
+    for m in 0..3 {
+        assert_eq!(
+            lab.c.documents(m, "app", "c"),
+            vec![doc! {"_id": 1, "a": 0}],
+            "member {m}"
         );
     }
 }

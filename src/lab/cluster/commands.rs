@@ -6,6 +6,7 @@ use rand::Rng;
 
 use super::admin::build_info;
 use super::admin_cmd::AdminCommand;
+use super::crud_cmd::{Delete, Find, GetMore, Insert, KillCursors, Update};
 use super::{reply, Cluster, CmdResult, Millis, Request};
 use crate::lab::error::{Code, ServerError};
 use crate::lab::store;
@@ -74,18 +75,20 @@ impl Cluster {
 
     fn dispatch_data(&mut self, name: &str, req: &Request, now: u64) -> CmdResult {
         match name {
-            "find" => self.cmd_find(req),
-            "getMore" => self.cmd_get_more(req),
-            "killCursors" => self.cmd_kill_cursors(req),
+            "find" => self.cmd_find(Find::from_doc(&req.db, &req.command)?, req),
+            "getMore" => self.cmd_get_more(GetMore::from_doc(&req.command)?, req),
+            "killCursors" => {
+                self.cmd_kill_cursors(KillCursors::from_doc(&req.db, &req.command)?, req)
+            }
             "count" => self.cmd_count(req),
             "distinct" => self.cmd_distinct(req),
             "aggregate" => self.cmd_aggregate(req),
             "listDatabases" => self.cmd_list_databases(req),
             "listCollections" => self.cmd_list_collections(req),
             "listIndexes" => self.cmd_list_indexes(req),
-            "insert" => self.cmd_insert(req, now),
-            "update" => self.cmd_update(req, now),
-            "delete" => self.cmd_delete(req, now),
+            "insert" => self.cmd_insert(Insert::from_doc(&req.command)?, req, now),
+            "update" => self.cmd_update(Update::from_doc(&req.command)?, req, now),
+            "delete" => self.cmd_delete(Delete::from_doc(&req.command)?, req, now),
             "findAndModify" | "findandmodify" => self.cmd_find_and_modify(req, now),
             "create" => self.cmd_create(req, now),
             "createIndexes" => self.cmd_create_indexes(req, now),
@@ -99,27 +102,34 @@ impl Cluster {
     }
 
     pub(super) fn collection(&self, req: &Request, cname: &str) -> Result<String, ServerError> {
-        match req.command.get(cname) {
-            Some(Bson::String(c))
-                if !c.is_empty()
-                    && !c.contains('\0')
-                    && (!c.contains('$') || c == "oplog.$main") =>
-            {
-                Ok(c.clone())
-            }
-            Some(Bson::String(c)) => Err(ServerError::new(
-                Code::InvalidNamespace,
-                format!("Invalid namespace specified '{}.{c}'", req.db),
-            )),
-            Some(other) => Err(ServerError::new(
-                Code::InvalidNamespace,
-                format!(
-                    "collection name has invalid type {}",
-                    store::type_name(other)
-                ),
-            )),
-            None => Err(missing(cname, cname)),
+        parse_collection(&req.db, &req.command, cname)
+    }
+}
+
+/// The collection a command names in its first field `cname` (mongod's namespace rules).
+pub(super) fn parse_collection(
+    db: &str,
+    cmd: &Document,
+    cname: &str,
+) -> Result<String, ServerError> {
+    match cmd.get(cname) {
+        Some(Bson::String(c))
+            if !c.is_empty() && !c.contains('\0') && (!c.contains('$') || c == "oplog.$main") =>
+        {
+            Ok(c.clone())
         }
+        Some(Bson::String(c)) => Err(ServerError::new(
+            Code::InvalidNamespace,
+            format!("Invalid namespace specified '{db}.{c}'"),
+        )),
+        Some(other) => Err(ServerError::new(
+            Code::InvalidNamespace,
+            format!(
+                "collection name has invalid type {}",
+                store::type_name(other)
+            ),
+        )),
+        None => Err(missing(cname, cname)),
     }
 }
 

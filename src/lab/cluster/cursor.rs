@@ -4,9 +4,8 @@
 use bson::{doc, Bson, Document};
 use rand::Rng;
 
-use super::commands::missing;
+use super::crud_cmd::{GetMore, KillCursors};
 use super::{Cluster, CmdResult, Outcome, Request};
-use crate::core::bson_value::number;
 use crate::lab::error::{Code, ServerError};
 
 /// A cursor left open by `find` / `listCollections`.
@@ -60,24 +59,9 @@ impl Cluster {
     }
 
     /// The results of a find, encoded (straight from the store: nothing is cloned).
-    pub(super) fn cmd_get_more(&mut self, req: &Request) -> CmdResult {
-        let cmd = &req.command;
-        let id = match cmd.get("getMore") {
-            Some(Bson::Int64(i)) => *i,
-            Some(Bson::Int32(i)) => *i as i64,
-            Some(other) => {
-                return Err(ServerError::type_mismatch(format!(
-                    "Field 'getMore' must be of type long in: {{ getMore: {other} }}"
-                )))
-            }
-            None => return Err(missing("getMore", "getMore")),
-        };
-        let coll = match cmd.get("collection") {
-            Some(Bson::String(c)) => c.clone(),
-            _ => return Err(missing("getMore", "collection")),
-        };
-        let ns = format!("{}.{coll}", req.db);
-        let batch = number(cmd.get("batchSize")).map(|b| b.max(0.0) as usize);
+    pub(super) fn cmd_get_more(&mut self, gm: GetMore, req: &Request) -> CmdResult {
+        let (id, batch) = (gm.id, gm.batch_size);
+        let ns = format!("{}.{}", req.db, gm.coll);
         let mem = &mut self.members[req.member];
         let Some(cursor) = mem.cursors.get_mut(&id) else {
             return Err(ServerError::new(
@@ -95,7 +79,7 @@ impl Cluster {
         let mut reply = CursorReply::new("nextBatch");
         cursor
             .docs
-            .take_batch(batch.filter(|b| *b > 0).unwrap_or(usize::MAX), &mut reply);
+            .take_batch(batch.unwrap_or(usize::MAX), &mut reply);
         let left = if cursor.docs.is_empty() {
             mem.cursors.remove(&id);
             0
@@ -105,19 +89,10 @@ impl Cluster {
         Ok(Outcome::Cursor(reply.finish(left, &ns)))
     }
 
-    pub(super) fn cmd_kill_cursors(&mut self, req: &Request) -> CmdResult {
-        let _ = self.collection(req, "killCursors")?;
-        let Some(Bson::Array(ids)) = req.command.get("cursors") else {
-            return Err(missing("killCursors", "cursors"));
-        };
+    pub(super) fn cmd_kill_cursors(&mut self, kc: KillCursors, req: &Request) -> CmdResult {
         let mut killed = Vec::new();
         let mut not_found = Vec::new();
-        for id in ids {
-            let id = match id {
-                Bson::Int64(i) => *i,
-                Bson::Int32(i) => *i as i64,
-                _ => continue,
-            };
+        for id in kc.ids {
             if self.members[req.member].cursors.remove(&id).is_some() {
                 killed.push(Bson::Int64(id));
             } else {

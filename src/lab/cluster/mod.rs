@@ -70,6 +70,7 @@ mod admin;
 mod admin_cmd;
 mod commands;
 mod consensus;
+mod crud_cmd;
 mod cursor;
 mod member;
 mod parked;

@@ -6,6 +6,7 @@
 use bson::{doc, Bson, Document};
 
 use super::commands::{missing, opt_doc};
+use super::crud_cmd::Find;
 use super::cursor::EncodedDocs;
 use super::member::MemberState;
 use super::{Cluster, CmdResult, Outcome, Request};
@@ -123,42 +124,18 @@ impl Cluster {
         self.members[m].store.find(db, coll, spec)
     }
 
-    pub(super) fn cmd_find(&mut self, req: &Request) -> CmdResult {
+    pub(super) fn cmd_find(&mut self, find: Find, req: &Request) -> CmdResult {
         self.read_allowed(req)?;
-        let cmd = &req.command;
-        let coll = self.collection(req, "find")?;
-        let filter = opt_doc(cmd, "find", "filter")?.unwrap_or_default();
-        let sort = opt_doc(cmd, "find", "sort")?.filter(|s| !s.is_empty());
-        let projection = opt_doc(cmd, "find", "projection")?;
-        let skip = number(cmd.get("skip")).unwrap_or(0.0);
-        if skip < 0.0 {
-            return Err(ServerError::bad_value(format!(
-                "skip value must be non-negative, but received: {skip}"
-            )));
-        }
-        let limit = number(cmd.get("limit")).unwrap_or(0.0);
-        let batch = number(cmd.get("batchSize"));
-        if batch.is_some_and(|b| b < 0.0) {
-            return Err(ServerError::bad_value(format!(
-                "batchSize value must be non-negative, but received: {}",
-                batch.unwrap_or_default()
-            )));
-        }
-        let mut single = flag(cmd.get("singleBatch"));
-        if limit < 0.0 {
-            single = true;
-        }
         let spec = FindSpec {
-            filter,
-            sort,
-            projection,
-            skip: skip as u64,
-            limit: limit.abs() as u64,
+            filter: find.filter,
+            sort: find.sort,
+            projection: find.projection,
+            skip: find.skip,
+            limit: find.limit,
         };
-        let docs = self.run_find_encoded(req.member, &req.db, &coll, &spec)?;
-        let ns = format!("{}.{coll}", req.db);
-        let batch = batch.map(|b| b as usize);
-        Ok(self.open_cursor(req.member, ns, docs, batch, single))
+        let docs = self.run_find_encoded(req.member, &req.db, &find.coll, &spec)?;
+        let ns = format!("{}.{}", req.db, find.coll);
+        Ok(self.open_cursor(req.member, ns, docs, find.batch_size, find.single_batch))
     }
 
     pub(super) fn cmd_count(&mut self, req: &Request) -> CmdResult {

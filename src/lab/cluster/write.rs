@@ -8,6 +8,7 @@ use rand::Rng;
 
 use super::commands::{missing, opt_doc};
 use super::consensus::election_id;
+use super::crud_cmd::{Delete, Insert, Update, UpdateSpec};
 use super::member::{MemberState, OpTime};
 use super::parked::Parked;
 use super::{Cluster, CmdResult, Outcome, Request};
@@ -196,26 +197,17 @@ impl Cluster {
 
     // ----- writes -----
 
-    pub(super) fn cmd_insert(&mut self, req: &Request, now: u64) -> CmdResult {
+    pub(super) fn cmd_insert(&mut self, ins: Insert, req: &Request, now: u64) -> CmdResult {
         let (coll, wc) = match self.begin_retryable_write(req, "insert", now)? {
             Ok(fresh) => fresh,
             Err(replayed) => return replayed,
         };
-        let Some(Bson::Array(docs)) = req.command.get("documents") else {
-            return Err(missing("insert", "documents"));
-        };
-        let ordered = req.command.get("ordered").is_none_or(|v| flag(Some(v)));
-        let docs = docs.clone();
+        let ordered = ins.ordered;
         let m = req.member;
         let mut ops = Vec::new();
         let mut n = 0;
         let mut errors = Vec::new();
-        for (i, d) in docs.into_iter().enumerate() {
-            let Bson::Document(mut d) = d else {
-                return Err(ServerError::type_mismatch(format!(
-                    "BSON field 'insert.documents.{i}' is the wrong type, expected type 'object'"
-                )));
-            };
+        for (i, mut d) in ins.documents.into_iter().enumerate() {
             if !d.contains_key("_id") {
                 let mut with_id = doc! {"_id": self.new_object_id()};
                 with_id.extend(d);
@@ -252,16 +244,12 @@ impl Cluster {
         }
     }
 
-    pub(super) fn cmd_update(&mut self, req: &Request, now: u64) -> CmdResult {
+    pub(super) fn cmd_update(&mut self, upd: Update, req: &Request, now: u64) -> CmdResult {
         let (coll, wc) = match self.begin_retryable_write(req, "update", now)? {
             Ok(fresh) => fresh,
             Err(replayed) => return replayed,
         };
-        let Some(Bson::Array(updates)) = req.command.get("updates") else {
-            return Err(missing("update", "updates"));
-        };
-        let ordered = req.command.get("ordered").is_none_or(|v| flag(Some(v)));
-        let updates = updates.clone();
+        let ordered = upd.ordered;
         let m = req.member;
         let wall = self.options.epoch_ms + now as i64;
         self.members[m].store.set_now(wall);
@@ -269,34 +257,24 @@ impl Cluster {
         let mut upserted = Vec::new();
         let mut errors = Vec::new();
         let mut ops = Vec::new();
-        for (i, u) in updates.iter().enumerate() {
-            let Bson::Document(u) = u else {
-                return Err(ServerError::type_mismatch(format!(
-                    "BSON field 'update.updates.{i}' is the wrong type, expected type 'object'"
-                )));
-            };
-            let q = match u.get("q") {
-                Some(Bson::Document(q)) => q.clone(),
-                _ => return Err(missing("update.updates", "q")),
-            };
-            let res = match u.get("u") {
-                Some(Bson::Document(spec)) => {
+        for (i, u) in upd.updates.iter().enumerate() {
+            let res = match &u.u {
+                UpdateSpec::Document(spec) => {
                     let new_id = Bson::ObjectId(self.new_object_id());
                     self.members[m].store.update(
                         &req.db,
                         &coll,
-                        &q,
+                        &u.q,
                         spec,
-                        flag(u.get("multi")),
-                        flag(u.get("upsert")),
+                        u.multi,
+                        u.upsert,
                         || new_id,
                     )
                 }
-                Some(Bson::Array(_)) => Err(ServerError::new(
+                UpdateSpec::Pipeline => Err(ServerError::new(
                     Code::FailedToParse,
                     "the lab does not support pipeline-style updates",
                 )),
-                _ => return Err(missing("update.updates", "u")),
             };
             match res {
                 Ok(out) => {
@@ -328,42 +306,21 @@ impl Cluster {
         self.finish_write(req, body, wc, optime, now)
     }
 
-    pub(super) fn cmd_delete(&mut self, req: &Request, now: u64) -> CmdResult {
+    pub(super) fn cmd_delete(&mut self, del: Delete, req: &Request, now: u64) -> CmdResult {
         let (coll, wc) = match self.begin_retryable_write(req, "delete", now)? {
             Ok(fresh) => fresh,
             Err(replayed) => return replayed,
         };
-        let Some(Bson::Array(deletes)) = req.command.get("deletes") else {
-            return Err(missing("delete", "deletes"));
-        };
-        let ordered = req.command.get("ordered").is_none_or(|v| flag(Some(v)));
-        let deletes = deletes.clone();
+        let ordered = del.ordered;
         let m = req.member;
         let mut n = 0i64;
         let mut errors = Vec::new();
         let mut ops = Vec::new();
-        for (i, d) in deletes.iter().enumerate() {
-            let Bson::Document(d) = d else {
-                return Err(ServerError::type_mismatch(format!(
-                    "BSON field 'delete.deletes.{i}' is the wrong type, expected type 'object'"
-                )));
-            };
-            let q = match d.get("q") {
-                Some(Bson::Document(q)) => q.clone(),
-                _ => return Err(missing("delete.deletes", "q")),
-            };
-            let limit = number(d.get("limit"));
-            let just_one = match limit {
-                Some(l) if l.fract() == 0.0 && (0..=1).contains(&(l as i64)) => l as i64 == 1,
-                Some(l) => {
-                    return Err(ServerError::new(
-                        Code::FailedToParse,
-                        format!("The limit field in delete objects must be 0 or 1. Got {l}"),
-                    ))
-                }
-                None => return Err(missing("delete.deletes", "limit")),
-            };
-            match self.members[m].store.delete(&req.db, &coll, &q, just_one) {
+        for (i, d) in del.deletes.iter().enumerate() {
+            match self.members[m]
+                .store
+                .delete(&req.db, &coll, &d.q, d.just_one)
+            {
                 Ok((k, o)) => {
                     n += k as i64;
                     ops.extend(o);
