@@ -20,7 +20,7 @@ mod config;
 mod conn;
 mod engine;
 
-pub use config::{sane_heartbeat, LabConfig, LabNotice};
+pub use config::{sane_heartbeat, LabConfig, LabNotice, DEFAULT_INITIAL_SYNC};
 pub(crate) use engine::Engine;
 
 #[doc(hidden)]

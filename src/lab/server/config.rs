@@ -11,9 +11,9 @@ pub struct LabConfig {
     pub nodes: usize,
     /// First member's port (the others follow: port+1, port+2...); 0 = an ephemeral port each.
     pub base_port: u16,
-    /// electionTimeoutMillis (also written into the config by [`Lab::initiate`]).
+    /// electionTimeoutMillis (also written into the config by [`Lab::initiate`](super::Lab::initiate)).
     pub election_timeout: Duration,
-    /// heartbeatIntervalMillis (also written into the config by [`Lab::initiate`]).
+    /// heartbeatIntervalMillis (also written into the config by [`Lab::initiate`](super::Lab::initiate)).
     pub heartbeat_interval: Duration,
     /// Seed of the lab's deterministic rng.
     pub seed: u64,
