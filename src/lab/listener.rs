@@ -10,6 +10,9 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
+use crate::lab::error::{error_document, Code};
+use crate::wire::{self, Message, OpMsg, OpReply, FLAG_CHECKSUM_PRESENT, FLAG_MORE_TO_COME};
+
 /// How long a client may take over its TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -101,6 +104,46 @@ pub(crate) fn is_awaitable_hello(command: &Document) -> bool {
 pub(crate) fn server_nonce() -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 18]>())
+}
+
+/// Encodes the reply to a request: OP_REPLY for OP_QUERY, otherwise OP_MSG with the request's
+/// checksum flag, and `moreToCome` when an exhaust reply follows. A reply BSON cannot hold (a key
+/// with a NUL byte) becomes an `InternalError` reply in the same framing.
+pub(crate) fn encode_reply(
+    reply_id: i32,
+    request_id: i32,
+    (legacy, checksum): (bool, bool),
+    more_to_come: bool,
+    reply: Document,
+) -> Vec<u8> {
+    let frame = |reply: Document| {
+        let message = if legacy {
+            Message::Reply(OpReply {
+                response_flags: 0,
+                cursor_id: 0,
+                starting_from: 0,
+                documents: vec![reply],
+            })
+        } else {
+            let mut flags = 0;
+            if checksum {
+                flags |= FLAG_CHECKSUM_PRESENT;
+            }
+            if more_to_come {
+                flags |= FLAG_MORE_TO_COME;
+            }
+            Message::Msg(OpMsg {
+                flags,
+                body: reply,
+                sequences: Vec::new(),
+            })
+        };
+        wire::encode(reply_id, request_id, &message)
+    };
+    frame(reply)
+        .or_else(|e| frame(error_document(Code::InternalError, &e.to_string())))
+        // The fallback's keys are fixed and its message is a string value: it always encodes.
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -226,9 +226,23 @@ impl Cluster {
                 }
             }
         }
+        self.commit_write(req, ops, doc! {"n": n}, errors, wc, now)
+    }
+
+    /// The end of every write command: its effects into the oplog, `writeErrors` (if any) into
+    /// the reply, the reply remembered for a retry, then the write concern.
+    fn commit_write(
+        &mut self,
+        req: &Request,
+        ops: Vec<Op>,
+        mut body: Document,
+        errors: Vec<Bson>,
+        wc: WriteConcern,
+        now: u64,
+    ) -> CmdResult {
+        let m = req.member;
         let before = self.members[m].oplog.len();
         let optime = self.log_write(m, ops, now);
-        let mut body = doc! {"n": n};
         if !errors.is_empty() {
             body.insert("writeErrors", errors);
         }
@@ -293,17 +307,11 @@ impl Cluster {
                 }
             }
         }
-        let before = self.members[m].oplog.len();
-        let optime = self.log_write(m, ops, now);
         let mut body = doc! {"n": n as i32, "nModified": modified as i32};
         if !upserted.is_empty() {
             body.insert("upserted", upserted);
         }
-        if !errors.is_empty() {
-            body.insert("writeErrors", errors);
-        }
-        self.remember(req, before, &body);
-        self.finish_write(req, body, wc, optime, now)
+        self.commit_write(req, ops, body, errors, wc, now)
     }
 
     pub(super) fn cmd_delete(&mut self, del: Delete, req: &Request, now: u64) -> CmdResult {
@@ -333,14 +341,7 @@ impl Cluster {
                 }
             }
         }
-        let before = self.members[m].oplog.len();
-        let optime = self.log_write(m, ops, now);
-        let mut body = doc! {"n": n as i32};
-        if !errors.is_empty() {
-            body.insert("writeErrors", errors);
-        }
-        self.remember(req, before, &body);
-        self.finish_write(req, body, wc, optime, now)
+        self.commit_write(req, ops, doc! {"n": n as i32}, errors, wc, now)
     }
 
     pub(super) fn cmd_find_and_modify(&mut self, req: &Request, now: u64) -> CmdResult {
@@ -479,11 +480,8 @@ impl Cluster {
                 None => (Bson::Null, doc! {"n": 0, "updatedExisting": false}),
             }
         };
-        let before = self.members[m].oplog.len();
-        let optime = self.log_write(m, ops, now);
         let body = doc! {"lastErrorObject": last_error, "value": value};
-        self.remember(req, before, &body);
-        self.finish_write(req, body, wc, optime, now)
+        self.commit_write(req, ops, body, Vec::new(), wc, now)
     }
 
     pub(super) fn cmd_create(&mut self, req: &Request, now: u64) -> CmdResult {

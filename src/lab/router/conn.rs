@@ -3,6 +3,7 @@
 //! (read preferences, cursors, write errors), and the router's faults on the socket side.
 
 use super::*;
+use crate::lab::listener::encode_reply;
 
 /// One decoded request.
 struct Incoming {
@@ -191,29 +192,7 @@ impl Conn {
             }
         }
         let id = self.shared.next_message_id.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff;
-        let message = if legacy {
-            Message::Reply(OpReply {
-                response_flags: 0,
-                cursor_id: 0,
-                starting_from: 0,
-                documents: vec![reply],
-            })
-        } else {
-            let mut flags = 0;
-            if checksum {
-                flags |= FLAG_CHECKSUM_PRESENT;
-            }
-            if more_to_come {
-                flags |= FLAG_MORE_TO_COME;
-            }
-            Message::Msg(OpMsg {
-                flags,
-                body: reply,
-                sequences: Vec::new(),
-            })
-        };
-        let frame = wire::encode(id, response_to, &message)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let frame = encode_reply(id, response_to, (legacy, checksum), more_to_come, reply);
         wr.write_all(&frame).await?;
         Ok(id)
     }

@@ -48,8 +48,8 @@ use crate::lab::listener::{self, is_awaitable_hello, server_nonce};
 use crate::lab::server::Lab;
 use crate::lab::tls::LabTls;
 use crate::wire::{
-    self, Message, OpMsg, OpReply, DEFAULT_MAX_MESSAGE_SIZE, FLAG_CHECKSUM_PRESENT,
-    FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME,
+    self, Message, DEFAULT_MAX_MESSAGE_SIZE, FLAG_CHECKSUM_PRESENT, FLAG_EXHAUST_ALLOWED,
+    FLAG_MORE_TO_COME,
 };
 
 /// maxWireVersion the routers announce (the lab's members announce the same).

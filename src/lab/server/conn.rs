@@ -21,11 +21,10 @@ use tokio::time::Instant;
 use super::{lock, Shared};
 use crate::lab::auth::{ConnAuth, Gate};
 use crate::lab::cluster::{Cluster, Millis, Ready, Request, WireResponse};
-use crate::lab::error::{error_document, Code};
-use crate::lab::listener::{is_awaitable_hello, server_nonce};
+use crate::lab::listener::{encode_reply, is_awaitable_hello, server_nonce};
 use crate::wire::{
-    self, Message, OpMsg, OpReply, DEFAULT_MAX_BSON_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
-    FLAG_CHECKSUM_PRESENT, FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME, QUERY_FLAG_SECONDARY_OK,
+    self, Message, OpMsg, DEFAULT_MAX_BSON_SIZE, DEFAULT_MAX_MESSAGE_SIZE, FLAG_CHECKSUM_PRESENT,
+    FLAG_EXHAUST_ALLOWED, FLAG_MORE_TO_COME, QUERY_FLAG_SECONDARY_OK,
 };
 
 /// mongod accepts a command body this much over maxBsonObjectSize (room for the command's own
@@ -413,46 +412,6 @@ fn read_request(frame: &[u8]) -> std::io::Result<Incoming> {
         }
         Message::Reply(_) => Err(invalid("a client sent OP_REPLY")),
     }
-}
-
-/// Encodes the reply to a request: OP_REPLY for OP_QUERY, otherwise OP_MSG with the request's
-/// checksum flag, and `moreToCome` when an exhaust reply follows. A reply BSON cannot hold (a key
-/// with a NUL byte) becomes an `InternalError` reply in the same framing.
-fn encode_reply(
-    reply_id: i32,
-    request_id: i32,
-    (legacy, checksum): (bool, bool),
-    more_to_come: bool,
-    reply: Document,
-) -> Vec<u8> {
-    let frame = |reply: Document| {
-        let message = if legacy {
-            Message::Reply(OpReply {
-                response_flags: 0,
-                cursor_id: 0,
-                starting_from: 0,
-                documents: vec![reply],
-            })
-        } else {
-            let mut flags = 0;
-            if checksum {
-                flags |= FLAG_CHECKSUM_PRESENT;
-            }
-            if more_to_come {
-                flags |= FLAG_MORE_TO_COME;
-            }
-            Message::Msg(OpMsg {
-                flags,
-                body: reply,
-                sequences: Vec::new(),
-            })
-        };
-        wire::encode(reply_id, request_id, &message)
-    };
-    frame(reply)
-        .or_else(|e| frame(error_document(Code::InternalError, &e.to_string())))
-        // The fallback's keys are fixed and its message is a string value: it always encodes.
-        .unwrap_or_default()
 }
 
 /// Runs the request frames at the start of `input` through a lab member's request path without
