@@ -95,9 +95,13 @@ async fn status(lab: &Lab) -> Document {
 }
 
 async fn config(lab: &Lab) -> Document {
-    let p = primary(lab).await;
+    config_of(lab, &primary(lab).await).await
+}
+
+/// The config as member `host` has it.
+async fn config_of(lab: &Lab, host: &str) -> Document {
     let r = lab
-        .run_command(&p, doc! {"replSetGetConfig": 1, "$db": "admin"})
+        .run_command(host, doc! {"replSetGetConfig": 1, "$db": "admin"})
         .await
         .expect("config");
     r.get_document("config").expect("config").clone()
@@ -650,6 +654,58 @@ async fn adding_two_voting_members_is_one_step_and_both_end_secondary_with_votes
         assert_eq!(s.get_str("stateStr"), Ok("SECONDARY"), "{s}");
     }
     // Five voters now: a majority is three, so two members down leave a primary.
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn force_needs_confirmation_and_recovers_a_set_that_lost_its_majority() {
+    let lab = ready(3, 3).await;
+    let hosts = lab.hosts();
+    let p = primary(&lab).await;
+    let dead: Vec<String> = hosts.iter().filter(|h| **h != p).cloned().collect();
+    for h in &dead {
+        lab.fault(h, Fault::Kill).await.unwrap();
+    }
+    // The survivor loses its majority and steps down: no primary can be elected.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while lab.primary().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the lone primary never stepped down"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let before = version(&config_of(&lab, &p).await);
+    // Without --yes and without a terminal, --force is refused before anything changes.
+    let args = |yes: bool| {
+        let mut a = vec![
+            "-u",
+            p.as_str(),
+            "member",
+            "remove",
+            dead[0].as_str(),
+            "--force",
+        ];
+        if yes {
+            a.push("--yes");
+        }
+        a
+    };
+    let o = rsctl(&args(false)).await;
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("WARNING"), "{}", stderr(&o));
+    assert_eq!(version(&config_of(&lab, &p).await), before);
+    // With --yes: installed by force (mongod adds a large random amount to the version).
+    let o = rsctl(&args(true)).await;
+    assert_code(&o, 0);
+    let after = config_of(&lab, &p).await;
+    assert!(
+        version(&after) > before + 10_000,
+        "version {} after {before}",
+        version(&after)
+    );
+    assert!(member(&after, &dead[0]).is_none(), "{after}");
     lab.shutdown().await;
 }
 
