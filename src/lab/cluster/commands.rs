@@ -6,7 +6,9 @@ use rand::Rng;
 
 use super::admin::build_info;
 use super::admin_cmd::AdminCommand;
-use super::crud_cmd::{Delete, Find, GetMore, Insert, KillCursors, Update};
+use super::crud_cmd::{
+    Aggregate, Count, Delete, Distinct, Find, FindAndModify, GetMore, Insert, KillCursors, Update,
+};
 use super::{reply, Cluster, CmdResult, Millis, Request};
 use crate::lab::error::{Code, ServerError};
 use crate::lab::store;
@@ -80,16 +82,19 @@ impl Cluster {
             "killCursors" => {
                 self.cmd_kill_cursors(KillCursors::from_doc(&req.db, &req.command)?, req)
             }
-            "count" => self.cmd_count(req),
-            "distinct" => self.cmd_distinct(req),
-            "aggregate" => self.cmd_aggregate(req),
+            "count" => self.cmd_count(Count::from_doc(&req.db, &req.command)?, req),
+            "distinct" => self.cmd_distinct(Distinct::from_doc(&req.db, &req.command)?, req),
+            "aggregate" => self.cmd_aggregate(Aggregate::from_doc(&req.db, &req.command)?, req),
             "listDatabases" => self.cmd_list_databases(req),
             "listCollections" => self.cmd_list_collections(req),
             "listIndexes" => self.cmd_list_indexes(req),
             "insert" => self.cmd_insert(Insert::from_doc(&req.command)?, req, now),
             "update" => self.cmd_update(Update::from_doc(&req.command)?, req, now),
             "delete" => self.cmd_delete(Delete::from_doc(&req.command)?, req, now),
-            "findAndModify" | "findandmodify" => self.cmd_find_and_modify(req, now),
+            "findAndModify" | "findandmodify" => {
+                let fam = FindAndModify::from_doc(name, &req.command)?;
+                self.cmd_find_and_modify(fam, req, now)
+            }
             "create" => self.cmd_create(req, now),
             "createIndexes" => self.cmd_create_indexes(req, now),
             "drop" => self.cmd_drop(req, now),

@@ -1,4 +1,5 @@
-//! Typed CRUD commands: `find`, `getMore`, `killCursors`, `insert`, `update` and `delete`, each
+//! Typed CRUD commands: `find`, `count`, `distinct`, `aggregate`, `getMore`, `killCursors`,
+//! `insert`, `update`, `delete` and `findAndModify`, each
 //! parsed from its request document into a struct first (`from_doc`, with mongod's code and
 //! message for a bad field), then applied by the module that owns the behaviour (`read`,
 //! `cursor`, `write`). Parsing every statement of a write before applying any of them means a
@@ -265,6 +266,151 @@ impl Delete {
     }
 }
 
+/// `count`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Count {
+    pub(super) coll: String,
+    pub(super) query: Document,
+    pub(super) skip: u64,
+    pub(super) limit: u64,
+}
+
+impl Count {
+    pub(super) fn from_doc(db: &str, cmd: &Document) -> Result<Count, ServerError> {
+        Ok(Count {
+            coll: parse_collection(db, cmd, "count")?,
+            query: opt_doc(cmd, "count", "query")?.unwrap_or_default(),
+            skip: number(cmd.get("skip")).unwrap_or(0.0).max(0.0) as u64,
+            limit: number(cmd.get("limit")).unwrap_or(0.0).abs() as u64,
+        })
+    }
+}
+
+/// `distinct`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Distinct {
+    pub(super) coll: String,
+    pub(super) key: String,
+    pub(super) query: Document,
+}
+
+impl Distinct {
+    pub(super) fn from_doc(db: &str, cmd: &Document) -> Result<Distinct, ServerError> {
+        let coll = parse_collection(db, cmd, "distinct")?;
+        let key = match cmd.get("key") {
+            Some(Bson::String(k)) => k.clone(),
+            _ => return Err(missing("distinct", "key")),
+        };
+        Ok(Distinct {
+            coll,
+            key,
+            query: opt_doc(cmd, "distinct", "query")?.unwrap_or_default(),
+        })
+    }
+}
+
+/// `aggregate` on a collection.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Aggregate {
+    pub(super) coll: String,
+    /// Each stage's operator and argument, in order.
+    pub(super) stages: Vec<(String, Bson)>,
+    pub(super) batch_size: Option<usize>,
+}
+
+impl Aggregate {
+    pub(super) fn from_doc(db: &str, cmd: &Document) -> Result<Aggregate, ServerError> {
+        let coll = match cmd.get("aggregate") {
+            Some(Bson::String(_)) => parse_collection(db, cmd, "aggregate")?,
+            _ => {
+                return Err(ServerError::new(
+                    Code::InvalidNamespace,
+                    "the lab only runs collection aggregations (aggregate: \"<collection>\")",
+                ))
+            }
+        };
+        let Some(Bson::Array(pipeline)) = cmd.get("pipeline") else {
+            return Err(missing("aggregate", "pipeline"));
+        };
+        let batch_size = match cmd.get("cursor") {
+            Some(Bson::Document(c)) => number(c.get("batchSize")).map(|b| b.max(0.0) as usize),
+            _ if flag(cmd.get("explain")) => None,
+            _ => return Err(ServerError::new(
+                Code::FailedToParse,
+                "The 'cursor' option is required, except for aggregate with the explain argument",
+            )),
+        };
+        let stages = pipeline
+            .iter()
+            .map(|stage| {
+                let Bson::Document(stage) = stage else {
+                    return Err(ServerError::type_mismatch(
+                        "Each element of the 'pipeline' array must be an object",
+                    ));
+                };
+                match stage.iter().next() {
+                    Some((op, arg)) if stage.len() == 1 => Ok((op.clone(), arg.clone())),
+                    _ => Err(ServerError::new(
+                        Code::Location40323,
+                        "A pipeline stage specification object must contain exactly one field.",
+                    )),
+                }
+            })
+            .collect::<Result<Vec<_>, ServerError>>()?;
+        Ok(Aggregate {
+            coll,
+            stages,
+            batch_size,
+        })
+    }
+}
+
+/// `findAndModify` (the collection and write concern are read with the retryable-write checks).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct FindAndModify {
+    pub(super) query: Document,
+    pub(super) sort: Option<Document>,
+    pub(super) fields: Option<Document>,
+    /// `remove: true`; otherwise `update` is set.
+    pub(super) remove: bool,
+    pub(super) update: Option<Document>,
+    /// `new: true`: the document after the update.
+    pub(super) return_new: bool,
+    pub(super) upsert: bool,
+}
+
+impl FindAndModify {
+    /// `name` is the command's own spelling (`findAndModify` or `findandmodify`).
+    pub(super) fn from_doc(name: &str, cmd: &Document) -> Result<FindAndModify, ServerError> {
+        let update = match cmd.get("update") {
+            Some(Bson::Document(u)) => Some(u.clone()),
+            Some(Bson::Array(_)) => {
+                return Err(ServerError::new(
+                    Code::FailedToParse,
+                    "the lab does not support pipeline-style updates",
+                ))
+            }
+            _ => None,
+        };
+        let remove = flag(cmd.get("remove"));
+        if remove == update.is_some() {
+            return Err(ServerError::new(
+                Code::FailedToParse,
+                "Either an update or remove=true must be specified",
+            ));
+        }
+        Ok(FindAndModify {
+            query: opt_doc(cmd, name, "query")?.unwrap_or_default(),
+            sort: opt_doc(cmd, name, "sort")?.filter(|s| !s.is_empty()),
+            fields: opt_doc(cmd, name, "fields")?,
+            remove,
+            update,
+            return_new: flag(cmd.get("new")),
+            upsert: flag(cmd.get("upsert")),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +506,61 @@ mod tests {
         assert_eq!(
             code(Delete::from_doc(&doc! {"delete": "c", "deletes": [{"q": {}}]}).unwrap_err()),
             40414
+        );
+    }
+
+    #[test]
+    fn count_distinct_aggregate_and_find_and_modify() {
+        let c = Count::from_doc(
+            "app",
+            &doc! {"count": "c", "query": {"a": 1}, "skip": -2, "limit": -5},
+        )
+        .unwrap();
+        assert_eq!((c.skip, c.limit), (0, 5));
+        assert_eq!(
+            code(Count::from_doc("app", &doc! {"count": "c", "query": 1}).unwrap_err()),
+            14
+        );
+        assert_eq!(
+            code(Distinct::from_doc("app", &doc! {"distinct": "c"}).unwrap_err()),
+            40414
+        );
+        let a = Aggregate::from_doc(
+            "app",
+            &doc! {"aggregate": "c", "pipeline": [{"$match": {}}, {"$limit": 2}], "cursor": {"batchSize": 1}},
+        )
+        .unwrap();
+        assert_eq!(a.stages.len(), 2);
+        assert_eq!(a.stages[1].0, "$limit");
+        assert_eq!(a.batch_size, Some(1));
+        let no_cursor = doc! {"aggregate": "c", "pipeline": []};
+        assert_eq!(code(Aggregate::from_doc("app", &no_cursor).unwrap_err()), 9);
+        let two_fields =
+            doc! {"aggregate": "c", "pipeline": [{"$match": {}, "$limit": 1}], "cursor": {}};
+        assert_eq!(
+            code(Aggregate::from_doc("app", &two_fields).unwrap_err()),
+            40323
+        );
+        let not_object = doc! {"aggregate": "c", "pipeline": [1], "cursor": {}};
+        assert_eq!(
+            code(Aggregate::from_doc("app", &not_object).unwrap_err()),
+            14
+        );
+        let f = FindAndModify::from_doc(
+            "findAndModify",
+            &doc! {"findAndModify": "c", "query": {"a": 1}, "update": {"$inc": {"n": 1}}, "new": true},
+        )
+        .unwrap();
+        assert!(f.return_new && !f.remove && f.update.is_some());
+        let both = doc! {"findAndModify": "c", "remove": true, "update": {}};
+        assert_eq!(
+            code(FindAndModify::from_doc("findAndModify", &both).unwrap_err()),
+            9
+        );
+        let neither = doc! {"findAndModify": "c"};
+        assert_eq!(
+            code(FindAndModify::from_doc("findAndModify", &neither).unwrap_err()),
+            9
         );
     }
 }

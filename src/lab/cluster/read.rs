@@ -5,8 +5,8 @@
 
 use bson::{doc, Bson, Document};
 
-use super::commands::{missing, opt_doc};
-use super::crud_cmd::Find;
+use super::commands::opt_doc;
+use super::crud_cmd::{Aggregate, Count, Distinct, Find};
 use super::cursor::EncodedDocs;
 use super::member::MemberState;
 use super::{Cluster, CmdResult, Outcome, Request};
@@ -138,33 +138,23 @@ impl Cluster {
         Ok(self.open_cursor(req.member, ns, docs, find.batch_size, find.single_batch))
     }
 
-    pub(super) fn cmd_count(&mut self, req: &Request) -> CmdResult {
+    pub(super) fn cmd_count(&mut self, c: Count, req: &Request) -> CmdResult {
         self.read_allowed(req)?;
-        let coll = self.collection(req, "count")?;
-        let q = opt_doc(&req.command, "count", "query")?.unwrap_or_default();
-        let skip = number(req.command.get("skip")).unwrap_or(0.0).max(0.0) as u64;
-        let limit = number(req.command.get("limit")).unwrap_or(0.0).abs() as u64;
         let n = self.members[req.member]
             .store
-            .count(&req.db, &coll, &q, skip, limit)?;
+            .count(&req.db, &c.coll, &c.query, c.skip, c.limit)?;
         Ok(Outcome::Reply(doc! {"n": n as i32}))
     }
 
-    pub(super) fn cmd_distinct(&mut self, req: &Request) -> CmdResult {
+    pub(super) fn cmd_distinct(&mut self, d: Distinct, req: &Request) -> CmdResult {
         self.read_allowed(req)?;
-        let coll = self.collection(req, "distinct")?;
-        let key = match req.command.get("key") {
-            Some(Bson::String(k)) => k.clone(),
-            _ => return Err(missing("distinct", "key")),
-        };
-        let q = opt_doc(&req.command, "distinct", "query")?.unwrap_or_default();
         let spec = FindSpec {
-            filter: q,
+            filter: d.query,
             ..FindSpec::default()
         };
         let mut values: Vec<Bson> = Vec::new();
-        for d in self.run_find(req.member, &req.db, &coll, &spec)? {
-            for v in store::values_at(&d, &key) {
+        for doc in self.run_find(req.member, &req.db, &d.coll, &spec)? {
+            for v in store::values_at(&doc, &d.key) {
                 if !values.iter().any(|x| store::values_equal(x, &v)) {
                     values.push(v);
                 }
@@ -174,43 +164,12 @@ impl Cluster {
         Ok(Outcome::Reply(doc! {"values": values}))
     }
 
-    pub(super) fn cmd_aggregate(&mut self, req: &Request) -> CmdResult {
+    pub(super) fn cmd_aggregate(&mut self, a: Aggregate, req: &Request) -> CmdResult {
         self.read_allowed(req)?;
-        let cmd = &req.command;
-        let coll = match cmd.get("aggregate") {
-            Some(Bson::String(_)) => self.collection(req, "aggregate")?,
-            _ => {
-                return Err(ServerError::new(
-                    Code::InvalidNamespace,
-                    "the lab only runs collection aggregations (aggregate: \"<collection>\")",
-                ))
-            }
-        };
-        let Some(Bson::Array(pipeline)) = cmd.get("pipeline") else {
-            return Err(missing("aggregate", "pipeline"));
-        };
-        let batch = match cmd.get("cursor") {
-            Some(Bson::Document(c)) => number(c.get("batchSize")).map(|b| b.max(0.0) as usize),
-            _ if flag(cmd.get("explain")) => None,
-            _ => return Err(ServerError::new(
-                Code::FailedToParse,
-                "The 'cursor' option is required, except for aggregate with the explain argument",
-            )),
-        };
+        let (coll, batch) = (a.coll, a.batch_size);
         let mut docs: Vec<Document> =
             self.run_find(req.member, &req.db, &coll, &FindSpec::default())?;
-        for stage in pipeline {
-            let Bson::Document(stage) = stage else {
-                return Err(ServerError::type_mismatch(
-                    "Each element of the 'pipeline' array must be an object",
-                ));
-            };
-            let Some((op, arg)) = stage.iter().next() else {
-                return Err(ServerError::new(
-                    Code::Location40323,
-                    "A pipeline stage specification object must contain exactly one field.",
-                ));
-            };
+        for (op, arg) in &a.stages {
             docs = aggregate::apply_stage(docs, op, arg)?;
         }
         let ns = format!("{}.{coll}", req.db);

@@ -6,13 +6,13 @@
 use bson::{doc, oid::ObjectId, Bson, Document};
 use rand::Rng;
 
-use super::commands::{missing, opt_doc};
+use super::commands::missing;
 use super::consensus::election_id;
-use super::crud_cmd::{Delete, Insert, Update, UpdateSpec};
+use super::crud_cmd::{Delete, FindAndModify, Insert, Update, UpdateSpec};
 use super::member::{MemberState, OpTime};
 use super::parked::Parked;
 use super::{Cluster, CmdResult, Outcome, Request};
-use crate::core::bson_value::{flag, number};
+use crate::core::bson_value::number;
 use crate::lab::error::{is_retryable_write, Code, ServerError};
 use crate::lab::store::{self, FindSpec, Op};
 
@@ -344,35 +344,26 @@ impl Cluster {
         self.commit_write(req, ops, doc! {"n": n as i32}, errors, wc, now)
     }
 
-    pub(super) fn cmd_find_and_modify(&mut self, req: &Request, now: u64) -> CmdResult {
+    pub(super) fn cmd_find_and_modify(
+        &mut self,
+        fam: FindAndModify,
+        req: &Request,
+        now: u64,
+    ) -> CmdResult {
         let name = req.command.keys().next().cloned().unwrap_or_default();
         let (coll, wc) = match self.begin_retryable_write(req, &name, now)? {
             Ok(fresh) => fresh,
             Err(replayed) => return replayed,
         };
-        let cmd = req.command.clone();
-        let query = opt_doc(&cmd, &name, "query")?.unwrap_or_default();
-        let sort = opt_doc(&cmd, &name, "sort")?.filter(|s| !s.is_empty());
-        let fields = opt_doc(&cmd, &name, "fields")?;
-        let remove = flag(cmd.get("remove"));
-        let return_new = flag(cmd.get("new"));
-        let upsert = flag(cmd.get("upsert"));
-        let update = match cmd.get("update") {
-            Some(Bson::Document(u)) => Some(u.clone()),
-            Some(Bson::Array(_)) => {
-                return Err(ServerError::new(
-                    Code::FailedToParse,
-                    "the lab does not support pipeline-style updates",
-                ))
-            }
-            _ => None,
-        };
-        if remove == update.is_some() {
-            return Err(ServerError::new(
-                Code::FailedToParse,
-                "Either an update or remove=true must be specified",
-            ));
-        }
+        let FindAndModify {
+            query,
+            sort,
+            fields,
+            remove,
+            update,
+            return_new,
+            upsert,
+        } = fam;
         let m = req.member;
         let wall = self.options.epoch_ms + now as i64;
         self.members[m].store.set_now(wall);
