@@ -107,6 +107,18 @@ async fn config_of(lab: &Lab, host: &str) -> Document {
     r.get_document("config").expect("config").clone()
 }
 
+/// `rsctl -u SEEDS reconfig --config FILE` with `cfg` saved as relaxed Extended JSON.
+async fn reconfig_file(seeds: &str, cfg: Document) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rs0.json");
+    std::fs::write(
+        &file,
+        bson::Bson::Document(cfg).into_relaxed_extjson().to_string(),
+    )
+    .unwrap();
+    rsctl(&["-u", seeds, "reconfig", "--config", file.to_str().unwrap()]).await
+}
+
 fn version(cfg: &Document) -> i64 {
     match cfg.get("version") {
         Some(bson::Bson::Int32(v)) => *v as i64,
@@ -534,21 +546,7 @@ async fn removing_two_voting_members_takes_two_committed_reconfigs() {
         .cloned()
         .collect();
     cfg.insert("members", kept);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rs0.json");
-    std::fs::write(
-        &file,
-        bson::Bson::Document(cfg).into_relaxed_extjson().to_string(),
-    )
-    .unwrap();
-    let o = rsctl(&[
-        "-u",
-        &seeds(&lab, 5),
-        "reconfig",
-        "--config",
-        file.to_str().unwrap(),
-    ])
-    .await;
+    let o = reconfig_file(&seeds(&lab, 5), cfg).await;
     assert_code(&o, 0);
     let out = stdout(&o);
     assert!(
@@ -593,21 +591,7 @@ async fn adding_two_voting_members_is_one_step_and_both_end_secondary_with_votes
         members.push(bson::Bson::Document(doc! {"_id": 10 + i as i32, "host": h}));
     }
     cfg.insert("members", members);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rs0.json");
-    std::fs::write(
-        &file,
-        bson::Bson::Document(cfg).into_relaxed_extjson().to_string(),
-    )
-    .unwrap();
-    let o = rsctl(&[
-        "-u",
-        &seeds(&lab, 3),
-        "reconfig",
-        "--config",
-        file.to_str().unwrap(),
-    ])
-    .await;
+    let o = reconfig_file(&seeds(&lab, 3), cfg).await;
     assert_code(&o, 0);
     let out = stdout(&o);
     for h in &new {
