@@ -267,6 +267,29 @@ async fn stepdown_to_a_member_makes_it_primary() {
     lab.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stepdown_warns_when_a_higher_priority_member_will_take_the_primary_back() {
+    let lab = ready(3, 3).await;
+    let p = primary(&lab).await;
+    let s = seeds(&lab, 3);
+    assert_code(
+        &rsctl(&["-u", &s, "member", "set", &p, "--priority", "2"]).await,
+        0,
+    );
+    let target = lab.hosts().into_iter().find(|h| *h != p).unwrap();
+    let o = rsctl(&["-u", &s, "stepdown", "--to", &target, "--secs", "10s"]).await;
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{p} has priority 2 > 1 of {target}: it will take the primary back after --secs 10s"
+        )),
+        "{err}"
+    );
+    assert_eq!(primary(&lab).await, target);
+    lab.shutdown().await;
+}
+
 // ------------------------------------------------------------------------------------------------
 // freeze
 
