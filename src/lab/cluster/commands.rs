@@ -7,7 +7,8 @@ use rand::Rng;
 use super::admin::build_info;
 use super::admin_cmd::AdminCommand;
 use super::crud_cmd::{
-    Aggregate, Count, Delete, Distinct, Find, FindAndModify, GetMore, Insert, KillCursors, Update,
+    Aggregate, Count, CreateIndexes, Delete, Distinct, Find, FindAndModify, GetMore, Insert,
+    KillCursors, ListCollections, ListDatabases, ListIndexes, Update,
 };
 use super::{reply, Cluster, CmdResult, Millis, Request};
 use crate::lab::error::{Code, ServerError};
@@ -85,9 +86,13 @@ impl Cluster {
             "count" => self.cmd_count(Count::from_doc(&req.db, &req.command)?, req),
             "distinct" => self.cmd_distinct(Distinct::from_doc(&req.db, &req.command)?, req),
             "aggregate" => self.cmd_aggregate(Aggregate::from_doc(&req.db, &req.command)?, req),
-            "listDatabases" => self.cmd_list_databases(req),
-            "listCollections" => self.cmd_list_collections(req),
-            "listIndexes" => self.cmd_list_indexes(req),
+            "listDatabases" => self.cmd_list_databases(ListDatabases::from_doc(&req.command)?, req),
+            "listCollections" => {
+                self.cmd_list_collections(ListCollections::from_doc(&req.command)?, req)
+            }
+            "listIndexes" => {
+                self.cmd_list_indexes(ListIndexes::from_doc(&req.db, &req.command)?, req)
+            }
             "insert" => self.cmd_insert(Insert::from_doc(&req.command)?, req, now),
             "update" => self.cmd_update(Update::from_doc(&req.command)?, req, now),
             "delete" => self.cmd_delete(Delete::from_doc(&req.command)?, req, now),
@@ -96,7 +101,9 @@ impl Cluster {
                 self.cmd_find_and_modify(fam, req, now)
             }
             "create" => self.cmd_create(req, now),
-            "createIndexes" => self.cmd_create_indexes(req, now),
+            "createIndexes" => {
+                self.cmd_create_indexes(CreateIndexes::from_doc(&req.command)?, req, now)
+            }
             "drop" => self.cmd_drop(req, now),
             "dropDatabase" => self.cmd_drop_database(req, now),
             other => Err(ServerError::new(

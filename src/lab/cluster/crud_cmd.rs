@@ -1,5 +1,6 @@
-//! Typed CRUD commands: `find`, `count`, `distinct`, `aggregate`, `getMore`, `killCursors`,
-//! `insert`, `update`, `delete` and `findAndModify`, each
+//! Typed data commands: `find`, `count`, `distinct`, `aggregate`, `getMore`, `killCursors`,
+//! `insert`, `update`, `delete`, `findAndModify`, `listDatabases`, `listCollections`,
+//! `listIndexes` and `createIndexes`, each
 //! parsed from its request document into a struct first (`from_doc`, with mongod's code and
 //! message for a bad field), then applied by the module that owns the behaviour (`read`,
 //! `cursor`, `write`). Parsing every statement of a write before applying any of them means a
@@ -411,6 +412,74 @@ impl FindAndModify {
     }
 }
 
+/// `listDatabases`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ListDatabases {
+    pub(super) name_only: bool,
+    pub(super) filter: Document,
+}
+
+impl ListDatabases {
+    pub(super) fn from_doc(cmd: &Document) -> Result<ListDatabases, ServerError> {
+        Ok(ListDatabases {
+            name_only: flag(cmd.get("nameOnly")),
+            filter: opt_doc(cmd, "listDatabases", "filter")?.unwrap_or_default(),
+        })
+    }
+}
+
+/// `listCollections`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ListCollections {
+    pub(super) filter: Document,
+    pub(super) name_only: bool,
+    pub(super) batch_size: Option<usize>,
+}
+
+impl ListCollections {
+    pub(super) fn from_doc(cmd: &Document) -> Result<ListCollections, ServerError> {
+        Ok(ListCollections {
+            filter: opt_doc(cmd, "listCollections", "filter")?.unwrap_or_default(),
+            name_only: flag(cmd.get("nameOnly")),
+            batch_size: match cmd.get("cursor") {
+                Some(Bson::Document(c)) => number(c.get("batchSize")).map(|b| b.max(0.0) as usize),
+                _ => None,
+            },
+        })
+    }
+}
+
+/// `listIndexes`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ListIndexes {
+    pub(super) coll: String,
+}
+
+impl ListIndexes {
+    pub(super) fn from_doc(db: &str, cmd: &Document) -> Result<ListIndexes, ServerError> {
+        Ok(ListIndexes {
+            coll: parse_collection(db, cmd, "listIndexes")?,
+        })
+    }
+}
+
+/// `createIndexes` (the collection and write concern are read with the write checks).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct CreateIndexes {
+    pub(super) indexes: Vec<Document>,
+}
+
+impl CreateIndexes {
+    pub(super) fn from_doc(cmd: &Document) -> Result<CreateIndexes, ServerError> {
+        Ok(CreateIndexes {
+            indexes: statements(cmd, "createIndexes", "indexes")?
+                .into_iter()
+                .cloned()
+                .collect(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,5 +631,34 @@ mod tests {
             code(FindAndModify::from_doc("findAndModify", &neither).unwrap_err()),
             9
         );
+    }
+
+    #[test]
+    fn listing_and_index_commands() {
+        let l = ListCollections::from_doc(
+            &doc! {"listCollections": 1, "nameOnly": true, "cursor": {"batchSize": 2}},
+        )
+        .unwrap();
+        assert!(l.name_only);
+        assert_eq!(l.batch_size, Some(2));
+        let bad = doc! {"listCollections": 1, "filter": "x"};
+        assert_eq!(code(ListCollections::from_doc(&bad).unwrap_err()), 14);
+        let bad = doc! {"listDatabases": 1, "filter": 3};
+        assert_eq!(code(ListDatabases::from_doc(&bad).unwrap_err()), 14);
+        assert_eq!(
+            code(ListIndexes::from_doc("app", &doc! {"listIndexes": ""}).unwrap_err()),
+            73
+        );
+        let ci = CreateIndexes::from_doc(
+            &doc! {"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "a_1"}]},
+        )
+        .unwrap();
+        assert_eq!(ci.indexes.len(), 1);
+        assert_eq!(
+            code(CreateIndexes::from_doc(&doc! {"createIndexes": "c"}).unwrap_err()),
+            40414
+        );
+        let bad = doc! {"createIndexes": "c", "indexes": [1]};
+        assert_eq!(code(CreateIndexes::from_doc(&bad).unwrap_err()), 14);
     }
 }

@@ -5,12 +5,13 @@
 
 use bson::{doc, Bson, Document};
 
-use super::commands::opt_doc;
-use super::crud_cmd::{Aggregate, Count, Distinct, Find};
+use super::crud_cmd::{
+    Aggregate, Count, Distinct, Find, ListCollections, ListDatabases, ListIndexes,
+};
 use super::cursor::EncodedDocs;
 use super::member::MemberState;
 use super::{Cluster, CmdResult, Outcome, Request};
-use crate::core::bson_value::{flag, number};
+use crate::core::bson_value::number;
 use crate::lab::error::{Code, ServerError};
 use crate::lab::store::{self, aggregate, FindSpec};
 
@@ -177,7 +178,7 @@ impl Cluster {
         Ok(self.open_cursor(req.member, ns, docs, batch, false))
     }
 
-    pub(super) fn cmd_list_databases(&mut self, req: &Request) -> CmdResult {
+    pub(super) fn cmd_list_databases(&mut self, ld: ListDatabases, req: &Request) -> CmdResult {
         if req.db != "admin" {
             return Err(ServerError::new(
                 Code::Unauthorized,
@@ -185,8 +186,7 @@ impl Cluster {
             ));
         }
         self.read_allowed(req)?;
-        let name_only = flag(req.command.get("nameOnly"));
-        let filter = opt_doc(&req.command, "listDatabases", "filter")?.unwrap_or_default();
+        let (name_only, filter) = (ld.name_only, ld.filter);
         let st = &self.members[req.member].store;
         let mut names = st.database_names();
         for sys in ["admin", "config", "local"] {
@@ -222,14 +222,9 @@ impl Cluster {
         }
     }
 
-    pub(super) fn cmd_list_collections(&mut self, req: &Request) -> CmdResult {
+    pub(super) fn cmd_list_collections(&mut self, lc: ListCollections, req: &Request) -> CmdResult {
         self.read_allowed(req)?;
-        let filter = opt_doc(&req.command, "listCollections", "filter")?.unwrap_or_default();
-        let name_only = flag(req.command.get("nameOnly"));
-        let batch = match req.command.get("cursor") {
-            Some(Bson::Document(c)) => number(c.get("batchSize")).map(|b| b.max(0.0) as usize),
-            _ => None,
-        };
+        let (filter, name_only, batch) = (lc.filter, lc.name_only, lc.batch_size);
         let mut names = self.members[req.member].store.collection_names(&req.db);
         if req.db == "local" && self.members[req.member].config.is_some() {
             names.push("oplog.rs".into());
@@ -257,9 +252,9 @@ impl Cluster {
         Ok(self.open_cursor(req.member, ns, out, batch.or(Some(usize::MAX)), false))
     }
 
-    pub(super) fn cmd_list_indexes(&mut self, req: &Request) -> CmdResult {
+    pub(super) fn cmd_list_indexes(&mut self, li: ListIndexes, req: &Request) -> CmdResult {
         self.read_allowed(req)?;
-        let coll = self.collection(req, "listIndexes")?;
+        let coll = li.coll;
         if !self.members[req.member]
             .store
             .has_collection(&req.db, &coll)

@@ -6,9 +6,8 @@
 use bson::{doc, oid::ObjectId, Bson, Document};
 use rand::Rng;
 
-use super::commands::missing;
 use super::consensus::election_id;
-use super::crud_cmd::{Delete, FindAndModify, Insert, Update, UpdateSpec};
+use super::crud_cmd::{CreateIndexes, Delete, FindAndModify, Insert, Update, UpdateSpec};
 use super::member::{MemberState, OpTime};
 use super::parked::Parked;
 use super::{Cluster, CmdResult, Outcome, Request};
@@ -493,12 +492,14 @@ impl Cluster {
         self.finish_write(req, doc! {}, wc, optime, now)
     }
 
-    pub(super) fn cmd_create_indexes(&mut self, req: &Request, now: u64) -> CmdResult {
+    pub(super) fn cmd_create_indexes(
+        &mut self,
+        ci: CreateIndexes,
+        req: &Request,
+        now: u64,
+    ) -> CmdResult {
         let (coll, wc) = self.begin_write(req, "createIndexes")?;
-        let Some(Bson::Array(indexes)) = req.command.get("indexes") else {
-            return Err(missing("createIndexes", "indexes"));
-        };
-        let count = indexes.len() as i32;
+        let count = ci.indexes.len() as i32;
         let m = req.member;
         let created = !self.members[m].store.has_collection(&req.db, &coll);
         let mut ops = Vec::new();
