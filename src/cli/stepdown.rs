@@ -333,7 +333,7 @@ async fn run_and_watch(
     let mut out = Stdout::new();
     let table = ctx.format == Format::Table;
     let mut tracker = Tracker::new(f64::INFINITY);
-    let mut events = client.subscribe();
+    let mut events = client.subscribe_topology();
     tracker.initial(now_ms(), topo);
     let mut probes = ProbeTracker::new();
     let (probe_tx, mut probe_rx) = mpsc::channel::<ProbeResult>(64);

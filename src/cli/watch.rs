@@ -198,7 +198,7 @@ async fn watch(
         format: ctx.format,
         style: ctx.style,
     };
-    let mut events = client.subscribe();
+    let mut events = client.subscribe_topology();
     let started_ms = now_ms();
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
     let until_deadline = async {

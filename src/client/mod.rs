@@ -42,7 +42,7 @@ use crate::net::connection::ConnectionOptions;
 use crate::net::monitor::{MonitorSettings, MIN_HEARTBEAT_FREQUENCY};
 use crate::net::pool::{Pool, PooledConnection};
 use crate::net::worker::{PoolMap, Worker, WorkerMsg};
-use crate::net::{now_ms, TaskCounter};
+use crate::net::{now_ms, EventBus, TaskCounter};
 
 pub use crate::net::TimedEvent;
 
@@ -72,7 +72,7 @@ struct Shared {
     settings: SelectionSettings,
     to_worker: mpsc::UnboundedSender<WorkerMsg>,
     snapshot: watch::Receiver<TopologyDescription>,
-    events: broadcast::Sender<TimedEvent>,
+    events: EventBus,
     pools: PoolMap,
     tasks: TaskCounter,
     shutdown: watch::Sender<bool>,
@@ -148,7 +148,7 @@ impl Client {
         };
         let (topology, opening_events) = sdam::open(&topts, now_ms());
         let (snapshot_tx, snapshot_rx) = watch::channel(topology.clone());
-        let (events_tx, _) = broadcast::channel(4096);
+        let events_tx = EventBus::new(4096);
         let (to_worker, rx) = mpsc::unbounded_channel();
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let pools: PoolMap = Default::default();
@@ -222,6 +222,12 @@ impl Client {
     /// A receiver of the SDAM events published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<TimedEvent> {
         self.shared.events.subscribe()
+    }
+
+    /// A receiver of the SDAM events published from now on, without the heartbeat events: for
+    /// a subscriber that follows the topology, which then is not woken for every check.
+    pub fn subscribe_topology(&self) -> broadcast::Receiver<TimedEvent> {
+        self.shared.events.subscribe_topology()
     }
 
     /// The options the client runs with.

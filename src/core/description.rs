@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bson::oid::ObjectId;
-use bson::Document;
 
 use crate::core::address::ServerAddress;
 use crate::core::error::Error;
@@ -211,9 +210,9 @@ pub struct ServerDescription {
     pub hidden: bool,
     /// `helloOk: true` in the reply (the server understands `hello`).
     pub hello_ok: bool,
-    /// The whole hello reply, when there was one (for `status` and debugging); shared by the
-    /// copies of the description, like the address lists.
-    pub reply: Option<Arc<Document>>,
+    /// The whole hello reply, when there was one, raw as it came off the wire (for debugging);
+    /// shared by the copies of the description, like the address lists.
+    pub reply: Option<Arc<bson::RawDocumentBuf>>,
     /// `serviceId` of a server behind a load balancer (MongoDB 5.0+, `loadBalanced=true`).
     pub service_id: Option<ObjectId>,
     /// `iscryptd: true` in the reply (a mongocryptd process).

@@ -53,3 +53,16 @@ pub enum SdamEvent {
         previous: ServerAddress,
     },
 }
+
+impl SdamEvent {
+    /// Whether this is one of the server monitoring spec's heartbeat events (published by a
+    /// monitor per check, not by a change of the topology).
+    pub fn is_heartbeat(&self) -> bool {
+        matches!(
+            self,
+            SdamEvent::ServerHeartbeatStarted { .. }
+                | SdamEvent::ServerHeartbeatSucceeded { .. }
+                | SdamEvent::ServerHeartbeatFailed { .. }
+        )
+    }
+}

@@ -750,6 +750,28 @@ impl Connection {
         exhaust: bool,
         timeout: Option<Duration>,
     ) -> Result<RawReply> {
+        let id = self.send_expecting_reply(body, exhaust).await?;
+        let reply = self.read_reply(id, timeout).await?;
+        self.reply_arrived(reply.more_to_come, exhaust)?;
+        Ok(reply)
+    }
+
+    /// [`Connection::round_trip`] with the reply's body left as raw BSON, undecoded (a monitor's
+    /// checks: only the fields it reads are ever decoded). Returns the body and `moreToCome`.
+    pub async fn round_trip_raw(
+        &mut self,
+        body: Document,
+        exhaust: bool,
+        timeout: Option<Duration>,
+    ) -> Result<(RawDocumentBuf, bool)> {
+        let id = self.send_expecting_reply(body, exhaust).await?;
+        let (reply, more_to_come) = self.read_reply_raw(id, timeout).await?;
+        self.reply_arrived(more_to_come, exhaust)?;
+        Ok((reply, more_to_come))
+    }
+
+    /// Sends `body` as an OP_MSG whose reply will be read; returns its request id.
+    async fn send_expecting_reply(&mut self, body: Document, exhaust: bool) -> Result<i32> {
         if self.exhaust_response_to.is_some() {
             return Err(Error::internal(
                 "a command was sent while exhaust replies are pending",
@@ -763,9 +785,14 @@ impl Connection {
         // Broken until the reply is read: a caller that gives up waiting (a dropped future)
         // leaves a connection whose next read would be this reply, so it must not be reused.
         self.broken = true;
-        let reply = self.read_reply(id, timeout).await?;
+        Ok(id)
+    }
+
+    /// The reply to a request sent by [`Connection::send_expecting_reply`] was read: the
+    /// connection is usable again, unless the server streams without having been allowed to.
+    fn reply_arrived(&mut self, more_to_come: bool, exhaust: bool) -> Result<()> {
         self.broken = false;
-        if reply.more_to_come && !exhaust {
+        if more_to_come && !exhaust {
             let err = Error::Protocol {
                 address: self.address.clone(),
                 message: "moreToCome set on a reply to a request that did not allow exhaust"
@@ -773,7 +800,7 @@ impl Connection {
             };
             return self.fail(err);
         }
-        Ok(reply)
+        Ok(())
     }
 
     /// Reads the next streamed reply after one with `moreToCome`.
@@ -782,6 +809,17 @@ impl Connection {
             return Err(Error::internal("no exhaust reply is pending"));
         };
         self.read_reply(prev, timeout).await
+    }
+
+    /// [`Connection::next_exhaust`] with the body left as raw BSON; returns it and `moreToCome`.
+    pub async fn next_exhaust_raw(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Result<(RawDocumentBuf, bool)> {
+        let Some(prev) = self.exhaust_response_to else {
+            return Err(Error::internal("no exhaust reply is pending"));
+        };
+        self.read_reply_raw(prev, timeout).await
     }
 
     /// Runs a command on `db` (adds `$db`), checks the reply and returns it.

@@ -6,8 +6,10 @@
 #![allow(clippy::result_large_err)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
+
+use tokio::sync::broadcast;
 
 use crate::core::events::SdamEvent;
 
@@ -36,6 +38,85 @@ impl TimedEvent {
             at: SystemTime::now(),
             event,
         }
+    }
+}
+
+/// Where a client's events go: two broadcasts, one with every event and one without the
+/// heartbeat events (`ServerHeartbeatStarted/Succeeded/Failed`). A subscriber that only follows
+/// the topology (failover-watch, stepdown) is not woken twice per heartbeat per member for events
+/// it would drop, and an event nobody receives is never built. Each broadcast's ring is
+/// allocated on its first subscription: a client nobody listens to holds none.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    all: Arc<OnceLock<broadcast::Sender<TimedEvent>>>,
+    topology: Arc<OnceLock<broadcast::Sender<TimedEvent>>>,
+    capacity: usize,
+}
+
+fn receivers(tx: &OnceLock<broadcast::Sender<TimedEvent>>) -> usize {
+    tx.get().map_or(0, broadcast::Sender::receiver_count)
+}
+
+impl EventBus {
+    /// A bus whose broadcasts keep up to `capacity` events each for slow receivers.
+    pub fn new(capacity: usize) -> Self {
+        EventBus {
+            all: Arc::default(),
+            topology: Arc::default(),
+            capacity,
+        }
+    }
+
+    /// A receiver of every event published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<TimedEvent> {
+        self.all
+            .get_or_init(|| broadcast::channel(self.capacity).0)
+            .subscribe()
+    }
+
+    /// A receiver of the events published from now on, heartbeat events left out.
+    pub fn subscribe_topology(&self) -> broadcast::Receiver<TimedEvent> {
+        self.topology
+            .get_or_init(|| broadcast::channel(self.capacity).0)
+            .subscribe()
+    }
+
+    /// Whether anyone would receive a heartbeat event (`heartbeat`) or another event.
+    pub fn wanted(&self, heartbeat: bool) -> bool {
+        receivers(&self.all) > 0 || (!heartbeat && receivers(&self.topology) > 0)
+    }
+
+    /// Publishes the event `make` builds, stamped now, to the receivers that want it; with
+    /// none, it is not built.
+    pub fn publish(&self, heartbeat: bool, make: impl FnOnce() -> SdamEvent) {
+        if !self.wanted(heartbeat) {
+            return;
+        }
+        let timed = TimedEvent::now(make());
+        debug_assert_eq!(timed.event.is_heartbeat(), heartbeat);
+        let topology = self
+            .topology
+            .get()
+            .filter(|tx| !heartbeat && tx.receiver_count() > 0);
+        match (
+            self.all.get().filter(|tx| tx.receiver_count() > 0),
+            topology,
+        ) {
+            (Some(all), Some(topology)) => {
+                let _ = topology.send(timed.clone());
+                let _ = all.send(timed);
+            }
+            (Some(tx), None) | (None, Some(tx)) => {
+                let _ = tx.send(timed);
+            }
+            (None, None) => {}
+        }
+    }
+
+    /// Publishes `event` (of either kind), stamped now.
+    pub fn send(&self, event: SdamEvent) {
+        let heartbeat = event.is_heartbeat();
+        self.publish(heartbeat, || event);
     }
 }
 
@@ -72,5 +153,67 @@ pub struct TaskGuard(Arc<AtomicUsize>);
 impl Drop for TaskGuard {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::address::ServerAddress;
+
+    fn heartbeat() -> SdamEvent {
+        SdamEvent::ServerHeartbeatStarted {
+            address: ServerAddress::parse("a:1").unwrap(),
+            awaited: true,
+        }
+    }
+
+    #[test]
+    fn a_topology_subscriber_gets_no_heartbeat_events() {
+        let bus = EventBus::new(16);
+        let mut topology = bus.subscribe_topology();
+        assert!(
+            !bus.wanted(true),
+            "heartbeats wanted by a topology-only subscriber"
+        );
+        let mut built = false;
+        bus.publish(true, || {
+            built = true;
+            heartbeat()
+        });
+        assert!(!built, "a heartbeat event nobody receives was built");
+        bus.send(SdamEvent::TopologyOpening);
+        assert!(matches!(
+            topology.try_recv().unwrap().event,
+            SdamEvent::TopologyOpening
+        ));
+        assert!(topology.try_recv().is_err());
+
+        // A subscriber of everything gets both kinds; the topology subscriber still one.
+        let mut all = bus.subscribe();
+        bus.send(heartbeat());
+        bus.send(SdamEvent::TopologyClosed);
+        assert!(all.try_recv().unwrap().event.is_heartbeat());
+        assert!(matches!(
+            all.try_recv().unwrap().event,
+            SdamEvent::TopologyClosed
+        ));
+        assert!(matches!(
+            topology.try_recv().unwrap().event,
+            SdamEvent::TopologyClosed
+        ));
+        assert!(topology.try_recv().is_err());
+    }
+
+    #[test]
+    fn with_no_subscriber_nothing_is_built() {
+        let bus = EventBus::new(16);
+        for heartbeat in [true, false] {
+            assert!(!bus.wanted(heartbeat));
+            bus.publish(heartbeat, || panic!("built an event nobody receives"));
+        }
+        let rx = bus.subscribe_topology();
+        drop(rx);
+        bus.publish(false, || panic!("built an event for a dropped receiver"));
     }
 }

@@ -17,8 +17,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bson::{doc, Document};
-use tokio::sync::{broadcast, mpsc, watch, Notify};
+use bson::{doc, RawDocumentBuf};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::core::address::ServerAddress;
@@ -26,10 +26,11 @@ use crate::core::description::{ServerDescription, ServerType, TopologyVersion};
 use crate::core::error::Error;
 use crate::core::events::SdamEvent;
 use crate::core::rtt::{next_average, MinRtt};
+use crate::core::sdam::hello::ListCache;
 use crate::net::connection::{Connection, ConnectionOptions};
 use crate::net::pool::Pool;
 use crate::net::worker::WorkerMsg;
-use crate::net::{now_ms, TaskCounter, TimedEvent};
+use crate::net::{now_ms, EventBus, TaskCounter};
 
 /// minHeartbeatFrequencyMS: immediate checks are never closer than this.
 pub const MIN_HEARTBEAT_FREQUENCY: Duration = Duration::from_millis(500);
@@ -105,7 +106,7 @@ pub(crate) fn spawn(
     settings: MonitorSettings,
     pool: Arc<Pool>,
     to_worker: mpsc::UnboundedSender<WorkerMsg>,
-    events: broadcast::Sender<TimedEvent>,
+    events: EventBus,
     tasks: TaskCounter,
 ) -> MonitorHandle {
     let check = Arc::new(Notify::new());
@@ -123,6 +124,7 @@ pub(crate) fn spawn(
         hello_ok: false,
         known: false,
         rtt_task: None,
+        lists: ListCache::default(),
         tasks: tasks.clone(),
     };
     let guard = tasks.guard();
@@ -156,7 +158,7 @@ struct Monitor {
     settings: MonitorSettings,
     pool: Arc<Pool>,
     to_worker: mpsc::UnboundedSender<WorkerMsg>,
-    events: broadcast::Sender<TimedEvent>,
+    events: EventBus,
     rtt: Arc<Mutex<RttState>>,
     /// The monitoring connection, once established.
     conn: Option<Connection>,
@@ -168,12 +170,14 @@ struct Monitor {
     known: bool,
     /// The RTT task, started when streaming starts.
     rtt_task: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    /// The member lists of the last reply, reused while the server's lists do not change.
+    lists: ListCache,
     tasks: TaskCounter,
 }
 
 /// One check's result.
 struct CheckResult {
-    reply: Result<Document, Error>,
+    reply: Result<RawDocumentBuf, Error>,
     /// Whether this was an awaited (streaming) check.
     awaited: bool,
     /// Whether the check ran on an already established connection.
@@ -186,9 +190,7 @@ impl Monitor {
     /// Publishes the event `event` builds, if anyone subscribed: with no receiver a broadcast
     /// drops it, so it is not even built.
     fn emit(&self, event: impl FnOnce() -> SdamEvent) {
-        if self.events.receiver_count() > 0 {
-            let _ = self.events.send(TimedEvent::now(event()));
-        }
+        self.events.publish(true, event);
     }
 
     fn streaming(&self) -> bool {
@@ -271,7 +273,13 @@ impl Monitor {
                         None => rtt.average,
                     }
                 };
-                let mut sd = ServerDescription::from_hello(self.address.clone(), &reply, avg, now);
+                let mut sd = ServerDescription::from_raw_hello(
+                    self.address.clone(),
+                    Arc::new(reply),
+                    &mut self.lists,
+                    avg,
+                    now,
+                );
                 sd.min_round_trip_time_ms = lock(&self.rtt).min.min();
                 self.known = sd.server_type != ServerType::Unknown;
                 // `helloOk` is negotiated by the handshake and holds for the connection: later
@@ -325,21 +333,26 @@ impl Monitor {
             awaited,
         });
         let started = Instant::now();
-        let outcome: Result<(Document, Option<f64>), Error> = match self.conn.as_mut() {
+        let outcome: Result<(RawDocumentBuf, Option<f64>), Error> = match self.conn.as_mut() {
             None => {
                 let opts = &self.settings.connection;
                 match Connection::connect(&self.address, opts, 0, self.hello_ok).await {
                     Ok((c, hs)) => {
                         self.conn = Some(c);
-                        Ok((hs.reply, Some(hs.rtt_ms)))
+                        RawDocumentBuf::from_document(&hs.reply)
+                            .map(|raw| (raw, Some(hs.rtt_ms)))
+                            .map_err(|e| Error::Protocol {
+                                address: self.address.clone(),
+                                message: format!("hello reply does not encode as BSON: {e}"),
+                            })
                     }
                     Err(e) => Err(e),
                 }
             }
             Some(conn) if conn.is_streaming() => conn
-                .next_exhaust(Some(connect_timeout + heartbeat))
+                .next_exhaust_raw(Some(connect_timeout + heartbeat))
                 .await
-                .map(|r| (r.body, None)),
+                .map(|(body, _)| (body, None)),
             Some(conn) => {
                 let mut cmd = if self.hello_ok {
                     doc! { "hello": 1 }
@@ -362,10 +375,12 @@ impl Monitor {
                     connect_timeout
                 };
                 let t0 = Instant::now();
-                conn.round_trip(cmd, awaited, Some(timeout)).await.map(|r| {
-                    let sample = (!awaited).then(|| t0.elapsed().as_secs_f64() * 1000.0);
-                    (r.body, sample)
-                })
+                conn.round_trip_raw(cmd, awaited, Some(timeout))
+                    .await
+                    .map(|(body, _)| {
+                        let sample = (!awaited).then(|| t0.elapsed().as_secs_f64() * 1000.0);
+                        (body, sample)
+                    })
             }
         };
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -482,8 +497,9 @@ impl RttTask {
             },
             Some(c) => {
                 let t0 = Instant::now();
+                // The reply only times the round trip: it is never decoded.
                 match c
-                    .round_trip(
+                    .round_trip_raw(
                         doc! { "hello": 1, "$db": "admin" },
                         false,
                         Some(settings.connection.connect_timeout),

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 use crate::core::address::ServerAddress;
 use crate::core::description::{ServerDescription, ServerType, TopologyDescription, TopologyType};
@@ -28,7 +28,7 @@ use crate::core::sdam::{self, ErrorContext};
 use crate::net::connection::ConnectionOptions;
 use crate::net::monitor::{self, MonitorHandle, MonitorSettings};
 use crate::net::pool::Pool;
-use crate::net::{TaskCounter, TimedEvent};
+use crate::net::{EventBus, TaskCounter};
 
 /// The pools of the servers currently in the topology, shared with the client (read-mostly).
 pub type PoolMap = Arc<RwLock<HashMap<ServerAddress, Arc<Pool>>>>;
@@ -66,7 +66,7 @@ pub struct Worker {
     pub(crate) rx: mpsc::UnboundedReceiver<WorkerMsg>,
     pub(crate) tx: mpsc::UnboundedSender<WorkerMsg>,
     pub(crate) snapshot: watch::Sender<TopologyDescription>,
-    pub(crate) events: broadcast::Sender<TimedEvent>,
+    pub(crate) events: EventBus,
     pub(crate) pools: PoolMap,
     pub(crate) monitor_settings: MonitorSettings,
     /// Options of application connections (socketTimeoutMS, appName...).
@@ -80,7 +80,7 @@ pub struct Worker {
 
 impl Worker {
     fn emit(&self, event: SdamEvent) {
-        let _ = self.events.send(TimedEvent::now(event));
+        self.events.send(event);
     }
 
     /// Runs until shutdown, then stops every monitor and publishes the closing events.
@@ -233,7 +233,7 @@ impl Worker {
         let previous = self.snapshot.send_replace(self.topology.clone());
         // Events nobody receives are dropped by the broadcast: then they are not built either
         // (a one-shot command such as `status` subscribes to nothing).
-        if self.events.receiver_count() == 0 {
+        if !self.events.wanted(false) {
             return;
         }
         for e in sdam::diff_for(&previous, &self.topology, updated) {
@@ -322,8 +322,10 @@ impl Worker {
 mod tests {
     use super::*;
     use crate::core::sdam::TopologyOptions;
+    use crate::net::TimedEvent;
     use bson::{doc, oid::ObjectId, Document};
     use std::time::Duration;
+    use tokio::sync::broadcast;
     use tokio::sync::broadcast::error::TryRecvError;
 
     fn addr(s: &str) -> ServerAddress {
@@ -388,7 +390,8 @@ mod tests {
             ));
         }
         let (snapshot, snapshot_rx) = watch::channel(topology.clone());
-        let (events, events_rx) = broadcast::channel(64);
+        let events = EventBus::new(64);
+        let events_rx = events.subscribe();
         let (tx, rx) = mpsc::unbounded_channel();
         let (_, shutdown) = watch::channel(false);
         let pools: PoolMap = Default::default();

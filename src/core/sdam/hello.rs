@@ -8,13 +8,16 @@
 //! other drivers do.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use bson::oid::ObjectId;
-use bson::{Bson, Document};
+use bson::{Bson, Document, RawArray, RawBsonRef, RawDocument, RawDocumentBuf};
 
 use crate::core::address::ServerAddress;
 use crate::core::bson_value::{as_i64, field, flag};
-use crate::core::description::{OpTime, ServerDescription, ServerType, Tags, TopologyVersion};
+use crate::core::description::{
+    AddressList, OpTime, ServerDescription, ServerType, Tags, TopologyVersion,
+};
 use crate::core::error::Error;
 use crate::core::reply::{command_failure, parse_topology_version};
 
@@ -71,29 +74,101 @@ fn get_address(doc: &Document, key: &str) -> Result<Option<ServerAddress>, Strin
     }
 }
 
-/// An array of addresses (lower-cased by `ServerAddress::parse`), duplicates dropped.
-fn get_addresses(doc: &Document, key: &str) -> Result<Vec<ServerAddress>, String> {
-    match field(doc, key) {
-        None => Ok(Vec::new()),
-        Some(Bson::Array(items)) => {
-            let mut out: Vec<ServerAddress> = Vec::with_capacity(items.len());
-            for item in items {
-                let Bson::String(s) = item else {
-                    return Err(type_error(key, "an array of strings", item));
-                };
-                out.push(parse_address(key, s)?);
-            }
-            // Drop duplicates (keeping the first), without a quadratic scan in the common case.
-            let mut sorted: Vec<&ServerAddress> = out.iter().collect();
-            sorted.sort_unstable();
-            if sorted.windows(2).any(|w| w[0] == w[1]) {
-                let mut seen = std::collections::BTreeSet::new();
-                out.retain(|a| seen.insert(a.clone()));
-            }
-            Ok(out)
+/// The fields of a hello reply that name members: `hosts`, `passives`, `arbiters`.
+const LIST_KEYS: [&str; 3] = ["hosts", "passives", "arbiters"];
+
+/// The other top-level fields a description is read from. A successful reply's other fields
+/// (`$clusterTime`, `localTime`, `connectionId`, size limits...) are never decoded.
+const READ_KEYS: [&str; 22] = [
+    "ok",
+    "setName",
+    "serviceId",
+    "isreplicaset",
+    "isWritablePrimary",
+    "ismaster",
+    "hidden",
+    "secondary",
+    "arbiterOnly",
+    "msg",
+    "lastWrite",
+    "topologyVersion",
+    "minWireVersion",
+    "maxWireVersion",
+    "me",
+    "tags",
+    "setVersion",
+    "electionId",
+    "primary",
+    "logicalSessionTimeoutMinutes",
+    "helloOk",
+    "iscryptd",
+];
+
+/// The member lists a monitor parsed from its server's last reply, each with the raw bytes it
+/// was parsed from. Every hello reply of an N-member set lists all N members; between
+/// reconfigurations the lists do not change, so a reply whose list bytes are the same shares
+/// the parsed list (an [`AddressList`] is shared, not copied) instead of decoding and parsing
+/// N addresses again on every heartbeat.
+#[derive(Debug, Default, Clone)]
+pub struct ListCache {
+    lists: [Option<(Vec<u8>, AddressList)>; 3],
+}
+
+/// An array of addresses (lower-cased by `ServerAddress::parse`), duplicates dropped; `cached`
+/// is returned as it is when `raw` holds the bytes it was parsed from.
+fn raw_addresses(
+    key: &str,
+    raw: &RawArray,
+    cached: &mut Option<(Vec<u8>, AddressList)>,
+) -> Result<AddressList, String> {
+    if let Some((bytes, list)) = cached {
+        if bytes.as_slice() == raw.as_bytes() {
+            return Ok(list.clone());
         }
-        Some(v) => Err(type_error(key, "an array", v)),
     }
+    let mut out: Vec<ServerAddress> = Vec::new();
+    for item in raw {
+        let item = item.map_err(|e| format!("hello reply field \"{key}\" is invalid BSON: {e}"))?;
+        let RawBsonRef::String(s) = item else {
+            return Err(type_error(key, "an array of strings", &to_bson(item)));
+        };
+        out.push(parse_address(key, s)?);
+    }
+    // Drop duplicates (keeping the first), without a quadratic scan in the common case.
+    let mut sorted: Vec<&ServerAddress> = out.iter().collect();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        let mut seen = std::collections::BTreeSet::new();
+        out.retain(|a| seen.insert(a.clone()));
+    }
+    let list = AddressList::from(out);
+    *cached = Some((raw.as_bytes().to_vec(), list.clone()));
+    Ok(list)
+}
+
+/// A raw value as a `Bson` (for an error message); a value that does not convert shows as null.
+fn to_bson(value: RawBsonRef<'_>) -> Bson {
+    Bson::try_from(value).unwrap_or(Bson::Null)
+}
+
+/// The fields of `reply` a description is read from: the [`READ_KEYS`] decoded into a
+/// `Document`, and the member lists ([`LIST_KEYS`]), raw (absent, null or undefined: `None`).
+#[allow(clippy::type_complexity)]
+fn read_raw(reply: &RawDocument) -> Result<(Document, [Option<RawBsonRef<'_>>; 3]), String> {
+    let mut doc = Document::new();
+    let mut lists = [None; 3];
+    for element in reply {
+        let (key, value) = element.map_err(|e| format!("hello reply is invalid BSON: {e}"))?;
+        if let Some(i) = LIST_KEYS.iter().position(|k| *k == key) {
+            lists[i] =
+                Some(value).filter(|v| !matches!(v, RawBsonRef::Null | RawBsonRef::Undefined));
+        } else if READ_KEYS.contains(&key) {
+            let value = Bson::try_from(value)
+                .map_err(|e| format!("hello reply field \"{key}\" is invalid BSON: {e}"))?;
+            doc.insert(key, value);
+        }
+    }
+    Ok((doc, lists))
 }
 
 fn get_tags(doc: &Document) -> Result<Tags, String> {
@@ -210,19 +285,71 @@ impl ServerDescription {
         rtt_ms: Option<f64>,
         now_ms: i64,
     ) -> Self {
-        if let Some(err) = command_error(&address, reply) {
-            let topology_version = match &err {
-                Error::Command {
-                    topology_version, ..
-                } => topology_version.clone(),
-                _ => None,
-            };
-            let mut sd = ServerDescription::from_error(address, err, now_ms);
-            sd.topology_version = topology_version;
-            return sd;
+        match RawDocumentBuf::from_document(reply) {
+            Ok(raw) => Self::from_raw_hello(
+                address,
+                Arc::new(raw),
+                &mut ListCache::default(),
+                rtt_ms,
+                now_ms,
+            ),
+            Err(e) => {
+                let err = Error::Protocol {
+                    address: address.clone(),
+                    message: format!("hello reply does not encode as BSON: {e}"),
+                };
+                ServerDescription::from_error(address, err, now_ms)
+            }
         }
-        match parse_ok_reply(&address, reply, rtt_ms, now_ms) {
-            Ok(sd) => sd,
+    }
+
+    /// [`ServerDescription::from_hello`] for a reply as it came off the wire (a monitor's every
+    /// check): only the fields a description needs are decoded, the member lists are taken from
+    /// `cache` when their bytes did not change (and `cache` learns the new ones), and the
+    /// description keeps `reply` without a copy.
+    pub fn from_raw_hello(
+        address: ServerAddress,
+        reply: Arc<RawDocumentBuf>,
+        cache: &mut ListCache,
+        rtt_ms: Option<f64>,
+        now_ms: i64,
+    ) -> Self {
+        let parsed = read_raw(&reply).and_then(|(doc, lists)| {
+            if !flag(field(&doc, "ok")) {
+                // A failed reply: its error fields are read from the whole reply.
+                let full = Document::try_from(reply.as_ref() as &RawDocument)
+                    .map_err(|e| format!("hello reply is invalid BSON: {e}"))?;
+                return Ok(Err(full));
+            }
+            let mut out: [AddressList; 3] = Default::default();
+            for (i, raw) in lists.into_iter().enumerate() {
+                let key = LIST_KEYS[i];
+                out[i] = match raw {
+                    None => AddressList::default(),
+                    Some(RawBsonRef::Array(a)) => raw_addresses(key, a, &mut cache.lists[i])?,
+                    Some(v) => return Err(type_error(key, "an array", &to_bson(v))),
+                };
+            }
+            parse_ok_reply(&address, &doc, out, rtt_ms, now_ms).map(Ok)
+        });
+        match parsed {
+            Ok(Ok(mut sd)) => {
+                sd.reply = Some(reply);
+                sd
+            }
+            Ok(Err(failed)) => {
+                let err = command_error(&address, &failed)
+                    .unwrap_or_else(|| Error::internal("a hello reply both failed and did not"));
+                let topology_version = match &err {
+                    Error::Command {
+                        topology_version, ..
+                    } => topology_version.clone(),
+                    _ => None,
+                };
+                let mut sd = ServerDescription::from_error(address, err, now_ms);
+                sd.topology_version = topology_version;
+                sd
+            }
             Err(message) => {
                 let err = Error::Protocol {
                     address: address.clone(),
@@ -293,6 +420,7 @@ fn same_set(a: &[ServerAddress], b: &[ServerAddress]) -> bool {
 fn parse_ok_reply(
     address: &ServerAddress,
     reply: &Document,
+    [hosts, passives, arbiters]: [AddressList; 3],
     rtt_ms: Option<f64>,
     now_ms: i64,
 ) -> Result<ServerDescription, String> {
@@ -315,9 +443,9 @@ fn parse_ok_reply(
         min_wire_version: get_i32(reply, "minWireVersion")?.unwrap_or(0),
         max_wire_version: get_i32(reply, "maxWireVersion")?.unwrap_or(0),
         me: get_address(reply, "me")?,
-        hosts: get_addresses(reply, "hosts")?.into(),
-        passives: get_addresses(reply, "passives")?.into(),
-        arbiters: get_addresses(reply, "arbiters")?.into(),
+        hosts,
+        passives,
+        arbiters,
         tags: get_tags(reply)?,
         set_name,
         set_version: get_i64(reply, "setVersion")?,
@@ -327,7 +455,7 @@ fn parse_ok_reply(
         topology_version,
         hidden: flag(field(reply, "hidden")),
         hello_ok: flag(field(reply, "helloOk")),
-        reply: Some(std::sync::Arc::new(reply.clone())),
+        reply: None,
         service_id: get_oid(reply, "serviceId")?,
         iscryptd: flag(field(reply, "iscryptd")),
     })
@@ -527,5 +655,143 @@ mod tests {
             copy.hosts,
             hosts[..7].iter().map(|h| addr(h)).collect::<Vec<_>>()
         );
+    }
+
+    fn raw(d: &Document) -> Arc<RawDocumentBuf> {
+        Arc::new(RawDocumentBuf::from_document(d).unwrap())
+    }
+
+    fn member_reply(hosts: &[String], local_time: i64) -> Document {
+        doc! {"ok": 1, "setName": "rs", "secondary": true, "setVersion": 3,
+        "hosts": &hosts[..7], "passives": &hosts[7..], "localTime": local_time,
+        "$clusterTime": {"clusterTime": bson::Timestamp { time: 9, increment: 1 }},
+        "lastWrite": {"opTime": {"ts": bson::Timestamp { time: 9, increment: 1 }, "t": 2_i64}}}
+    }
+
+    #[test]
+    fn a_reply_with_the_same_member_lists_reuses_the_parsed_lists() {
+        // Every heartbeat of an N-member set lists N members: unchanged lists are not parsed
+        // again, they are shared with the previous description.
+        let hosts: Vec<String> = (0..50).map(|i| format!("h{i}:27017")).collect();
+        let mut cache = ListCache::default();
+        let first = ServerDescription::from_raw_hello(
+            addr("h1:27017"),
+            raw(&member_reply(&hosts, 1)),
+            &mut cache,
+            Some(1.0),
+            5,
+        );
+        let second = ServerDescription::from_raw_hello(
+            addr("h1:27017"),
+            raw(&member_reply(&hosts, 2)),
+            &mut cache,
+            Some(1.0),
+            6,
+        );
+        assert_eq!(first.server_type, ServerType::RSSecondary);
+        assert!(std::ptr::eq(first.hosts.as_ptr(), second.hosts.as_ptr()));
+        assert!(std::ptr::eq(
+            first.passives.as_ptr(),
+            second.passives.as_ptr()
+        ));
+        assert!(first.equivalent(&second));
+        // A changed list is parsed again, and the other one is still shared.
+        let mut moved = hosts.clone();
+        moved[3] = "h3b:27017".to_string();
+        let third = ServerDescription::from_raw_hello(
+            addr("h1:27017"),
+            raw(&member_reply(&moved, 3)),
+            &mut cache,
+            Some(1.0),
+            7,
+        );
+        assert!(!std::ptr::eq(first.hosts.as_ptr(), third.hosts.as_ptr()));
+        assert_eq!(third.hosts[3], addr("h3b:27017"));
+        assert!(std::ptr::eq(
+            first.passives.as_ptr(),
+            third.passives.as_ptr()
+        ));
+        assert!(!first.equivalent(&third));
+        // The description keeps the very reply it was given, whole.
+        let reply = raw(&member_reply(&hosts, 4));
+        let fourth = ServerDescription::from_raw_hello(
+            addr("h1:27017"),
+            Arc::clone(&reply),
+            &mut cache,
+            None,
+            8,
+        );
+        assert!(Arc::ptr_eq(fourth.reply.as_ref().unwrap(), &reply));
+        assert!(fourth
+            .reply
+            .as_ref()
+            .unwrap()
+            .get("$clusterTime")
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
+    fn raw_and_decoded_replies_give_the_same_description() {
+        let hosts: Vec<String> = (0..9).map(|i| format!("H{i}:27017")).collect();
+        let mut cache = ListCache::default();
+        let cases = [
+            member_reply(&hosts, 1),
+            doc! {"ok": 1, "isWritablePrimary": true, "setName": "rs", "hosts": ["A:1", "b:2", "a:1"],
+            "arbiters": ["c:3"], "tags": {"dc": "ny"}, "electionId": bson::oid::ObjectId::new(),
+            "topologyVersion": {"processId": bson::oid::ObjectId::new(), "counter": 4_i64},
+            "primary": "a:1", "me": "a:1", "minWireVersion": 0, "maxWireVersion": 21,
+            "logicalSessionTimeoutMinutes": 30, "helloOk": true, "passives": null},
+            doc! {"ok": 0, "code": 91, "codeName": "ShutdownInProgress", "errmsg": "bye",
+            "topologyVersion": {"processId": bson::oid::ObjectId::new(), "counter": 2_i64}},
+            doc! {"ok": 1, "setName": "rs", "secondary": true, "hosts": ["a:1", 7]},
+            doc! {"ok": 1, "setName": "rs", "secondary": true, "passives": "a:1"},
+            doc! {"ok": 1, "setName": 5},
+        ];
+        for reply in &cases {
+            let decoded = ServerDescription::from_hello(addr("a:1"), reply, Some(2.0), 9);
+            let from_raw = ServerDescription::from_raw_hello(
+                addr("a:1"),
+                raw(reply),
+                &mut cache,
+                Some(2.0),
+                9,
+            );
+            assert_eq!(format!("{decoded:?}"), format!("{from_raw:?}"), "{reply}");
+            assert!(decoded.equivalent(&from_raw), "{reply}");
+        }
+        let bad_item = ServerDescription::from_hello(addr("a:1"), &cases[3], None, 9);
+        assert_eq!(bad_item.server_type, ServerType::Unknown);
+        assert!(bad_item
+            .error
+            .unwrap()
+            .to_string()
+            .contains("\"hosts\" should be an array of strings"));
+        let failed = ServerDescription::from_hello(addr("a:1"), &cases[2], None, 9);
+        assert!(matches!(
+            failed.error,
+            Some(Error::Command { code: Some(91), .. })
+        ));
+        assert!(failed.topology_version.is_some());
+    }
+
+    #[test]
+    fn a_corrupt_raw_reply_is_an_unknown_server_not_a_panic() {
+        let mut bytes = raw(&doc! {"ok": 1, "setName": "rs", "hosts": ["a:1"]})
+            .as_bytes()
+            .to_vec();
+        // The type byte of the second element ("setName") becomes an undefined type.
+        let at = bytes.windows(8).position(|w| w == b"setName\0").unwrap() - 1;
+        bytes[at] = 0x7f;
+        let corrupt = RawDocumentBuf::from_bytes(bytes).unwrap();
+        let sd = ServerDescription::from_raw_hello(
+            addr("a:1"),
+            Arc::new(corrupt),
+            &mut ListCache::default(),
+            Some(1.0),
+            3,
+        );
+        assert_eq!(sd.server_type, ServerType::Unknown);
+        assert!(matches!(sd.error, Some(Error::Protocol { .. })));
     }
 }
