@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Monitoring that scales (issue 14), side by side: `rsctl failover-watch` and a pymongo
-# MongoClient (benches/peer_watch.py, with an SDAM listener) watching the same labs at
+# Monitoring that scales (issue 14), side by side: `rsctl failover-watch`, a pymongo
+# MongoClient (benches/peer_watch.py, with an SDAM listener) and the official Rust driver
+# (benches/rust-peer: the `mongodb` crate 3.9, a Client with an SDAM event handler, a crate of its
+# own so the driver never enters rsctl's dependencies) watching the same labs at
 # heartbeatFrequencyMS 500 ms, measured from /proc in the same run:
 #
 #   - idle CPU (share of one core) and RSS of each watcher, over SPAN seconds after WARMUP seconds,
@@ -17,7 +19,8 @@
 #
 # usage: benches/scale.sh [SIZE...]     (default: 7 25 50 100; builds --release)
 # env:   WARMUP=10 SPAN=20 STATUS_RUNS=11 FAILOVERS=7 FAILOVER_SIZES="3 50"
-#        RSCTL_BIN=path (skip the build and use that binary), PEER=0 (rsctl only)
+#        RSCTL_BIN=path (skip the build and use that binary), PEER=0 (no pymongo),
+#        RUST_PEER=0 (no Rust driver; its first build takes about 2 minutes)
 #        WATCH_BIN=path: the rsctl that watches and runs status (default RSCTL_BIN), while
 #        RSCTL_BIN runs the labs: to measure an older rsctl against the same labs (before/after)
 # Needs python3 (a venv with pymongo 4.20.1 is made under target/bench-venv when missing).
@@ -30,6 +33,7 @@ STATUS_RUNS=${STATUS_RUNS:-11}
 FAILOVERS=${FAILOVERS:-7}
 FAILOVER_SIZES=${FAILOVER_SIZES-3 50}
 PEER=${PEER:-1}
+RUST_PEER=${RUST_PEER:-1}
 if [ -z "${RSCTL_BIN:-}" ]; then
     cargo build --release -q --bin rsctl
     RSCTL_BIN=$PWD/target/release/rsctl
@@ -42,8 +46,12 @@ if [ "$PEER" = 1 ] && ! "$VENV/bin/python" -c 'import pymongo' 2>/dev/null; then
     "$VENV/bin/pip" install -q pymongo==4.20.1
 fi
 PY=$VENV/bin/python
+if [ "$RUST_PEER" = 1 ]; then
+    cargo build --release -q --manifest-path benches/rust-peer/Cargo.toml
+fi
+RPEER=$PWD/benches/rust-peer/target/release/rsctl-rust-peer
 PEER_WATCH=$PWD/benches/peer_watch.py
-HZ=$(getconf CLK_TCK)
+HZ=1000000 # ticks() counts microseconds
 TMP=$(mktemp -d)
 LABS=()
 WATCHERS=()
@@ -94,8 +102,11 @@ uri() {
     echo "mongodb://$seeds/?replicaSet=$1&heartbeatFrequencyMS=500"
 }
 
-# utime + stime of PID, in clock ticks.
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU time PID has run, in microseconds: the sum over its threads of /proc/PID/task/TID/schedstat's
+# first field (nanoseconds on a CPU). utime + stime from /proc/PID/stat count in clock ticks
+# (10 ms), too coarse for a 7-member watch that runs ~0.1 s in a minute; every watcher's threads
+# live for the whole window, so none is lost by summing the live ones.
+ticks() { cat /proc/"$1"/task/*/schedstat | awk '{t += $1} END {printf "%d\n", t / 1000}'; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 sum_ticks() {
     local t=0 p
@@ -118,8 +129,9 @@ wait_for() {
     return 1
 }
 
-printf '\n%-8s %-9s %8s %9s %12s %10s %9s %12s %12s\n' members sets rsctl_cpu rsctl_rss \
-    rsctl_cpu/mbr pymongo_cpu pymongo_rss pymongo/mbr status_ms | tee "$TMP/table"
+printf '\n%-8s %-5s %9s %9s %12s %11s %11s %12s %9s %9s %12s %10s\n' members sets rsctl_cpu \
+    rsctl_rss rsctl/mbr pymongo_cpu pymongo_rss pymongo/mbr rust_cpu rust_rss rust/mbr \
+    status_ms | tee "$TMP/table"
 ROWS=()
 for size in $SIZES; do
     if [ "$size" -gt 50 ]; then
@@ -137,6 +149,7 @@ for size in $SIZES; do
     done
     rs_pids=()
     py_pids=()
+    ru_pids=()
     for name in "${names[@]}"; do
         "$WBIN" -u "$(uri "$name")" failover-watch --json >"$TMP/$name.watch" 2>&1 &
         rs_pids+=($!)
@@ -146,11 +159,18 @@ for size in $SIZES; do
             py_pids+=($!)
             WATCHERS+=($!)
         fi
+        if [ "$RUST_PEER" = 1 ]; then
+            "$RPEER" "$(uri "$name")" >"$TMP/$name.rust" 2>&1 &
+            ru_pids+=($!)
+            WATCHERS+=($!)
+        fi
     done
     sleep "$WARMUP"
     r0=$(sum_ticks "${rs_pids[@]}")
     p0=0
     [ "$PEER" = 1 ] && p0=$(sum_ticks "${py_pids[@]}")
+    u0=0
+    [ "$RUST_PEER" = 1 ] && u0=$(sum_ticks "${ru_pids[@]}")
     sleep "$SPAN"
     r1=$(sum_ticks "${rs_pids[@]}")
     rrss=$(sum_rss "${rs_pids[@]}")
@@ -158,8 +178,13 @@ for size in $SIZES; do
         p1=$(sum_ticks "${py_pids[@]}")
         prss=$(sum_rss "${py_pids[@]}")
     fi
-    for p in "${rs_pids[@]}" "${py_pids[@]+"${py_pids[@]}"}"; do kill "$p" 2>/dev/null || true; done
-    wait "${rs_pids[@]}" "${py_pids[@]+"${py_pids[@]}"}" 2>/dev/null || true
+    if [ "$RUST_PEER" = 1 ]; then
+        u1=$(sum_ticks "${ru_pids[@]}")
+        urss=$(sum_rss "${ru_pids[@]}")
+    fi
+    all=("${rs_pids[@]}" "${py_pids[@]+"${py_pids[@]}"}" "${ru_pids[@]+"${ru_pids[@]}"}")
+    for p in "${all[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait "${all[@]}" 2>/dev/null || true
     WATCHERS=()
     # Every run is a fresh process against one 50-member (or smaller) set; with two sets, the
     # runs alternate between them.
@@ -171,18 +196,27 @@ for size in $SIZES; do
         echo "($e - $s) * 1000" | bc -l
     done | median)
     for name in "${names[@]}"; do stop_lab "$name"; done
-    rcpu=$(echo "scale=2; ($r1 - $r0) * 100 / $HZ / $SPAN" | bc -l)
-    rper=$(echo "scale=4; $rcpu / $size" | bc -l)
+    rcpu=$(echo "scale=3; ($r1 - $r0) * 100 / $HZ / $SPAN" | bc -l)
+    rper=$(echo "scale=5; ($r1 - $r0) * 100 / $HZ / $SPAN / $size" | bc -l)
     if [ "$PEER" = 1 ]; then
-        pcpu=$(echo "scale=2; ($p1 - $p0) * 100 / $HZ / $SPAN" | bc -l)
-        pper=$(echo "scale=4; $pcpu / $size" | bc -l)
+        pcpu=$(echo "scale=3; ($p1 - $p0) * 100 / $HZ / $SPAN" | bc -l)
+        pper=$(echo "scale=5; ($p1 - $p0) * 100 / $HZ / $SPAN / $size" | bc -l)
         prss_mb=$(echo "scale=1; $prss / 1024" | bc -l)
     else
         pcpu=- pper=- prss_mb=-
     fi
-    printf '%-8s %-9s %7.2f%% %6.1f MB %11.4f%% %9s%% %6s MB %11s%% %12.1f\n' "$size" "$sets" "$rcpu" \
-        "$(echo "scale=1; $rrss / 1024" | bc -l)" "$rper" "$pcpu" "$prss_mb" "$pper" "$st" |
-        tee -a "$TMP/table"
+    if [ "$RUST_PEER" = 1 ]; then
+        ucpu=$(echo "scale=3; ($u1 - $u0) * 100 / $HZ / $SPAN" | bc -l)
+        uper=$(echo "scale=5; ($u1 - $u0) * 100 / $HZ / $SPAN / $size" | bc -l)
+        urss_mb=$(echo "scale=1; $urss / 1024" | bc -l)
+    else
+        ucpu=- uper=- urss_mb=-
+    fi
+    num() { if [ "$1" = - ]; then echo -; else printf "%.${2}f" "$1"; fi; }
+    printf '%-8s %-5s %8s%% %6s MB %11s%% %10s%% %8s MB %11s%% %8s%% %6s MB %11s%% %10.1f\n' \
+        "$size" "$sets" "$(num "$rcpu" 2)" "$(num "$(echo "$rrss / 1024" | bc -l)" 1)" \
+        "$(num "$rper" 4)" "$(num "$pcpu" 2)" "$(num "$prss_mb" 1)" "$(num "$pper" 4)" \
+        "$(num "$ucpu" 2)" "$(num "$urss_mb" 1)" "$(num "$uper" 4)" "$st" | tee -a "$TMP/table"
 done
 
 # Failover detection.
@@ -199,18 +233,26 @@ for size in $FAILOVER_SIZES; do
         WATCHERS+=($py_pid)
         wait_for "$TMP/$name.peer" ' ready ' 60 || echo "the peer did not see the set" >&2
     fi
+    if [ "$RUST_PEER" = 1 ]; then
+        "$RPEER" --elections "$(uri "$name")" > >(stamp >"$TMP/$name.rust") 2>&1 &
+        WATCHERS+=($!)
+        wait_for "$TMP/$name.rust" ' ready ' 60 || echo "the Rust driver did not see the set" >&2
+    fi
     wait_for "$TMP/$name.watch" '"type":"topology"' 60 || echo "failover-watch did not start" >&2
     sleep 2
     rs_lat=()
     py_lat=()
     rs_line=()
     py_line=()
+    ru_lat=()
+    ru_line=()
     lab_lag=()
     for round in $(seq "$FAILOVERS"); do
         old=$(grep ' elected ' "$TMP/$name.err" | tail -1 | awk '{print $4}')
         n_elected=$(grep -c ' elected ' "$TMP/$name.err" || true)
         n_watch=$(grep -c '"primary_elected"' "$TMP/$name.watch" || true)
         n_peer=$(grep -c ' primary ' "$TMP/$name.peer" 2>/dev/null || true)
+        n_rust=$(grep -c ' primary ' "$TMP/$name.rust" 2>/dev/null || true)
         "$BIN" lab kill "$old" --set "$name" >/dev/null
         for _ in $(seq 200); do
             [ "$(grep -c ' elected ' "$TMP/$name.err" || true)" -gt "$n_elected" ] && break
@@ -236,6 +278,14 @@ for size in $FAILOVER_SIZES; do
                 py_line+=("$(echo "($t_py - $t_line) * 1000" | bc -l)")
             fi
         fi
+        if [ "$RUST_PEER" = 1 ]; then
+            t_ru=$(grep ' primary ' "$TMP/$name.rust" | sed -n "$((n_rust + 1)),\$p" |
+                grep -F " primary $new" | head -1 | awk '{print $1}')
+            if [ -n "$t_el" ] && [ -n "$t_ru" ]; then
+                ru_lat+=("$(echo "($t_ru - $t_el) * 1000" | bc -l)")
+                ru_line+=("$(echo "($t_ru - $t_line) * 1000" | bc -l)")
+            fi
+        fi
         "$BIN" lab start "$old" --set "$name" >/dev/null
         sleep 3
     done
@@ -258,5 +308,8 @@ for size in $FAILOVER_SIZES; do
     report "rsctl failover-watch" rs_lat rs_line
     if [ "$PEER" = 1 ]; then
         report pymongo py_lat py_line
+    fi
+    if [ "$RUST_PEER" = 1 ]; then
+        report "Rust driver" ru_lat ru_line
     fi
 done
