@@ -41,6 +41,8 @@ pub struct WatchArgs {
 
 /// How long the watch waits for every member's first check before printing the topology.
 const SETTLE: Duration = Duration::from_secs(2);
+/// How often, at most, failover-watch reads RTT changes (`rtt` events) from the snapshot.
+const RTT_EVERY: Duration = Duration::from_millis(500);
 
 pub(super) fn epoch_ms(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)
@@ -198,7 +200,6 @@ async fn watch(
         format: ctx.format,
         style: ctx.style,
     };
-    let mut events = client.subscribe_topology();
     let started_ms = now_ms();
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
     let until_deadline = async {
@@ -230,8 +231,20 @@ async fn watch(
             sink.emit(now_ms(), e)?;
         }
     }
-    // Events published while discovering describe the state already printed.
-    while events.try_recv().is_ok() {}
+    // Subscribe only now: the events of the discovery describe the state just printed (and for
+    // a large set, hundreds of topology copies would queue up meanwhile, to be dropped). A change
+    // between the discovery and the subscription is caught by one diff of the latest snapshot.
+    let mut events = client.subscribe_topology();
+    let latest = client.topology();
+    let at = now_ms();
+    for e in tracker.update(at, &latest) {
+        sink.emit(at, e)?;
+    }
+    if !args.probe {
+        if let Some(e) = router.on_topology(&latest, threshold) {
+            sink.emit(at, e)?;
+        }
+    }
 
     let mut probes = ProbeTracker::new();
     let (probe_tx, mut probe_rx) = mpsc::channel::<ProbeResult>(64);
@@ -246,8 +259,12 @@ async fn watch(
         ))
     });
     drop(probe_tx);
-    let mut rtt_tick = tokio::time::interval(Duration::from_millis(500));
-    rtt_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // RTT changes are read from the snapshot at most every RTT_EVERY, when a new snapshot (a new
+    // RTT sample, a check) is published: in a wake-up the process has anyway, with no timer of
+    // its own waking an idle watch twice a second.
+    let mut snapshots = client.watch();
+    snapshots.mark_unchanged();
+    let mut rtt_read = tokio::time::Instant::now();
 
     loop {
         tokio::select! {
@@ -276,12 +293,20 @@ async fn watch(
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
-            _ = rtt_tick.tick() => {
-                // Read in place (no copy of the topology twice a second); lines are written after.
-                let rtt = tracker.rtt_events(&client.watch().borrow());
-                let at = now_ms();
-                for e in rtt {
-                    sink.emit(at, e)?;
+            r = snapshots.changed() => {
+                if r.is_err() {
+                    break;
+                }
+                if rtt_read.elapsed() >= RTT_EVERY {
+                    rtt_read = tokio::time::Instant::now();
+                    // Read in place (no copy of the topology); lines are written after.
+                    let rtt = tracker.rtt_events(&snapshots.borrow_and_update());
+                    let at = now_ms();
+                    for e in rtt {
+                        sink.emit(at, e)?;
+                    }
+                } else {
+                    snapshots.mark_unchanged();
                 }
             }
             Some(r) = probe_rx.recv() => {

@@ -124,6 +124,7 @@ pub(crate) fn spawn(
         hello_ok: false,
         known: false,
         rtt_task: None,
+        rtt_kick: Arc::new(Notify::new()),
         lists: ListCache::default(),
         tasks: tasks.clone(),
     };
@@ -170,6 +171,8 @@ struct Monitor {
     known: bool,
     /// The RTT task, started when streaming starts.
     rtt_task: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    /// Told of every streamed reply, so that the RTT task can measure in the same wake-up.
+    rtt_kick: Arc<Notify>,
     /// The member lists of the last reply, reused while the server's lists do not change.
     lists: ListCache,
     tasks: TaskCounter,
@@ -296,6 +299,8 @@ impl Monitor {
                 }
                 if self.streaming() && self.rtt_task.is_none() {
                     self.start_rtt_task();
+                } else if result.awaited {
+                    self.rtt_kick.notify_one();
                 }
                 let _ = self.to_worker.send(WorkerMsg::Monitor(Box::new(sd)));
                 false
@@ -422,6 +427,7 @@ impl Monitor {
             settings: self.settings.clone(),
             rtt: Arc::clone(&self.rtt),
             to_worker: self.to_worker.clone(),
+            kick: Arc::clone(&self.rtt_kick),
         };
         let guard = self.tasks.guard();
         let join = tokio::spawn(async move {
@@ -433,11 +439,17 @@ impl Monitor {
 }
 
 /// The RTT monitor of the streaming protocol: its own connection, one `hello` per heartbeat.
+///
+/// A sample is due a heartbeat after the previous one. When the main monitor's streamed reply
+/// (which the server sends about once per heartbeat) arrives in the last tenth of that wait, the
+/// sample is taken at once, in the wake-up that reply caused: an idle process then wakes for
+/// each member's streamed reply and RTT reply, not also for a timer of its own per member.
 struct RttTask {
     address: ServerAddress,
     settings: MonitorSettings,
     rtt: Arc<Mutex<RttState>>,
     to_worker: mpsc::UnboundedSender<WorkerMsg>,
+    kick: Arc<Notify>,
 }
 
 impl RttTask {
@@ -448,10 +460,8 @@ impl RttTask {
         // at once would double the connections and handshakes of a client's first moments, when
         // every member of a large set is being checked for the first time.)
         let first = Instant::now() + self.settings.heartbeat_frequency;
-        tokio::select! {
-            biased;
-            _ = stopped(&mut stop) => return,
-            _ = tokio::time::sleep_until(first.into()) => {}
+        if self.wait_until(first, &mut stop).await.is_err() {
+            return;
         }
         loop {
             let started = Instant::now();
@@ -473,11 +483,30 @@ impl RttTask {
                 });
             }
             let due = started + self.settings.heartbeat_frequency;
-            tokio::select! {
-                biased;
-                _ = stopped(&mut stop) => return,
-                _ = tokio::time::sleep_until(due.into()) => {}
+            if self.wait_until(due, &mut stop).await.is_err() {
+                return;
             }
+        }
+    }
+
+    /// Waits until `due`, or until a streamed reply arrives less than a tenth of a heartbeat
+    /// before it; `Err` when the monitor stops.
+    async fn wait_until(&self, due: Instant, stop: &mut watch::Receiver<bool>) -> Result<(), ()> {
+        let early = due - self.settings.heartbeat_frequency / 10;
+        let kicked = async {
+            loop {
+                self.kick.notified().await;
+                // A reply that came sooner (or a permit left from one) does not count.
+                if Instant::now() >= early {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = stopped(stop) => Err(()),
+            _ = tokio::time::sleep_until(due.into()) => Ok(()),
+            _ = kicked => Ok(()),
         }
     }
 

@@ -785,6 +785,43 @@ async fn failover_watched_live_with_a_probe() {
     lab.shutdown().await;
 }
 
+/// A member that slows down is reported by an `rtt` line (read from the snapshots the RTT
+/// monitors publish, with no timer of the watch's own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_watch_reports_a_member_whose_rtt_moves() {
+    let lab = ready_lab().await;
+    let seeds = lab.seed_list();
+    let args = [
+        "-u",
+        &seeds,
+        "--heartbeat",
+        "500ms",
+        "--json",
+        "failover-watch",
+        "--rtt-threshold",
+        "20ms",
+    ];
+    let mut watch = Rsctl::new(args).spawn();
+    watch.line_where("the first JSON line", |_| true).await;
+    let slow = lab.hosts()[1].clone();
+    lab.fault(&slow, Fault::Latency(300)).await.unwrap();
+    let line = watch
+        .line_where("an rtt line for the slowed member", |l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["type"] == "rtt" && v["host"] == slow.as_str()
+        })
+        .await;
+    watch.interrupt();
+    let o = watch.finish().await;
+    assert_code(&o, 0);
+    let v: Value = serde_json::from_str(&line).unwrap();
+    crate::json_docs::check_watch_line(&v).unwrap_or_else(|why| panic!("{why}"));
+    let (from, to) = (v["from_ms"].as_f64().unwrap(), v["to_ms"].as_f64().unwrap());
+    assert!(to - from > 20.0, "{v}");
+    assert!(from < 100.0, "{v}");
+    lab.shutdown().await;
+}
+
 /// Ctrl-C ends a watch normally: the summary is printed and the exit code is 0 (docs/json.md),
 /// in both formats.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
