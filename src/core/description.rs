@@ -28,8 +28,23 @@ pub type Tags = BTreeMap<String, String>;
 /// those the change events carry. A set of N members is described by N descriptions of N
 /// addresses each, so copying the lists would make every copy of a topology quadratic in N;
 /// sharing them keeps a copy linear. Reads like a slice; built from a `Vec`.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Default, Eq)]
 pub struct AddressList(Arc<[ServerAddress]>);
+
+impl std::hash::Hash for AddressList {
+    /// The addresses' hash: equal lists (shared or not) hash alike.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialEq for AddressList {
+    /// Two copies of one shared list are equal without comparing their addresses (the common
+    /// case: a description compared with the one before it, whose lists it shares).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl std::ops::Deref for AddressList {
     type Target = [ServerAddress];

@@ -142,7 +142,11 @@ impl Worker {
                         m.request_check();
                     }
                 }
-                self.sync_monitors().await;
+                // Servers come and go only with a change beyond this server's slot: an idle
+                // set's every check skips the walk over all the servers.
+                if outcome.topology_changed {
+                    self.sync_monitors().await;
+                }
                 if outcome.applied {
                     self.publish(&address, outcome.topology_changed);
                 }

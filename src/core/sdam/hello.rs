@@ -404,7 +404,8 @@ impl ServerDescription {
 }
 
 /// Whether two address lists hold the same set of addresses.
-fn same_set(a: &[ServerAddress], b: &[ServerAddress]) -> bool {
+fn same_set(a: &AddressList, b: &AddressList) -> bool {
+    // Shared lists (a description and the one before it) are equal at once.
     if a == b {
         return true;
     }
