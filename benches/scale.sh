@@ -19,6 +19,8 @@
 #
 # usage: benches/scale.sh [SIZE...]     (default: 7 25 50 100; builds --release)
 # env:   WARMUP=10 SPAN=20 STATUS_RUNS=11 FAILOVERS=7 FAILOVER_SIZES="3 50"
+#        ROUNDS=1: idle measurements per size, each on fresh labs (a row each; with more than
+#        one, the medians of the CPU per member close the table)
 #        RSCTL_BIN=path (skip the build and use that binary), PEER=0 (no pymongo),
 #        RUST_PEER=0 (no Rust driver; its first build takes about 2 minutes)
 #        WATCH_BIN=path: the rsctl that watches and runs status (default RSCTL_BIN), while
@@ -31,6 +33,7 @@ WARMUP=${WARMUP:-10}
 SPAN=${SPAN:-20}
 STATUS_RUNS=${STATUS_RUNS:-11}
 FAILOVERS=${FAILOVERS:-7}
+ROUNDS=${ROUNDS:-1}
 FAILOVER_SIZES=${FAILOVER_SIZES-3 50}
 PEER=${PEER:-1}
 RUST_PEER=${RUST_PEER:-1}
@@ -134,6 +137,7 @@ printf '\n%-8s %-5s %9s %9s %12s %11s %11s %12s %9s %9s %12s %10s\n' members set
     status_ms | tee "$TMP/table"
 ROWS=()
 for size in $SIZES; do
+  for round in $(seq "$ROUNDS"); do
     if [ "$size" -gt 50 ]; then
         sets=$(((size + 49) / 50))
         per=$((size / sets))
@@ -143,7 +147,7 @@ for size in $SIZES; do
     fi
     names=()
     for i in $(seq "$sets"); do
-        name=scale${size}x$i$$
+        name=scale${size}x${i}r$round$$
         start_lab "$name" "$per"
         names+=("$name")
     done
@@ -217,7 +221,19 @@ for size in $SIZES; do
         "$size" "$sets" "$(num "$rcpu" 2)" "$(num "$(echo "$rrss / 1024" | bc -l)" 1)" \
         "$(num "$rper" 4)" "$(num "$pcpu" 2)" "$(num "$prss_mb" 1)" "$(num "$pper" 4)" \
         "$(num "$ucpu" 2)" "$(num "$urss_mb" 1)" "$(num "$uper" 4)" "$st" | tee -a "$TMP/table"
+    echo "$size $rper $pper $uper" >>"$TMP/rounds"
+  done
 done
+if [ "$ROUNDS" -gt 1 ]; then
+    echo
+    echo "CPU per member, median of $ROUNDS rounds (each a fresh lab):" | tee -a "$TMP/table"
+    printf '%-8s %12s %12s %12s\n' members rsctl/mbr pymongo/mbr rust/mbr | tee -a "$TMP/table"
+    for size in $SIZES; do
+        col() { awk -v s="$size" -v c="$1" '$1 == s {print $c}' "$TMP/rounds" | median; }
+        printf '%-8s %11s%% %11s%% %11s%%\n' "$size" "$(col 2)" "$(col 3)" "$(col 4)" |
+            tee -a "$TMP/table"
+    done
+fi
 
 # Failover detection.
 echo
