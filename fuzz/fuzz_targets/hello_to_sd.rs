@@ -1,6 +1,8 @@
 //! Hello replies from arbitrary BSON into SDAM. The input is one options byte, then records:
 //! `[selector, rtt, BSON document...]`. Each record becomes a `ServerDescription` (from the
-//! document with `from_hello`, a failed check, or an application error), folded into a
+//! raw reply with `from_raw_hello` and the host's `ListCache`, as a monitor reads it, and it must
+//! agree with `from_hello` of the decoded document; or a failed check, or an application
+//! error), folded into a
 //! `TopologyDescription`; after each one the topology must keep the SDAM invariants (at most one
 //! primary, the type agreeing with it, no standalone or mongos in a replica set, members of the
 //! set's name only...), `diff` must agree with `topology_equivalent`, and server selection for a
@@ -11,6 +13,7 @@ use libfuzzer_sys::fuzz_target;
 use rsctl::core::address::ServerAddress;
 use rsctl::core::description::{ServerDescription, ServerType, TopologyDescription, TopologyType};
 use rsctl::core::read_pref::{ReadPreference, ReadPreferenceMode};
+use rsctl::core::sdam::hello::ListCache;
 use rsctl::core::sdam::{self, ErrorContext, TopologyOptions};
 use rsctl::core::selection::{select_suitable, Criteria, SelectionSettings};
 use rsctl::error::{Error, NetworkErrorKind};
@@ -174,8 +177,8 @@ fn check_selection(td: &TopologyDescription, mode: u8) {
     }
 }
 
-/// The document as a monitor reads it: the body of an OP_MSG reply, through `wire::decode`.
-fn reply_body(bytes: &[u8]) -> Result<bson::Document, String> {
+/// `bytes` as the body of an OP_MSG reply frame.
+fn frame_of(bytes: &[u8]) -> Vec<u8> {
     let len = 16 + 4 + 1 + bytes.len();
     let mut frame = Vec::with_capacity(len);
     for v in [len as i32, 1, 1, wire::OP_MSG] {
@@ -183,9 +186,23 @@ fn reply_body(bytes: &[u8]) -> Result<bson::Document, String> {
     }
     frame.extend_from_slice(&[0, 0, 0, 0, 0]);
     frame.extend_from_slice(bytes);
-    match wire::decode(&frame) {
+    frame
+}
+
+/// The document decoded, through `wire::decode`.
+fn reply_body(frame: &[u8]) -> Result<bson::Document, String> {
+    match wire::decode(frame) {
         Ok((_, Message::Msg(m))) => Ok(m.body),
         Ok((_, other)) => panic!("an OP_MSG frame decoded as {other:?}"),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The body as a monitor reads it: raw, through `wire::decode_op_msg_raw`.
+fn raw_reply_body(frame: &[u8]) -> Result<bson::RawDocumentBuf, String> {
+    match wire::decode_op_msg_raw(frame) {
+        Ok(Some((_, _, body))) => Ok(body),
+        Ok(None) => panic!("an OP_MSG frame was not read as one"),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -204,6 +221,7 @@ fuzz_target!(|data: &[u8]| {
     let (mut td, _) = sdam::open(&options, 0);
     check_topology(&td, &options);
     let mut pool_generation = [0u32; HOSTS.len()];
+    let mut caches: [ListCache; HOSTS.len()] = Default::default();
     let mut now = 0i64;
     while rest.len() >= 2 {
         let (selector, rtt) = (rest[0], rest[1]);
@@ -224,15 +242,27 @@ fuzz_target!(|data: &[u8]| {
                     .clamp(5, rest.len().max(5));
                 let Some(bytes) = rest.get(..len) else { break };
                 rest = &rest[len..];
-                let sd = match reply_body(bytes) {
-                    Ok(doc) => {
-                        let sd = ServerDescription::from_hello(
+                let frame = frame_of(bytes);
+                let sd = match raw_reply_body(&frame) {
+                    Ok(raw) => {
+                        let sd = ServerDescription::from_raw_hello(
                             a.clone(),
-                            &doc,
+                            std::sync::Arc::new(raw),
+                            &mut caches[i],
                             Some(f64::from(rtt)),
                             now,
                         );
                         check_sd(&sd, &a, now);
+                        // The decoded reply tells the same story.
+                        if let Ok(doc) = reply_body(&frame) {
+                            let decoded = ServerDescription::from_hello(
+                                a.clone(),
+                                &doc,
+                                Some(f64::from(rtt)),
+                                now,
+                            );
+                            assert!(decoded.equivalent(&sd), "raw {sd:?}\ndecoded {decoded:?}");
+                        }
                         sd
                     }
                     Err(e) => ServerDescription::from_error(
