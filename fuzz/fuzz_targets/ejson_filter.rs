@@ -24,7 +24,8 @@ fuzz_target!(|data: &[u8]| {
         Ok(doc) => {
             let bytes = bson::to_vec(&doc).expect("a parsed filter encodes as BSON");
             // Through the wire codec, as the filter travels to a server (or the lab).
-            let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(doc.clone()))).expect("an accepted filter encodes");
+            let frame = wire::encode(1, 0, &Message::Msg(wire::OpMsg::new(doc.clone())))
+                .expect("an accepted filter encodes");
             match wire::decode(&frame) {
                 Ok((_, Message::Msg(m))) => {
                     assert_eq!(bson::to_vec(&m.body).unwrap(), bytes, "{text:?}")

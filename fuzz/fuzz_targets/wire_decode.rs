@@ -72,7 +72,8 @@ fn check_decode(frame: &[u8]) {
     };
     assert_eq!(header.op_code, expected_op);
 
-    let encoded = wire::encode(header.request_id, header.response_to, &message).expect("a decoded message encodes again");
+    let encoded = wire::encode(header.request_id, header.response_to, &message)
+        .expect("a decoded message encodes again");
     assert_eq!(
         wire::frame_length(&encoded, usize::MAX),
         Ok(Some(encoded.len())),
@@ -86,7 +87,8 @@ fn check_decode(frame: &[u8]) {
         (h2.request_id, h2.response_to, h2.op_code),
         (header.request_id, header.response_to, header.op_code)
     );
-    let again = wire::encode(h2.request_id, h2.response_to, &m2).expect("a decoded message encodes again");
+    let again =
+        wire::encode(h2.request_id, h2.response_to, &m2).expect("a decoded message encodes again");
     assert_eq!(
         encoded, again,
         "encode(decode(encode(m))) differs from encode(m)"
