@@ -297,12 +297,16 @@ impl Monitor {
                     self.conn = None;
                     self.topology_version = None;
                 }
+                let streamed = result.awaited && self.rtt_task.is_some();
                 if self.streaming() && self.rtt_task.is_none() {
                     self.start_rtt_task();
-                } else if result.awaited {
-                    self.rtt_kick.notify_one();
                 }
                 let _ = self.to_worker.send(WorkerMsg::Monitor(Box::new(sd)));
+                // After the worker was handed the reply: the worker runs first, so an RTT sample
+                // taken in this wake-up never delays the news (a new primary) it may carry.
+                if streamed {
+                    self.rtt_kick.notify_one();
+                }
                 false
             }
             Err(error) => {
