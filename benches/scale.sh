@@ -200,22 +200,20 @@ for size in $SIZES; do
         echo "($e - $s) * 1000" | bc -l
     done | median)
     for name in "${names[@]}"; do stop_lab "$name"; done
-    rcpu=$(echo "scale=3; ($r1 - $r0) * 100 / $HZ / $SPAN" | bc -l)
-    rper=$(echo "scale=5; ($r1 - $r0) * 100 / $HZ / $SPAN / $size" | bc -l)
-    if [ "$PEER" = 1 ]; then
-        pcpu=$(echo "scale=3; ($p1 - $p0) * 100 / $HZ / $SPAN" | bc -l)
-        pper=$(echo "scale=5; ($p1 - $p0) * 100 / $HZ / $SPAN / $size" | bc -l)
-        prss_mb=$(echo "scale=1; $prss / 1024" | bc -l)
-    else
-        pcpu=- pper=- prss_mb=-
-    fi
-    if [ "$RUST_PEER" = 1 ]; then
-        ucpu=$(echo "scale=3; ($u1 - $u0) * 100 / $HZ / $SPAN" | bc -l)
-        uper=$(echo "scale=5; ($u1 - $u0) * 100 / $HZ / $SPAN / $size" | bc -l)
-        urss_mb=$(echo "scale=1; $urss / 1024" | bc -l)
-    else
-        ucpu=- uper=- urss_mb=-
-    fi
+    # figures ENABLED T0 T1 RSS_KIB: "CPU% CPU%/member RSS_MB" of one watcher kind ("- - -" when
+    # that peer is not run).
+    figures() {
+        if [ "$1" != 1 ]; then
+            echo "- - -"
+            return
+        fi
+        echo "$(echo "scale=3; ($3 - $2) * 100 / $HZ / $SPAN" | bc -l)" \
+            "$(echo "scale=5; ($3 - $2) * 100 / $HZ / $SPAN / $size" | bc -l)" \
+            "$(echo "scale=1; $4 / 1024" | bc -l)"
+    }
+    read -r rcpu rper _ < <(figures 1 "$r0" "$r1" "$rrss")
+    read -r pcpu pper prss_mb < <(figures "$PEER" "$p0" "${p1:-0}" "${prss:-0}")
+    read -r ucpu uper urss_mb < <(figures "$RUST_PEER" "$u0" "${u1:-0}" "${urss:-0}")
     num() { if [ "$1" = - ]; then echo -; else printf "%.${2}f" "$1"; fi; }
     printf '%-8s %-5s %8s%% %6s MB %11s%% %10s%% %8s MB %11s%% %8s%% %6s MB %11s%% %10.1f\n' \
         "$size" "$sets" "$(num "$rcpu" 2)" "$(num "$(echo "$rrss / 1024" | bc -l)" 1)" \
