@@ -53,8 +53,9 @@ pub struct EventBus {
     capacity: usize,
 }
 
-fn receivers(tx: &OnceLock<broadcast::Sender<TimedEvent>>) -> usize {
-    tx.get().map_or(0, broadcast::Sender::receiver_count)
+/// The sender of `tx`, when it exists and someone receives from it.
+fn live(tx: &OnceLock<broadcast::Sender<TimedEvent>>) -> Option<&broadcast::Sender<TimedEvent>> {
+    tx.get().filter(|tx| tx.receiver_count() > 0)
 }
 
 impl EventBus {
@@ -81,36 +82,35 @@ impl EventBus {
             .subscribe()
     }
 
+    /// The live senders an event of this kind (a heartbeat event, or another) goes to.
+    fn targets(&self, heartbeat: bool) -> [Option<&broadcast::Sender<TimedEvent>>; 2] {
+        let topology = if heartbeat {
+            None
+        } else {
+            live(&self.topology)
+        };
+        [live(&self.all), topology]
+    }
+
     /// Whether anyone would receive a heartbeat event (`heartbeat`) or another event.
     pub fn wanted(&self, heartbeat: bool) -> bool {
-        receivers(&self.all) > 0 || (!heartbeat && receivers(&self.topology) > 0)
+        self.targets(heartbeat).iter().any(Option::is_some)
     }
 
     /// Publishes the event `make` builds, stamped now, to the receivers that want it; with
     /// none, it is not built.
     pub fn publish(&self, heartbeat: bool, make: impl FnOnce() -> SdamEvent) {
-        if !self.wanted(heartbeat) {
+        let targets = self.targets(heartbeat);
+        let mut senders = targets.iter().flatten();
+        let Some(first) = senders.next() else {
             return;
-        }
+        };
         let timed = TimedEvent::now(make());
         debug_assert_eq!(timed.event.is_heartbeat(), heartbeat);
-        let topology = self
-            .topology
-            .get()
-            .filter(|tx| !heartbeat && tx.receiver_count() > 0);
-        match (
-            self.all.get().filter(|tx| tx.receiver_count() > 0),
-            topology,
-        ) {
-            (Some(all), Some(topology)) => {
-                let _ = topology.send(timed.clone());
-                let _ = all.send(timed);
-            }
-            (Some(tx), None) | (None, Some(tx)) => {
-                let _ = tx.send(timed);
-            }
-            (None, None) => {}
+        for tx in senders {
+            let _ = tx.send(timed.clone());
         }
+        let _ = first.send(timed);
     }
 
     /// Publishes `event` (of either kind), stamped now.
